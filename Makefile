@@ -1,0 +1,29 @@
+# Two commands for a newcomer: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+NOTEBOOK := img-classification-part2-deploy.ipynb
+
+.PHONY: run test venv clean benchmark
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet ".[test]"
+	touch $@
+
+venv: $(BIN)/.installed
+
+# Runs the deploy notebook end to end on the offline emulator and writes
+# the executed copy, conf.png and samples.png next to it.
+run: venv
+	$(BIN)/python -m azureml_emulator.run_notebook $(NOTEBOOK) --output executed/$(NOTEBOOK)
+
+test: venv
+	$(BIN)/python -m pytest tests --nbval $(NOTEBOOK) --nbval-kernel-name azureml-emulator --nbval-sanitize-with nbval_sanitize.cfg
+
+benchmark: venv
+	$(BIN)/python benchmarks/bench_scoring.py
+
+clean:
+	rm -rf $(VENV) executed build *.egg-info
