@@ -1,0 +1,5 @@
+"""LocalWebservice placeholder: filled in below once the ACI path works."""
+
+
+def patches():
+    return []

@@ -1,0 +1,124 @@
+"""`MNIST.get_file_dataset()` served from real MNIST files on this machine.
+
+The source is the sample vendored in this package (the full official test set
+and the first 10,000 training images, see data/mnist/PROVENANCE.md) or a full
+MNIST copy named by $AZUREML_EMULATOR_MNIST_DIR. Every file is verified before
+it is copied; there is no fallback to other data.
+"""
+import gzip
+import hashlib
+import os
+import shutil
+import struct
+import tempfile
+from pathlib import Path
+
+from azureml.exceptions import UserErrorException
+
+MNIST_DIR_ENV_VAR = "AZUREML_EMULATOR_MNIST_DIR"
+VENDORED_DIR = Path(__file__).parent / "data" / "mnist"
+# Where the real download puts the files, relative to the target folder.
+DOWNLOAD_SUBDIR = ("https%3A", "%2Fazureopendatastorage.azurefd.net", "mnist")
+
+FILES = {
+    "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+    "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
+}
+# SHA-256 of the decompressed payloads (PROVENANCE.md). The test set is the
+# official one in both sources; the training sums belong to the 10,000-image sample.
+OFFICIAL_TEST_SHA256 = {
+    "t10k-images-idx3-ubyte.gz": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte.gz": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+SAMPLE_TRAIN_SHA256 = {
+    "train-images-idx3-ubyte.gz": "2889698e6bc3614913e76901316712919d1998fc2b44512451bfe65bc1e668b1",
+    "train-labels-idx1-ubyte.gz": "651e38e2ac0632f5113ec18f1df4977117f953197819034009971a6675a0df78",
+}
+IDX_MAGIC = {"images": 2051, "labels": 2049}
+
+
+class MNISTDataError(Exception):
+    """A source MNIST file is missing or is not the file it should be."""
+
+
+def source_dir() -> Path:
+    return Path(os.environ.get(MNIST_DIR_ENV_VAR) or VENDORED_DIR)
+
+
+def _check_idx_structure(name, payload):
+    kind = "images" if "images" in name else "labels"
+    if len(payload) < 8 or struct.unpack(">I", payload[:4])[0] != IDX_MAGIC[kind]:
+        raise MNISTDataError("{} is not an IDX {} file (wrong magic number)".format(name, kind))
+    count = struct.unpack(">I", payload[4:8])[0]
+    expected = 16 + count * 784 if kind == "images" else 8 + count
+    if len(payload) != expected:
+        raise MNISTDataError("{} is incomplete: {} bytes of payload, expected {} for {} items".format(
+            name, len(payload), expected, count))
+
+
+def verify(path: Path):
+    """Raise MNISTDataError unless ``path`` is a complete, known MNIST file."""
+    name = path.name
+    if not path.is_file():
+        raise MNISTDataError("MNIST file {} is missing from {}".format(name, path.parent))
+    try:
+        with gzip.open(path, "rb") as compressed:
+            payload = compressed.read()
+    except (OSError, EOFError) as error:
+        raise MNISTDataError("MNIST file {} is corrupt: {}".format(path, error)) from None
+    digest = hashlib.sha256(payload).hexdigest()
+    known = dict(OFFICIAL_TEST_SHA256)
+    if path.parent.resolve() == VENDORED_DIR.resolve():
+        known.update(SAMPLE_TRAIN_SHA256)
+    if name in known and digest != known[name]:
+        raise MNISTDataError("MNIST file {} is corrupt: SHA-256 of its content is {}, expected {}".format(
+            path, digest, known[name]))
+    _check_idx_structure(name, payload)
+
+
+def _copy_atomically(source: Path, target: Path):
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".download-")
+    os.close(fd)
+    try:
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+class MNISTFileDataset:
+    """The part of `azureml.data.FileDataset` the tutorial uses, for the MNIST files."""
+
+    def __init__(self, dataset_filter="all"):
+        # As in the SDK, "train" and "test" select a half; any other value selects all files.
+        halves = [dataset_filter] if dataset_filter in FILES else ["train", "test"]
+        self.file_names = [name for half in halves for name in FILES[half]]
+
+    def __repr__(self):
+        return "FileDataset (azureml_emulator, MNIST from {}): {}".format(source_dir(), self.file_names)
+
+    def to_path(self):
+        return ["/" + "/".join(DOWNLOAD_SUBDIR + (name,)) for name in self.file_names]
+
+    def download(self, target_path=None, overwrite=False, ignore_not_found=False):
+        target_root = Path(target_path or tempfile.mkdtemp()).resolve()
+        targets = [target_root.joinpath(*DOWNLOAD_SUBDIR, name) for name in self.file_names]
+        if not overwrite:
+            for target in targets:
+                if target.exists():
+                    raise UserErrorException('File "{}" already exists. Set overwrite=True to overwrite it, '
+                                             '                            or choose an empty target path.'
+                                             .format(target))
+        sources = [source_dir() / name for name in self.file_names]
+        for source in sources:
+            verify(source)
+        for source, target in zip(sources, targets):
+            _copy_atomically(source, target)
+        return [str(target) for target in targets]
+
+
+def get_file_dataset(cls, dataset_filter="all", enable_telemetry=True):
+    """MNIST.get_file_dataset, emulated."""
+    return MNISTFileDataset(dataset_filter)

@@ -1,0 +1,58 @@
+"""Entry point of one service process: apply the deployment's resource limits,
+then serve the inference server's app under gunicorn on 127.0.0.1 only.
+
+`azmlinfsrv` always binds 0.0.0.0 and has no option to change it, so we build
+the same gunicorn command line it builds (same timeout, logging and worker
+count defaults), with a loopback bind address instead.
+"""
+import json
+import os
+import resource
+import sys
+
+import gunicorn.app.wsgiapp
+from azureml_inference_server_http import __version__ as SERVER_VERSION
+
+
+def apply_limits(spec):
+    if spec.get("memory_bytes"):
+        # ACI's memory_gb caps the container; RLIMIT_DATA caps this process's heap
+        # and private mappings, so an oversized allocation fails with MemoryError.
+        limit = spec["memory_bytes"]
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    if spec.get("cpus"):
+        os.sched_setaffinity(0, spec["cpus"])
+        threads = str(len(spec["cpus"]))
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[var] = threads
+
+
+def gunicorn_argv(spec):
+    return [
+        "azureml-emulator-service",
+        "-b", "127.0.0.1:{}".format(spec["port"]),
+        "-w", os.environ.get("WORKER_COUNT", "1"),
+        "--timeout", os.environ.get("WORKER_TIMEOUT", "300"),
+        "--access-logfile", "-",
+        "--error-logfile", "-",
+        # gunicorn 27 otherwise shares one per-user control socket between servers.
+        "--no-control-socket",
+        "azureml_emulator.service_app:app",
+    ]
+
+
+def main():
+    spec = json.loads(os.environ["AZUREML_EMULATOR_SERVICE_SPEC"])
+    apply_limits(spec)
+    print("Azure ML Inferencing HTTP server v{} (azureml_emulator, bound to 127.0.0.1:{})".format(
+        SERVER_VERSION, spec["port"]), flush=True)
+    print("Entry script: {}\nModel directory: {}\nCPU affinity: {}\nMemory limit: {}".format(
+        os.environ.get("AZUREML_ENTRY_SCRIPT"), os.environ.get("AZUREML_MODEL_DIR"),
+        spec.get("cpus"), spec.get("memory_bytes")), flush=True)
+    sys.path.append(os.environ["AML_APP_ROOT"])
+    sys.argv = gunicorn_argv(spec)
+    gunicorn.app.wsgiapp.WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+"""Client-side checks the SDK's Webservice.run gets while emulated: a service
+whose process has died is reported as Unhealthy with a clear error."""
+from urllib.parse import urlsplit
+
+from azureml.exceptions import WebserviceException
+
+from .transport import is_loopback
+
+
+def make_run(original_run):
+    def run(self, input_data):
+        scoring_uri = getattr(self, "scoring_uri", None)
+        if scoring_uri and is_loopback(urlsplit(scoring_uri).hostname or ""):
+            self.update_deployment_state()
+            if self.state in ("Unhealthy", "Failed"):
+                logs_hint = (self.error or {}).get("message", "")
+                raise WebserviceException(
+                    "Service '{}' is {}: its inference server is not running, so the request was not sent.\n"
+                    "{}\nCall service.get_logs() to read the service log.".format(self.name, self.state, logs_hint))
+        return original_run(self, input_data)
+    return run

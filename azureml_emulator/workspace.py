@@ -1,0 +1,118 @@
+"""Workspace objects that talk to the emulator instead of Azure.
+
+The SDK's own `Workspace` class is used; only the steps that would reach Azure
+Resource Manager and Azure AD are replaced: a local authentication object, and
+a ServiceContext whose service discovery points every Azure ML endpoint at
+the emulator's reserved host.
+"""
+import uuid
+
+from azureml._restclient.service_context import ServiceContext, _ServiceKeys
+from azureml.core.authentication import AbstractAuthentication
+from azureml.core.workspace import Workspace
+from azureml.exceptions import UserErrorException
+
+from .context import current
+from .http_reply import EMULATOR_BASE_URL
+
+DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+DEFAULT_RESOURCE_GROUP = "azureml-emulator"
+DEFAULT_WORKSPACE = "local-workspace"
+LOCATION = "local"
+LOCAL_TOKEN = "azureml-emulator-local-token"
+
+_announced_homes = set()
+
+
+class EmulatorAuthentication(AbstractAuthentication):
+    """Authentication that needs no Azure AD: every token is a fixed local one."""
+
+    def __init__(self):
+        pass   # the base class would look up the Azure cloud's endpoints
+
+    def _get_arm_token(self):
+        return LOCAL_TOKEN
+
+    def _get_graph_token(self):
+        return LOCAL_TOKEN
+
+    def _get_azureml_client_token(self):
+        return LOCAL_TOKEN
+
+    def _get_all_subscription_ids(self):
+        return [], None
+
+    def _get_workspace(self, subscription_id, resource_group, name):
+        return None
+
+    def get_authentication_header(self):
+        return {"Authorization": "Bearer " + LOCAL_TOKEN}
+
+
+class EmulatedServiceContext(ServiceContext):
+    """Service discovery answered locally: all Azure ML services live at the emulator host."""
+
+    def _fetch_endpoints(self):
+        return {key: EMULATOR_BASE_URL for key in _ServiceKeys.get_discovery_keys()}
+
+
+def _announce():
+    home = current().home
+    if home not in _announced_homes:
+        _announced_homes.add(home)
+        print("azureml_emulator: using the offline Azure ML workspace emulator (home: {}); "
+              "nothing is sent to Azure.".format(home))
+
+
+def lookup_workspace_id(subscription_id, resource_group, name) -> str:
+    store = current().store
+    key = "{}/{}/{}".format(subscription_id, resource_group, name)
+    with store.transaction() as db:
+        row = db.execute("SELECT workspace_id FROM workspaces WHERE key=?", (key,)).fetchone()
+        if row:
+            return row["workspace_id"]
+        workspace_id = str(uuid.uuid4())
+        db.execute("INSERT INTO workspaces (key, subscription_id, resource_group, name, location, workspace_id,"
+                   " created) VALUES (?, ?, ?, ?, ?, ?, strftime('%s','now'))",
+                   (key, subscription_id, resource_group, name, LOCATION, workspace_id))
+        return workspace_id
+
+
+def make_init(original_init):
+    def __init__(self, subscription_id, resource_group, workspace_name, auth=None, _location=None,
+                 _disable_service_check=False, _workspace_id=None, sku="basic", tags=None, _cloud="AzureCloud"):
+        _announce()
+        subscription_id = subscription_id or DEFAULT_SUBSCRIPTION
+        resource_group = resource_group or DEFAULT_RESOURCE_GROUP
+        auth = EmulatorAuthentication()
+        workspace_id = lookup_workspace_id(subscription_id, resource_group, workspace_name)
+        original_init(self, subscription_id, resource_group, workspace_name, auth=auth,
+                      _location=_location or LOCATION, _disable_service_check=True,
+                      _workspace_id=workspace_id, sku=sku, tags=tags, _cloud=_cloud)
+        self._discovery_url_internal = EMULATOR_BASE_URL + "/discovery"
+        self._service_context = EmulatedServiceContext(subscription_id, resource_group, workspace_name,
+                                                       workspace_id, self._discovery_url_internal, auth)
+    return __init__
+
+
+
+
+
+def get(name, auth=None, subscription_id=None, resource_group=None, location=None, cloud="AzureCloud", id=None):
+    """Workspace.get: the named workspace of the emulator (created on first use)."""
+    return Workspace(subscription_id, resource_group, name, _location=location, _cloud=cloud)
+
+
+def make_from_config(original_from_config):
+    def from_config(path=None, auth=None, _logger=None, _file_name=None):
+        """Workspace.from_config: the names in config.json when there is one, else the local default."""
+        try:
+            return original_from_config(path=path, auth=auth, _logger=_logger, _file_name=_file_name)
+        except UserErrorException as error:
+            if "could not be found" not in str(error):
+                raise
+        _announce()
+        print("azureml_emulator: no config.json found; using the default local workspace '{}'".format(
+            DEFAULT_WORKSPACE))
+        return Workspace(DEFAULT_SUBSCRIPTION, DEFAULT_RESOURCE_GROUP, DEFAULT_WORKSPACE)
+    return from_config
