@@ -6,7 +6,7 @@ NOTEBOOK := img-classification-part2-deploy.ipynb
 
 .PHONY: run test venv clean benchmark
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml kernelspec/kernel.json $(wildcard azureml_emulator/*.py)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet ".[test]"

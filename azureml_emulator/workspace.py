@@ -21,7 +21,7 @@ DEFAULT_WORKSPACE = "local-workspace"
 LOCATION = "local"
 LOCAL_TOKEN = "azureml-emulator-local-token"
 
-_announced_homes = set()
+_announced = set()   # (home, message) pairs already printed
 
 
 class EmulatorAuthentication(AbstractAuthentication):
@@ -56,12 +56,14 @@ class EmulatedServiceContext(ServiceContext):
         return {key: EMULATOR_BASE_URL for key in _ServiceKeys.get_discovery_keys()}
 
 
-def _announce():
+def _announce(detail=None):
+    """Say once per home and message that the emulator, not Azure, is answering."""
     home = current().home
-    if home not in _announced_homes:
-        _announced_homes.add(home)
-        print("azureml_emulator: using the offline Azure ML workspace emulator (home: {}); "
-              "nothing is sent to Azure.".format(home))
+    for message in ["using the offline Azure ML workspace emulator (home: {}); nothing is sent to Azure."
+                    .format(home), detail]:
+        if message and (home, message) not in _announced:
+            _announced.add((home, message))
+            print("azureml_emulator: " + message)
 
 
 def lookup_workspace_id(subscription_id, resource_group, name) -> str:
@@ -111,8 +113,6 @@ def make_from_config(original_from_config):
         except UserErrorException as error:
             if "could not be found" not in str(error):
                 raise
-        _announce()
-        print("azureml_emulator: no config.json found; using the default local workspace '{}'".format(
-            DEFAULT_WORKSPACE))
+        _announce("no config.json found; using the default local workspace '{}'".format(DEFAULT_WORKSPACE))
         return Workspace(DEFAULT_SUBSCRIPTION, DEFAULT_RESOURCE_GROUP, DEFAULT_WORKSPACE)
     return from_config

@@ -1,0 +1,73 @@
+"""Command line: `python -m azureml_emulator ...` or `azureml-emulator ...`."""
+import argparse
+import sys
+
+from . import housekeeping
+from .home import resolve_home
+from .store import Store
+
+
+def _table(rows, columns):
+    if not rows:
+        print("(none)")
+        return
+    widths = [max(len(col), *(len(str(row[col])) for row in rows)) for col in columns]
+    print("  ".join(col.upper().ljust(w) for col, w in zip(columns, widths)))
+    for row in rows:
+        print("  ".join(str(row[col]).ljust(w) for col, w in zip(columns, widths)))
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="azureml-emulator",
+                                     description="Inspect and clean up the offline Azure ML workspace emulator.")
+    parser.add_argument("--home", help="emulator home (default: $AZUREML_EMULATOR_HOME or the per-user folder)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("home", help="print the emulator home folder")
+    commands.add_parser("models", help="list registered models")
+    commands.add_parser("environments", help="list registered environments")
+    commands.add_parser("services", help="list deployed services")
+    logs = commands.add_parser("logs", help="print a service's log")
+    logs.add_argument("service")
+    delete = commands.add_parser("delete", help="stop and delete a service")
+    delete.add_argument("service")
+    reset = commands.add_parser("reset", help="stop all services and erase the home")
+    reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    home = resolve_home(args.home)
+    if args.command == "home":
+        print(home)
+        return 0
+    if args.command == "reset":
+        if not args.yes and input("Erase everything under {}? [y/N] ".format(home)).strip().lower() != "y":
+            print("Nothing erased.")
+            return 1
+        housekeeping.reset(home)
+        print("Reset {}: services stopped, models, environments and artifacts erased.".format(home))
+        return 0
+    store = Store(home)
+    try:
+        if args.command == "models":
+            _table(housekeeping.list_models(store), ["workspace", "name", "version", "description"])
+        elif args.command == "environments":
+            _table(housekeeping.list_environments(store), ["workspace", "name", "version"])
+        elif args.command == "services":
+            _table(housekeeping.list_services(store), ["workspace", "name", "state", "scoring_uri", "pid"])
+        elif args.command == "logs":
+            sys.stdout.write(housekeeping.service_log(store, args.service))
+        elif args.command == "delete":
+            housekeeping.delete_service(store, args.service)
+            print("Deleted service {}.".format(args.service))
+    except LookupError as error:
+        print("azureml-emulator: {}".format(error), file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,13 @@
+"""The `azureml-emulator` Jupyter kernel: IPython with the emulator switched on
+before the first cell runs, so unchanged notebooks talk to it."""
+
+
+def main():
+    from .activation import activate
+    activate()
+    from ipykernel import kernelapp
+    kernelapp.launch_new_instance()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""pytest plugin (installed with the package): the `azureml_emulator` fixture,
+and no service process left running when the test session ends."""
+import os
+from datetime import datetime, timezone
+
+import pytest
+
+from . import activation, housekeeping
+from .home import HOME_ENV_VAR
+
+
+@pytest.fixture
+def azureml_emulator(tmp_path):
+    """An active emulator with a fresh home; its services are stopped afterwards."""
+    with activation.emulate(home=tmp_path / "azureml-emulator-home") as emulator:
+        yield emulator
+    housekeeping.stop_all_services(emulator.home)
+
+
+def pytest_sessionstart(session):
+    session.config._azureml_emulator_started = datetime.now(timezone.utc)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stop the services deployed during this session (in this process, or by
+    notebook kernels sharing $AZUREML_EMULATOR_HOME); older ones are left alone."""
+    homes = set(activation.homes_used)
+    if os.environ.get(HOME_ENV_VAR):
+        homes.add(os.environ[HOME_ENV_VAR])
+    started = getattr(session.config, "_azureml_emulator_started", None)
+    for home in homes:
+        housekeeping.stop_all_services(home, created_since=started)
