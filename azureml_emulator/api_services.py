@@ -17,15 +17,16 @@ from .http_reply import EMULATOR_BASE_URL, Reply, json_error
 from .router import route, workspace_key
 
 MMS = "/modelmanagement/v1.0{scope}"
-# How long one operation poll may wait for the deployment to settle; the SDK
-# polls again (after 5 s) while the state is still Running.
-POLL_WAIT_SECONDS = 20
+# How long one operation poll may wait for the deployment to settle (ACI itself
+# takes minutes). Waiting inside the poll keeps show_output's progress lines the
+# same from run to run; the SDK polls again (after 5 s) if it is still Running.
+POLL_WAIT_SECONDS = 300
 TERMINAL_STATES = ("Healthy", "Failed", "Unhealthy")
 
 
 # --- store helpers --------------------------------------------------------------------
 
-def _load(ws, name):
+def load(ws, name):
     rows = current().store.query("SELECT payload, process FROM services WHERE workspace=? AND name=?", (ws, name))
     if not rows:
         return None, None
@@ -77,7 +78,7 @@ def settle(ws, name, wait_seconds):
     """Refresh until the deployment leaves Transitioning or the wait is over."""
     deadline = time.monotonic() + wait_seconds
     while True:
-        service, proc = _load(ws, name)
+        service, proc = load(ws, name)
         if service is None:
             return None, None
         service = refresh(ws, service, proc)
@@ -91,7 +92,7 @@ def settle(ws, name, wait_seconds):
 @route("POST", MMS + r"/services/validate/name/(?P<name>[^/]+)")
 def validate_name(request, name, **params):
     ws = workspace_key(params)
-    service, _ = _load(ws, name)
+    service, _ = load(ws, name)
     if service is not None:
         return Reply(200, {"error": {"message": "Service name '{}' is already in use in workspace '{}'. "
                                                 "Choose another name, delete the existing service, or deploy "
@@ -110,11 +111,20 @@ def validate_request(request, **params):
 def create_service(request, **params):
     ws = workspace_key(params)
     payload = request.json() or {}
+    existing, _ = load(ws, payload.get("name"))
+    if existing is not None and not payload.get("overwrite", False):
+        # Reached only when the SDK's name validation was skipped.
+        return json_error(409, "Conflict", "Service {} already exists".format(payload.get("name")))
+    operation_id = deploy(ws, payload)
+    location = EMULATOR_BASE_URL + request.path.rsplit("/services", 1)[0] + "/operations/" + operation_id
+    return Reply(202, {}, {"Operation-Location": location})
+
+
+def deploy(ws, payload, port=None) -> str:
+    """Record the service, start its server (replacing an existing one); returns the operation id."""
     name = payload.get("name")
-    existing, old_proc = _load(ws, name)
-    if existing is not None:
-        if not payload.get("overwrite", False):   # reached only when name validation was skipped
-            return json_error(409, "Conflict", "Service {} already exists".format(name))
+    _, old_proc = load(ws, name)
+    if old_proc is not None:
         deployments.remove(old_proc)
     image_request = payload.get("environmentImageRequest") or {}
     warn_about_pins(image_request.get("environment"))
@@ -134,7 +144,7 @@ def create_service(request, **params):
     if service["authEnabled"]:
         service["keys"] = [secrets.token_urlsafe(24), secrets.token_urlsafe(24)]
     try:
-        proc = deployments.start(ws, service)
+        proc = deployments.start(ws, service, port)
         service["scoringUri"] = "http://127.0.0.1:{}/score".format(proc["port"])
     except (deployments.DeploymentError, LookupError, OSError) as error:
         proc = {}
@@ -146,8 +156,18 @@ def create_service(request, **params):
     with current().store.transaction() as db:
         db.execute("INSERT INTO operations (id, workspace, service, kind, created) VALUES (?, ?, ?, ?, ?)",
                    (operation_id, ws, name, "Deploy", time.time()))
-    location = EMULATOR_BASE_URL + request.path.rsplit("/services", 1)[0] + "/operations/" + operation_id
-    return Reply(202, {}, {"Operation-Location": location})
+    return operation_id
+
+
+def remove(ws, name) -> bool:
+    """Stop and forget a service; False if there was none."""
+    service, proc = load(ws, name)
+    if service is None:
+        return False
+    deployments.remove(proc)
+    with current().store.transaction() as db:
+        db.execute("DELETE FROM services WHERE workspace=? AND name=?", (ws, name))
+    return True
 
 
 def public_view(service, proc):
@@ -161,7 +181,7 @@ def public_view(service, proc):
 @route("GET", MMS + r"/services/(?P<name>[^/]+)")
 def get_service(request, name, **params):
     ws = workspace_key(params)
-    service, proc = _load(ws, name)
+    service, proc = load(ws, name)
     if service is None:
         return json_error(404, "WebserviceNotFound", "Service {} not found".format(name))
     return Reply(200, public_view(refresh(ws, service, proc), proc))
@@ -175,7 +195,7 @@ def list_services(request, **params):
     wanted_model = request.query.get("modelName")
     listed = []
     for row in rows:
-        service, proc = _load(ws, row["name"])
+        service, proc = load(ws, row["name"])
         if service is None:
             continue
         service = refresh(ws, service, proc)
@@ -189,20 +209,13 @@ def list_services(request, **params):
 
 @route("DELETE", MMS + r"/services/(?P<name>[^/]+)")
 def delete_service(request, name, **params):
-    ws = workspace_key(params)
-    service, proc = _load(ws, name)
-    if service is None:
-        return Reply(204)
-    deployments.remove(proc)
-    with current().store.transaction() as db:
-        db.execute("DELETE FROM services WHERE workspace=? AND name=?", (ws, name))
-    return Reply(200)
+    return Reply(200) if remove(workspace_key(params), name) else Reply(204)
 
 
 @route("GET", MMS + r"/services/(?P<name>[^/]+)/logs")
 def service_logs(request, name, **params):
     ws = workspace_key(params)
-    service, proc = _load(ws, name)
+    service, proc = load(ws, name)
     if service is None:
         return json_error(404, "WebserviceNotFound", "Service {} not found".format(name))
     lines = int(request.query.get("tail", 5000))
@@ -212,7 +225,7 @@ def service_logs(request, name, **params):
 @route("POST", MMS + r"/services/(?P<name>[^/]+)/listkeys")
 def list_keys(request, name, **params):
     ws = workspace_key(params)
-    service, _ = _load(ws, name)
+    service, _ = load(ws, name)
     if service is None:
         return json_error(404, "WebserviceNotFound", "Service {} not found".format(name))
     if not service.get("keys"):
@@ -224,7 +237,7 @@ def list_keys(request, name, **params):
 # --- operations -----------------------------------------------------------------------
 
 def _log_entry(message):
-    return datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S") + "|" + message + "#"
+    return datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S") + "|" + message
 
 
 def _progress_log(service):
@@ -235,7 +248,7 @@ def _progress_log(service):
         steps.append("Liveness probe answered: service is Healthy")
     elif service["state"] != "Transitioning":
         steps.append("Deployment failed: see service.get_logs()")
-    return "".join(_log_entry(step) for step in steps)
+    return "#".join(_log_entry(step) for step in steps)
 
 
 @route("GET", MMS + r"/operations/(?P<operation_id>[^/]+)")

@@ -73,7 +73,7 @@ def _cpu_set(cpu_cores):
     return available[:min(wanted, len(available))]
 
 
-def start(ws: str, service: dict) -> dict:
+def start(ws: str, service: dict, port=None) -> dict:
     """Create the deployment folder and start its server; returns the process record."""
     request = service["environmentImageRequest"]
     deploy_dir = current().services_dir / ws.replace("/", "_") / service["name"] / uuid.uuid4().hex[:8]
@@ -86,7 +86,7 @@ def start(ws: str, service: dict) -> dict:
     env_vars = dict(environment.get("environmentVariables") or {})
     entry_script = env_vars.get("AZUREML_ENTRY_SCRIPT", "score.py")
     resources = service.get("containerResourceRequirements") or {}
-    port = free_loopback_port()
+    port = port or free_loopback_port()
     spec = {
         "port": port,
         "memory_bytes": int(float(resources.get("memoryInGB") or 0) * 1024 ** 3) or None,
