@@ -1,0 +1,60 @@
+"""Shared fixtures: real MNIST, real scikit-learn models, and an emulated workspace."""
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+REPO = Path(__file__).resolve().parent.parent
+SCRIPTS = Path(__file__).resolve().parent / "scripts"
+MNIST_DIR = REPO / "azureml_emulator" / "data" / "mnist"
+sys.path.insert(0, str(REPO))   # utils.py lives at the tutorial root
+
+from utils import load_data  # noqa: E402
+
+
+def pytest_configure(config):
+    # Kernels started by nbval inherit this fresh home, so a test run never
+    # touches the user's own emulator state; the plugin stops its services at the end.
+    os.environ["AZUREML_EMULATOR_HOME"] = tempfile.mkdtemp(prefix="azureml-emulator-tests-")
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    return {
+        "X_train": load_data(MNIST_DIR / "train-images-idx3-ubyte.gz") / 255.0,
+        "y_train": load_data(MNIST_DIR / "train-labels-idx1-ubyte.gz", label=True).reshape(-1),
+        "X_test": load_data(MNIST_DIR / "t10k-images-idx3-ubyte.gz") / 255.0,
+        "y_test": load_data(MNIST_DIR / "t10k-labels-idx1-ubyte.gz", label=True).reshape(-1),
+    }
+
+
+@pytest.fixture(scope="session")
+def small_model(mnist):
+    """A real (small, quick) MNIST classifier for deployment plumbing tests."""
+    return LogisticRegression(max_iter=200).fit(mnist["X_train"][:1000], mnist["y_train"][:1000])
+
+
+def save_model(model, folder, name="sklearn_mnist_model.pkl") -> Path:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    joblib.dump(model, path)
+    return path
+
+
+@pytest.fixture
+def ws(azureml_emulator, tmp_path, monkeypatch):
+    """A workspace from Workspace.from_config() in an empty folder (no config.json)."""
+    from azureml.core import Workspace
+    monkeypatch.chdir(tmp_path)
+    return Workspace.from_config()
+
+
+def as_json_body(images) -> bytes:
+    import json
+    return json.dumps({"data": np.asarray(images).tolist()}).encode()

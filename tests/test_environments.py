@@ -1,0 +1,65 @@
+"""Point 4: environments, versions and the SDK's errors."""
+import pytest
+from azureml.core import Environment
+from azureml.core.conda_dependencies import CondaDependencies
+
+from azureml_emulator.environment_check import pinned_packages, warn_about_pins
+
+
+def make_env(name="tutorial-env", pins=("scikit-learn==0.22.1",)):
+    env = Environment(name)
+    env.python.conda_dependencies = CondaDependencies.create(python_version="3.11", pip_packages=list(pins))
+    return env
+
+
+def test_register_and_get_versions(ws):
+    first = make_env().register(ws)
+    second = make_env(pins=("scikit-learn==1.9.1",)).register(ws)
+    assert (first.name, first.version, second.version) == ("tutorial-env", "1", "2")
+    got = Environment.get(workspace=ws, name="tutorial-env", version="1")
+    assert isinstance(got, Environment)
+    assert "scikit-learn==0.22.1" in got.python.conda_dependencies.serialize_to_string()
+    assert Environment.get(ws, "tutorial-env").version == "2"
+    assert list(Environment.list(ws)) == ["tutorial-env"]
+
+
+def test_unknown_name_raises_the_sdk_error(ws):
+    with pytest.raises(Exception) as caught:
+        Environment.get(ws, "no-such-env")
+    assert type(caught.value) is Exception
+    assert str(caught.value).startswith("Error retrieving the environment definition. Code: 404\n")
+    assert "No definition exists for Environment: no-such-env" in str(caught.value)
+
+
+def test_unknown_version_raises_the_sdk_error(ws):
+    make_env().register(ws)
+    with pytest.raises(Exception) as caught:
+        Environment.get(ws, "tutorial-env", version="5")
+    assert type(caught.value) is Exception
+    assert str(caught.value).startswith("Error retrieving the environment definition. Code: 404\n")
+    assert "Version: 5" in str(caught.value)
+
+
+def test_pins_are_read_from_conda_and_pip_sections():
+    env = Environment._serialize_to_dict(make_env(pins=("scikit-learn==0.22.1", "numpy>=1", "joblib==1.4.2")))
+    assert ("scikit-learn", "0.22.1") in pinned_packages(env)
+    assert ("joblib", "1.4.2") in pinned_packages(env)
+    assert ("python", "3.11") in pinned_packages(env)
+    assert all(name != "numpy" for name, _ in pinned_packages(env))   # a range is not a pin
+
+
+def test_one_warning_line_per_differing_pin(capsys):
+    import joblib
+    import sklearn
+    env = Environment._serialize_to_dict(make_env(pins=("scikit-learn==0.22.1",
+                                                        "scikit-learn-intelex-not-here==1.0",
+                                                        "joblib=={}".format(joblib.__version__))))
+    warn_about_pins(env)
+    lines = capsys.readouterr().out.splitlines()
+    assert "with this machine's Python" in lines[0]
+    warnings = [line for line in lines if "WARNING" in line]
+    assert warnings == [
+        "azureml_emulator: WARNING environment pins scikit-learn==0.22.1 but {} is installed here".format(
+            sklearn.__version__),
+        "azureml_emulator: WARNING environment pins scikit-learn-intelex-not-here==1.0 but it is not installed here",
+    ]

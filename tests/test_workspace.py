@@ -1,0 +1,59 @@
+"""Point 2: workspaces from config.json or defaults, and state shared between processes."""
+import json
+import subprocess
+import sys
+import textwrap
+
+from azureml.core import Model, Workspace
+
+from conftest import save_model
+
+
+def test_from_config_without_config_json_gives_the_default_workspace(ws):
+    assert (ws.name, ws.resource_group) == ("local-workspace", "azureml-emulator")
+    assert ws.location == "local"
+
+
+def test_from_config_uses_the_names_in_config_json(azureml_emulator, tmp_path, monkeypatch):
+    config = {"subscription_id": "11111111-2222-3333-4444-555555555555",
+              "resource_group": "my-rg", "workspace_name": "my-ws"}
+    (tmp_path / ".azureml").mkdir()
+    (tmp_path / ".azureml" / "config.json").write_text(json.dumps(config))
+    (tmp_path / "sub" / "dir").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "sub" / "dir")   # found by searching parent folders, as the SDK does
+    ws = Workspace.from_config()
+    assert (ws.subscription_id, ws.resource_group, ws.name) == (
+        config["subscription_id"], "my-rg", "my-ws")
+    assert Workspace.from_config(path=str(tmp_path / ".azureml" / "config.json")).name == "my-ws"
+
+
+def test_workspace_get_and_direct_construction(azureml_emulator):
+    ws = Workspace.get("named", subscription_id="sub-1", resource_group="rg-1")
+    again = Workspace("sub-1", "rg-1", "named")
+    assert (ws.name, ws.subscription_id, ws.resource_group) == ("named", "sub-1", "rg-1")
+    assert ws._workspace_id == again._workspace_id   # the same workspace, not a new one
+
+
+def test_workspaces_are_separate(azureml_emulator, tmp_path, monkeypatch, small_model):
+    monkeypatch.chdir(tmp_path)
+    path = save_model(small_model, tmp_path)
+    Model.register(Workspace.get("first"), model_path=str(path.name), model_name="only-in-first")
+    assert [m.name for m in Model.list(Workspace.get("first"))] == ["only-in-first"]
+    assert Model.list(Workspace.get("second")) == []
+
+
+def test_a_new_process_sees_what_an_earlier_one_registered(azureml_emulator, tmp_path, monkeypatch, small_model):
+    monkeypatch.chdir(tmp_path)
+    save_model(small_model, tmp_path)
+    Model.register(Workspace.from_config(), model_path="sklearn_mnist_model.pkl", model_name="shared",
+                   tags={"from": "parent"})
+    child = textwrap.dedent("""
+        import azureml_emulator
+        from azureml.core import Model, Workspace
+        with azureml_emulator.emulate(home=%r):
+            model = Model(Workspace.from_config(), "shared")
+            print(model.name, model.version, model.tags["from"])
+    """ % str(azureml_emulator.home))
+    out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True,
+                         cwd=tmp_path).stdout
+    assert out.strip().splitlines()[-1] == "shared 1 parent"
