@@ -11,7 +11,8 @@ def make_run(original_run):
     def run(self, input_data):
         scoring_uri = getattr(self, "scoring_uri", None)
         if scoring_uri and is_loopback(urlsplit(scoring_uri).hostname or ""):
-            self.update_deployment_state()
+            current = type(self)(self.workspace, self.name)   # a fresh read; self keeps its other attributes
+            self.state, self.error = current.state, current.error
             if self.state in ("Unhealthy", "Failed"):
                 logs_hint = (self.error or {}).get("message", "")
                 raise WebserviceException(

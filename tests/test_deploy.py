@@ -1,0 +1,323 @@
+"""Points 5, 6 and 8: deployments are real inference servers on loopback, with
+the SDK's service objects, progress output and failures."""
+import contextlib
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from types import SimpleNamespace
+
+import psutil
+import pytest
+import requests
+from azureml.core import Environment, Model, Workspace
+from azureml.core.model import InferenceConfig
+from azureml.core.webservice import AciWebservice, LocalWebservice, Webservice
+from azureml.exceptions import WebserviceException
+
+from azureml_emulator import emulate, housekeeping
+from conftest import SCRIPTS, as_json_body, save_model
+
+GIB = 1024 ** 3
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory, small_model):
+    """One emulated workspace for the module, with the model registered."""
+    home, work = tmp_path_factory.mktemp("deploy-home"), tmp_path_factory.mktemp("deploy-work")
+    previous = os.getcwd()
+    os.chdir(work)
+    try:
+        with emulate(home=home):
+            ws = Workspace.from_config()
+            save_model(small_model, work)
+            model = Model.register(ws, model_path="sklearn_mnist_model.pkl", model_name="sklearn_mnist")
+            yield SimpleNamespace(ws=ws, model=model, work=work, home=home)
+            housekeeping.stop_all_services(home)
+    finally:
+        os.chdir(previous)
+
+
+def deploy(lab, name, script, config=None, models=None, wait=True, source_directory=None):
+    """Deploy a test script (copied into the work folder) the way the tutorial does."""
+    entry = os.path.basename(script)
+    folder = lab.work / source_directory if source_directory else lab.work
+    folder.mkdir(exist_ok=True)
+    shutil.copy(SCRIPTS / script, folder / entry)
+    inference_config = InferenceConfig(entry_script=entry, environment=Environment("test-env"),
+                                       source_directory=str(folder) if source_directory else None)
+    service = Model.deploy(lab.ws, name, models or [lab.model], inference_config,
+                           config or AciWebservice.deploy_configuration(cpu_cores=1, memory_gb=1))
+    if wait:
+        service.wait_for_deployment(show_output=True)
+    return service
+
+
+@pytest.fixture(scope="module")
+def deployed(lab):
+    """An ACI-style deployment with key auth, plus everything it printed while deploying."""
+    printed = io.StringIO()
+    config = AciWebservice.deploy_configuration(cpu_cores=1, memory_gb=1, auth_enabled=True,
+                                                tags={"data": "MNIST"}, description="introspection service")
+    with contextlib.redirect_stdout(printed):
+        service = deploy(lab, "introspect-svc", "introspect_score.py", config)
+    return service, printed.getvalue()
+
+
+def introspect(service):
+    return service.run(json.dumps({"introspect": True}))
+
+
+@pytest.fixture
+def healthy(deployed):
+    return deployed[0]
+
+
+def test_deploy_returns_the_sdk_service_type(healthy):
+    assert isinstance(healthy, AciWebservice)
+    assert healthy.state == "Healthy"
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/score", healthy.scoring_uri)
+    assert healthy.swagger_uri == healthy.scoring_uri.replace("/score", "/swagger.json")
+    assert healthy.tags == {"data": "MNIST"} and healthy.description == "introspection service"
+
+
+def test_progress_output_looks_like_the_sdk(deployed):
+    lines = deployed[1].splitlines()
+    assert any(line.startswith("Tips: You can try get_logs()") for line in lines)
+    assert "Running" in lines and "Succeeded" in lines
+    assert lines.index("Running") < lines.index("Succeeded")
+    assert any(re.search(r"\+00:00 Running init\(\) of the entry script", line) for line in lines)
+    assert 'ACI service creation operation finished, operation "Succeeded"' in lines
+    assert any("serving environment 'test-env'" in line and "not a container image" in line for line in lines)
+
+
+def test_run_scores_with_the_real_model(healthy, small_model, mnist):
+    images = mnist["X_test"][:50]
+    assert healthy.run(as_json_body(images)) == small_model.predict(images).tolist()
+
+
+def test_auth_keys_and_401(healthy, mnist):
+    primary, secondary = healthy.get_keys()
+    assert primary and secondary and primary != secondary
+    body = as_json_body(mnist["X_test"][:1])
+    assert requests.post(healthy.scoring_uri, data=body).status_code == 401
+    assert requests.post(healthy.scoring_uri, data=body,
+                         headers={"Authorization": "Bearer wrong"}).status_code == 401
+    answer = requests.post(healthy.scoring_uri, data=body, headers={"Authorization": "Bearer " + secondary,
+                                                                   "Content-Type": "application/json"})
+    assert answer.status_code == 200
+    swagger = requests.get(healthy.swagger_uri, headers={"Authorization": "Bearer " + primary})
+    assert swagger.status_code == 200 and "swagger" in swagger.json()
+
+
+def test_model_dir_is_the_version_folder(healthy):
+    info = introspect(healthy)
+    assert info["model_dir"].endswith(os.path.join("azureml-models", "sklearn_mnist", "1"))
+    assert os.path.isabs(info["model_dir"])
+    assert info["files"] == ["sklearn_mnist_model.pkl"]
+
+
+def test_entry_script_is_snapshotted_at_deploy_time(healthy, lab):
+    script = lab.work / "introspect_score.py"
+    script.write_text(script.read_text().replace('MARKER = "original"', 'MARKER = "edited"'))
+    assert introspect(healthy)["marker"] == "original"
+
+
+def _listening_addresses(pid):
+    master = psutil.Process(pid)
+    processes = [master] + master.children(recursive=True)
+    return {(c.laddr.ip, c.laddr.port) for p in processes for c in p.net_connections(kind="inet")
+            if c.status == psutil.CONN_LISTEN}
+
+
+def _non_loopback_address():
+    for addresses in psutil.net_if_addrs().values():
+        for address in addresses:
+            if address.family == socket.AF_INET and not address.address.startswith("127."):
+                return address.address
+    return None
+
+
+def test_server_binds_loopback_only(healthy, lab):
+    port = int(healthy.scoring_uri.rsplit(":", 1)[1].split("/")[0])
+    pid = housekeeping.list_services(housekeeping.Store(lab.home))[0]["pid"]
+    assert _listening_addresses(pid) == {("127.0.0.1", port)}
+    other = _non_loopback_address()
+    if other is not None:   # the same port on this machine's other address is closed
+        with pytest.raises(OSError):
+            socket.create_connection((other, port), timeout=2).close()
+
+
+def test_memory_and_cpu_limits_follow_the_deployment_config(healthy):
+    info = introspect(healthy)
+    assert info["rlimit_data"] == 1 * GIB
+    assert info["affinity"] == sorted(os.sched_getaffinity(0))[:1]
+    with pytest.raises(WebserviceException, match="Response Code: 500"):
+        healthy.run(json.dumps({"allocate_mb": 1536}))   # over memory_gb=1: MemoryError in the service
+    assert introspect(healthy)["marker"] == "original"   # and it keeps serving
+
+
+def test_run_that_raises_is_a_webservice_exception(healthy):
+    with pytest.raises(WebserviceException) as caught:
+        healthy.run(json.dumps({"raise": True}))
+    message = caught.value.message
+    assert message.startswith("Received bad response from service. More information can be found by calling "
+                              "`.get_logs()` on the webservice object.\nResponse Code: 500\nHeaders: ")
+    assert "Content: b'{\"message\": \"An unexpected error occurred in scoring script" in message
+    assert "ValueError: run() was asked to fail" in healthy.get_logs()
+    assert introspect(healthy)["marker"] == "original"
+
+
+def test_get_logs_has_the_server_log(healthy):
+    logs = healthy.get_logs()
+    assert "Invoking user's init function" in logs
+    assert "ready for serving traffic" in logs
+
+
+def test_reattach_from_another_process(healthy, lab, mnist, small_model):
+    child = textwrap.dedent("""
+        import json
+        import azureml_emulator
+        from azureml.core import Workspace
+        from azureml.core.webservice import Webservice
+        with azureml_emulator.emulate(home=%r):
+            ws = Workspace.from_config()
+            service = Webservice(ws, "introspect-svc")
+            print(json.dumps({"type": type(service).__name__, "state": service.state,
+                              "names": [s.name for s in Webservice.list(ws)],
+                              "prediction": service.run(json.dumps({"data": %s}))}))
+    """ % (str(lab.home), json.dumps(mnist["X_test"][:3].tolist())))
+    out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True, cwd=lab.work)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["type"] == "AciWebservice" and result["state"] == "Healthy"
+    assert "introspect-svc" in result["names"]
+    assert result["prediction"] == small_model.predict(mnist["X_test"][:3]).tolist()
+
+
+def test_duplicate_name_is_refused_and_the_service_keeps_running(healthy, lab):
+    with pytest.raises(WebserviceException, match="Service name 'introspect-svc' is already in use"):
+        deploy(lab, "introspect-svc", "introspect_score.py", wait=False)
+    assert introspect(healthy)["marker"] == "original"
+
+
+@pytest.mark.parametrize("name", ["Bad_Name", "ab", "9starts-with-digit", "x" * 33])
+def test_bad_service_names_are_rejected_as_azure_does(lab, name):
+    with pytest.raises(WebserviceException) as caught:
+        deploy(lab, name, "introspect_score.py", wait=False)
+    assert caught.value.message == (
+        "Error, provided service name is invalid. It must only consist of lowercase letters, numbers, or dashes, "
+        "start with a letter, end with a letter or number, and be between 3 and 32 characters long.")
+
+
+def test_unknown_service(lab):
+    with pytest.raises(WebserviceException) as caught:
+        Webservice(lab.ws, "no-such-service")
+    assert caught.value.message == "WebserviceNotFound: Webservice with name no-such-service not found in " \
+                                   "provided workspace"
+
+
+def assert_failed_deployment(service, *log_fragments):
+    with pytest.raises(WebserviceException) as caught:
+        service.wait_for_deployment(show_output=False)
+    message = caught.value.message
+    assert message.startswith("Service deployment polling reached non-successful terminal state, current "
+                              "service state: Failed\n")
+    assert "More information can be found using '.get_logs()'" in message
+    assert "Call service.get_logs() for the full log." in message
+    for fragment in log_fragments:
+        assert fragment in message
+        assert fragment in service.get_logs()
+    assert service.state == "Failed"
+    return message
+
+
+def test_init_that_raises_fails_the_deployment(lab):
+    service = deploy(lab, "init-fails", "init_fails_score.py", wait=False)
+    message = assert_failed_deployment(service, "RuntimeError: init failed on purpose")
+    assert "exit code 3" in message   # the real server's boot-error code
+
+
+def test_model_file_the_script_cannot_load_fails_the_deployment(lab):
+    service = deploy(lab, "wrong-model-file", "wrong_model_file_score.py", wait=False)
+    assert_failed_deployment(service, "No such file or directory", "no_such_model.pkl")
+
+
+def test_entry_script_missing_from_the_source_directory_fails_the_deployment(lab):
+    (lab.work / "src").mkdir(exist_ok=True)
+    (lab.work / "src" / "helper.py").write_text("VALUE = 1\n")
+    (lab.work / "src" / "missing_score.py").write_text("def init():\n    pass\n")
+    config = InferenceConfig(entry_script="missing_score.py", source_directory=str(lab.work / "src"),
+                             environment=Environment("test-env"))
+    # The SDK checks the file when the config is made; it is gone by the time the folder is snapshotted.
+    (lab.work / "src" / "missing_score.py").unlink()
+    service = Model.deploy(lab.ws, "missing-entry", [lab.model], config,
+                           AciWebservice.deploy_configuration(cpu_cores=1, memory_gb=1))
+    assert_failed_deployment(service, "missing_score.py")
+
+
+def test_entry_script_missing_locally_is_refused_by_the_sdk(lab):
+    with pytest.raises(WebserviceException, match="entry_script .*not_written_yet.py doesn't exist"):
+        InferenceConfig(entry_script="not_written_yet.py", environment=Environment("test-env"))
+
+
+def test_dead_service_process_turns_unhealthy(lab):
+    service = deploy(lab, "will-die", "introspect_score.py")
+    proc = next(s for s in housekeeping.list_services(housekeeping.Store(lab.home)) if s["name"] == "will-die")
+    os.killpg(proc["pid"], signal.SIGKILL)   # a process this test started, by its PID
+    deadline = time.monotonic() + 10
+    while psutil.pid_exists(proc["pid"]) and psutil.Process(proc["pid"]).status() != psutil.STATUS_ZOMBIE \
+            and time.monotonic() < deadline:
+        time.sleep(0.1)
+    with pytest.raises(WebserviceException) as caught:
+        service.run(json.dumps({"introspect": True}))
+    assert "Service 'will-die' is Unhealthy" in caught.value.message
+    assert proc["log"] in caught.value.message
+    assert Webservice(lab.ws, "will-die").state == "Unhealthy"
+
+
+def test_several_models_share_the_azureml_models_folder(lab, small_model):
+    save_model(small_model, lab.work / "second")
+    other = Model.register(lab.ws, model_path="second", model_name="second_model")
+    service = deploy(lab, "multi-model", "multi_model_score.py", models=[lab.model, other])
+    info = service.run(json.dumps({}))
+    assert info["model_dir"].endswith("azureml-models")
+    assert info["files"] == [os.path.join("second_model", "1", "second", "sklearn_mnist_model.pkl"),
+                             os.path.join("sklearn_mnist", "1", "sklearn_mnist_model.pkl")]
+    assert sorted(m.name for m in service.models) == ["second_model", "sklearn_mnist"]
+
+
+def test_local_webservice_with_a_port(lab, small_model, mnist):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    service = deploy(lab, "local-svc", "introspect_score.py", config=LocalWebservice.deploy_configuration(port=port))
+    assert isinstance(service, LocalWebservice)
+    assert service.state == LocalWebservice.STATE_RUNNING
+    assert service.scoring_uri == "http://127.0.0.1:{}/score".format(port)
+    assert service.run(as_json_body(mnist["X_test"][:5])) == small_model.predict(mnist["X_test"][:5]).tolist()
+    assert "ready for serving traffic" in service.get_logs()
+    assert [s.name for s in LocalWebservice.list(lab.ws)] == ["local-svc"]
+    service.delete()
+    assert service.state == LocalWebservice.STATE_DELETED
+    with pytest.raises(WebserviceException, match="WebserviceNotFound"):
+        LocalWebservice(lab.ws, "local-svc")
+
+
+def test_delete_stops_the_server(healthy, lab, capsys):
+    pid = next(s for s in housekeeping.list_services(housekeeping.Store(lab.home))
+               if s["name"] == "introspect-svc")["pid"]
+    workers = [p.pid for p in psutil.Process(pid).children(recursive=True)]
+    healthy.delete()
+    assert healthy.state == "Deleting"
+    assert not any(psutil.pid_exists(p) for p in [pid] + workers)
+    with pytest.raises(WebserviceException, match="WebserviceNotFound"):
+        Webservice(lab.ws, "introspect-svc")
+    healthy.delete()
+    assert "No service with name introspect-svc found to delete." in capsys.readouterr().out
