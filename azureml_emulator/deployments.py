@@ -107,10 +107,11 @@ def start(ws: str, service: dict, port=None) -> dict:
     package_parent = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
     env.pop("AZUREML_SOURCE_DIRECTORY", None)   # already part of AZUREML_ENTRY_SCRIPT above
-    log_path = deploy_dir / "service.log"
+    log_path, exit_code_file = deploy_dir / "service.log", deploy_dir / "exit_code"
+    env["AZUREML_EMULATOR_EXIT_CODE_FILE"] = str(exit_code_file)
     proc = processes.spawn([sys.executable, "-m", "azureml_emulator.service_process"],
                            env=env, cwd=str(app_dir), log_path=log_path)
-    proc.update(port=port, dir=str(deploy_dir), log=str(log_path))
+    proc.update(port=port, dir=str(deploy_dir), log=str(log_path), exit_code_file=str(exit_code_file))
     return proc
 
 

@@ -1,27 +1,24 @@
 """Start, watch and stop the service processes this emulator launched.
 
 A service outlives the kernel that deployed it, like a real one, so the only
-handle kept across kernels is (pid, create_time) in the store. The create time
-guards against PID reuse: we only ever signal a process we started.
+handle kept is (pid, create_time) in the store. The create time guards against
+PID reuse: we only ever signal a process we started.
 """
 import os
 import signal
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import psutil
 
-# Popen handles for children of *this* process, so they are reaped (no zombies)
-# and their exit codes are known.
-_children = {}
-
-
 def spawn(argv, env, cwd, log_path) -> dict:
-    with open(log_path, "ab") as log:
-        child = subprocess.Popen(argv, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL, start_new_session=True)
-    _children[child.pid] = child
-    return {"pid": child.pid, "create_time": psutil.Process(child.pid).create_time()}
+    """Start ``argv`` detached (see launch.py); returns its PID and create time."""
+    launched = subprocess.run([sys.executable, "-m", "azureml_emulator.launch", str(cwd), str(log_path), *argv],
+                              env=env, capture_output=True, text=True, check=True)
+    pid = int(launched.stdout.strip())
+    return {"pid": pid, "create_time": psutil.Process(pid).create_time()}
 
 
 def _same_process(info):
@@ -35,18 +32,15 @@ def _same_process(info):
 
 
 def exit_code(info):
-    """The exit code if this process started the child and it has ended, else None."""
-    child = _children.get(info.get("pid"))
-    return child.poll() if child else None
+    """The exit code the service process recorded when it ended, if it did."""
+    try:
+        return int(Path(info["exit_code_file"]).read_text())
+    except (OSError, KeyError, TypeError, ValueError):
+        return None
 
 
 def is_alive(info) -> bool:
-    if not info:
-        return False
-    child = _children.get(info["pid"])
-    if child is not None and child.poll() is not None:
-        return False
-    proc = _same_process(info)
+    proc = _same_process(info) if info else None
     if proc is None:
         return False
     try:
@@ -58,7 +52,6 @@ def is_alive(info) -> bool:
 def stop(info, grace_seconds=10.0):
     """SIGTERM the service's process group (gunicorn master and workers), then SIGKILL."""
     if not info or not is_alive(info):
-        _forget(info)
         return
     pid = info["pid"]
     try:
@@ -75,13 +68,3 @@ def stop(info, grace_seconds=10.0):
             pass
         while is_alive(info):
             time.sleep(0.05)
-    _forget(info)
-
-
-def _forget(info):
-    child = _children.pop((info or {}).get("pid"), None)
-    if child is not None:
-        try:
-            child.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass

@@ -51,7 +51,15 @@ def main():
         spec.get("cpus"), spec.get("memory_bytes")), flush=True)
     sys.path.append(os.environ["AML_APP_ROOT"])
     sys.argv = gunicorn_argv(spec)
-    gunicorn.app.wsgiapp.WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
+    try:
+        gunicorn.app.wsgiapp.WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
+    except SystemExit as exit:
+        # The deployer is not our parent, so it learns how we ended from this file
+        # (gunicorn exits with 3 when a worker fails to boot, e.g. init() raised).
+        code = exit.code if isinstance(exit.code, int) else 1
+        with open(os.environ["AZUREML_EMULATOR_EXIT_CODE_FILE"], "w") as record:
+            record.write(str(code))
+        raise
 
 
 if __name__ == "__main__":

@@ -58,3 +58,13 @@ def ws(azureml_emulator, tmp_path, monkeypatch):
 def as_json_body(images) -> bytes:
     import json
     return json.dumps({"data": np.asarray(images).tolist()}).encode()
+
+
+def is_running(pid) -> bool:
+    """True while the process exists and has not exited (an exited one may linger
+    briefly as a zombie until init reaps it)."""
+    import psutil
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

@@ -23,7 +23,7 @@ from azureml.core.webservice import AciWebservice, LocalWebservice, Webservice
 from azureml.exceptions import WebserviceException
 
 from azureml_emulator import emulate, housekeeping
-from conftest import SCRIPTS, as_json_body, save_model
+from conftest import SCRIPTS, as_json_body, is_running, save_model
 
 GIB = 1024 ** 3
 
@@ -272,8 +272,7 @@ def test_dead_service_process_turns_unhealthy(lab):
     proc = next(s for s in housekeeping.list_services(housekeeping.Store(lab.home)) if s["name"] == "will-die")
     os.killpg(proc["pid"], signal.SIGKILL)   # a process this test started, by its PID
     deadline = time.monotonic() + 10
-    while psutil.pid_exists(proc["pid"]) and psutil.Process(proc["pid"]).status() != psutil.STATUS_ZOMBIE \
-            and time.monotonic() < deadline:
+    while is_running(proc["pid"]) and time.monotonic() < deadline:
         time.sleep(0.1)
     with pytest.raises(WebserviceException) as caught:
         service.run(json.dumps({"introspect": True}))
@@ -316,7 +315,7 @@ def test_delete_stops_the_server(healthy, lab, capsys):
     workers = [p.pid for p in psutil.Process(pid).children(recursive=True)]
     healthy.delete()
     assert healthy.state == "Deleting"
-    assert not any(psutil.pid_exists(p) for p in [pid] + workers)
+    assert not any(is_running(p) for p in [pid] + workers)
     with pytest.raises(WebserviceException, match="WebserviceNotFound"):
         Webservice(lab.ws, "introspect-svc")
     healthy.delete()
