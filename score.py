@@ -21,6 +21,28 @@ decode_request = msgspec.json.Decoder(ScoringRequest)
 decode_row = msgspec.json.Decoder(list[float])
 
 
+# The server serves swagger.json from the app folder when there is one; init() writes
+# this description of both input formats there.
+SWAGGER = {
+    'swagger': '2.0',
+    'info': {'title': 'MNIST digit classifier', 'version': '1.0'},
+    'paths': {'/score': {'post': {
+        'summary': 'Predict the digit in each 28x28 grayscale image',
+        'consumes': ['application/json', 'application/octet-stream'],
+        'produces': ['application/json'],
+        'parameters': [{'in': 'body', 'name': 'images', 'required': True, 'schema': {
+            'description': 'application/json: {"data": [[784 pixel values in 0..1], ...]}. '
+                           'application/octet-stream: 784 uint8 pixels (0..255) per image, row by row.',
+            'type': 'object', 'required': ['data'], 'properties': {'data': {'type': 'array', 'items': {
+                'type': 'array', 'minItems': PIXELS, 'maxItems': PIXELS,
+                'items': {'type': 'number', 'minimum': 0, 'maximum': 1}}}}}}],
+        'responses': {
+            '200': {'description': 'One digit per image', 'schema': {'type': 'array', 'items': {'type': 'integer'}}},
+            '400': {'description': '{"error": "what was wrong and what is expected"}'},
+            '413': {'description': 'Body over MAX_BODY_BYTES'}}}}},
+}
+
+
 class BadInput(Exception):
     """The request cannot be scored; the message says what was wrong and what is expected."""
 
@@ -32,6 +54,10 @@ def init():
     # For multiple models, it points to the folder containing all deployed models (./azureml-models)
     model_path = os.path.join(os.getenv('AZUREML_MODEL_DIR'), 'sklearn_mnist_model.pkl')
     model = joblib.load(model_path)
+    swagger_path = os.path.join(os.getenv('AML_APP_ROOT', '.'), 'swagger.json')
+    if not os.path.exists(swagger_path):
+        with open(swagger_path, 'w') as f:
+            json.dump(SWAGGER, f)
 
 
 @rawhttp
@@ -96,7 +122,7 @@ def parse_json(body):
         try:
             values = decode_row.decode(row)
         except msgspec.ValidationError as error:
-            raise BadInput('Image {} is not a list of numbers: {}.'.format(i, error))
+            raise BadInput('Image {} must be a list of 784 numbers in 0..1: {}.'.format(i, error))
         if len(values) != PIXELS:
             raise BadInput('Image {} has {} values; every image needs {} (28x28 pixels).'
                            .format(i, len(values), PIXELS))
@@ -105,9 +131,7 @@ def parse_json(body):
 
 
 def check_pixels(images):
-    if not np.isfinite(images).all():
-        raise BadInput('Image {} contains NaN or infinity; pixels must be numbers in 0..1.'
-                       .format(np.argwhere(~np.isfinite(images))[0][0]))
+    # (NaN and infinity never get here: they are not valid JSON, and bytes cannot hold them.)
     if images.min() < 0 or images.max() > 1:
         raise BadInput('Pixel values must be in 0..1 (found {} to {}): scale 0..255 pixels by dividing by 255.'
                        .format(images.min(), images.max()))
