@@ -33,7 +33,7 @@ def test_published_flow_end_to_end(azureml_emulator, tmp_path, monkeypatch, mnis
     env.python.conda_dependencies = CondaDependencies.create(
         python_version="3.11",
         pip_packages=["azureml-defaults"] + ["{}=={}".format(p, version(p))
-                                             for p in ("scikit-learn", "numpy", "joblib", "msgspec")])
+                                             for p in ("scikit-learn", "numpy", "joblib", "msgspec", "pysimdjson")])
     env.register(workspace=ws)
 
     model = Model(ws, "sklearn_mnist")
