@@ -40,8 +40,8 @@ def _patches():
 
 def activate(home=None) -> Emulator:
     """Turn the emulator on for this process (nestable); returns the active emulator."""
-    emulator = Emulator(home=resolve_home(home), store=None)
-    emulator.store = Store(emulator.home)
+    resolved = resolve_home(home)
+    emulator = Emulator(home=resolved, store=Store(resolved))
     if not context.is_active():
         for target, attribute, replacement in _patches():
             patcher = mock.patch.object(target, attribute, replacement)

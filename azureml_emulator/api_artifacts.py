@@ -69,6 +69,11 @@ def upload_artifact_from_stream(self, stream, origin, container, name, content_t
 
 
 def get_files_by_artifact_prefix_id(self, artifact_prefix_id):
+    return files_under_prefix(artifact_prefix_id)
+
+
+def files_under_prefix(artifact_prefix_id):
+    """(path in container, download URL) of every artifact under an 'origin/container/prefix' id."""
     origin, container, prefix = artifact_prefix_id.split("/", 2)
     container_dir = artifact_file("{}/{}".format(origin, container))
     found = []

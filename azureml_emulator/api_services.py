@@ -170,7 +170,11 @@ def remove(ws, name) -> bool:
     return True
 
 
-def public_view(service, proc):
+def service_not_found(name) -> Reply:
+    return json_error(404, "WebserviceNotFound", "Service {} not found".format(name))
+
+
+def public_view(service):
     view = {k: v for k, v in service.items() if k != "keys"}
     view.setdefault("models", [])
     for model in view["models"]:
@@ -183,8 +187,8 @@ def get_service(request, name, **params):
     ws = workspace_key(params)
     service, proc = load(ws, name)
     if service is None:
-        return json_error(404, "WebserviceNotFound", "Service {} not found".format(name))
-    return Reply(200, public_view(refresh(ws, service, proc), proc))
+        return service_not_found(name)
+    return Reply(200, public_view(refresh(ws, service, proc)))
 
 
 @route("GET", MMS + "/services")
@@ -203,7 +207,7 @@ def list_services(request, **params):
             continue
         if wanted_model and wanted_model not in [m["name"] for m in service.get("models", [])]:
             continue
-        listed.append(public_view(service, proc))
+        listed.append(public_view(service))
     return Reply(200, {"value": listed})
 
 
@@ -217,7 +221,7 @@ def service_logs(request, name, **params):
     ws = workspace_key(params)
     service, proc = load(ws, name)
     if service is None:
-        return json_error(404, "WebserviceNotFound", "Service {} not found".format(name))
+        return service_not_found(name)
     lines = int(request.query.get("tail", 5000))
     return Reply(200, {"content": deployments.log_tail(proc, lines) if proc else ""})
 
@@ -227,7 +231,7 @@ def list_keys(request, name, **params):
     ws = workspace_key(params)
     service, _ = load(ws, name)
     if service is None:
-        return json_error(404, "WebserviceNotFound", "Service {} not found".format(name))
+        return service_not_found(name)
     if not service.get("keys"):
         return json_error(400, "BadRequest", "Service {} was deployed without key authentication "
                                              "(auth_enabled=False), so it has no keys".format(name))

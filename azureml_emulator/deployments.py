@@ -17,7 +17,7 @@ import uuid
 from pathlib import Path
 
 from . import processes
-from .api_artifacts import artifact_file, get_files_by_artifact_prefix_id
+from .api_artifacts import artifact_file, files_under_prefix
 from .api_models import asset_prefixes, find_model
 from .context import current
 
@@ -42,7 +42,7 @@ def _layout_models(ws, model_ids, models_root: Path):
         for prefix in asset_prefixes(ws, model["url"]):
             origin, container, _ = prefix.split("/", 2)
             strip = os.path.dirname(prefix.split("/", 2)[2])
-            for relative, _url in get_files_by_artifact_prefix_id(None, prefix):
+            for relative, _url in files_under_prefix(prefix):
                 destination = target / os.path.relpath(relative, strip or ".")
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(artifact_file("{}/{}/{}".format(origin, container, relative)), destination)

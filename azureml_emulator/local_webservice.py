@@ -15,6 +15,7 @@ from azureml.exceptions import WebserviceException
 
 from . import api_services, deployments
 from .api_services import POLL_WAIT_SECONDS
+from .context import current
 
 STATE_BY_SERVICE_STATE = {"Transitioning": LocalWebservice.STATE_DEPLOYING, "Healthy": LocalWebservice.STATE_RUNNING}
 
@@ -114,7 +115,6 @@ def delete(self, delete_cache=True, delete_image=False, delete_volume=True):
 
 def list_local(workspace, model_name=None, model_id=None, all=None):
     ws = _workspace_key(workspace)
-    from .context import current
     names = [r["name"] for r in current().store.query("SELECT name, payload FROM services WHERE workspace=?", (ws,))
              if json.loads(r["payload"])["computeType"] == LocalWebservice._webservice_type]
     services = [LocalWebservice(workspace, name) for name in names]

@@ -7,7 +7,6 @@ Artifact bytes live beside the database as files; rows only point at them.
 import json
 import sqlite3
 import threading
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -82,6 +81,3 @@ class Store:
     def loads(text):
         return json.loads(text) if text else None
 
-
-def now() -> float:
-    return time.time()
