@@ -94,9 +94,9 @@ def validate_name(request, name, **params):
     ws = workspace_key(params)
     service, _ = load(ws, name)
     if service is not None:
-        return Reply(200, {"error": {"message": "Service name '{}' is already in use in workspace '{}'. "
-                                                "Choose another name, delete the existing service, or deploy "
-                                                "with overwrite=True.".format(name, ws.split("/")[-1])}})
+        return Reply(200, {"error": {"message": "Service {} with the same name already exists, please use a "
+                                                "different service name or delete the existing service."
+                                                .format(name)}})
     return Reply(200, {})
 
 

@@ -202,7 +202,8 @@ def test_reattach_from_another_process(healthy, lab, mnist, small_model):
 
 
 def test_duplicate_name_is_refused_and_the_service_keeps_running(healthy, lab):
-    with pytest.raises(WebserviceException, match="Service name 'introspect-svc' is already in use"):
+    with pytest.raises(WebserviceException, match="Service introspect-svc with the same name already exists, "
+                                                  "please use a different service name or delete the existing"):
         deploy(lab, "introspect-svc", "introspect_score.py", wait=False)
     assert introspect(healthy)["marker"] == "original"
 

@@ -57,3 +57,22 @@ def test_a_new_process_sees_what_an_earlier_one_registered(azureml_emulator, tmp
     out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True,
                          cwd=tmp_path).stdout
     assert out.strip().splitlines()[-1] == "shared 1 parent"
+
+
+def test_concurrent_registrations_get_distinct_versions(azureml_emulator, tmp_path, monkeypatch, small_model):
+    """Two processes registering at once: every registration lands, with its own version."""
+    monkeypatch.chdir(tmp_path)
+    save_model(small_model, tmp_path)
+    child = textwrap.dedent("""
+        import azureml_emulator
+        from azureml.core import Model, Workspace
+        with azureml_emulator.emulate(home=%r):
+            ws = Workspace.from_config()
+            for _ in range(4):
+                Model.register(ws, model_path="sklearn_mnist_model.pkl", model_name="raced")
+    """ % str(azureml_emulator.home))
+    racers = [subprocess.Popen([sys.executable, "-c", child], cwd=tmp_path, stdout=subprocess.DEVNULL)
+              for _ in range(2)]
+    assert [racer.wait(timeout=300) for racer in racers] == [0, 0]
+    versions = sorted(m.version for m in Model.list(Workspace.from_config(), name="raced"))
+    assert versions == list(range(1, 9))
