@@ -41,6 +41,14 @@ def _save(ws, service, proc):
                    (ws, service["name"], store.dumps(service), store.dumps(proc)))
 
 
+def _save_state(ws, service, proc):
+    """Store a refreshed state, unless the service was deleted (or redeployed) meanwhile."""
+    store = current().store
+    with store.transaction() as db:
+        db.execute("UPDATE services SET payload=? WHERE workspace=? AND name=? AND process=?",
+                   (store.dumps(service), ws, service["name"], store.dumps(proc)))
+
+
 def _failure(service, proc, summary):
     service["state"] = "Failed"
     service["error"] = {
@@ -70,7 +78,7 @@ def refresh(ws, service, proc):
                                        "Its log is {}".format(service["name"], proc.get("log"))}
     if service.get("state") != state:
         service["updatedTime"] = utc_now_iso()
-        _save(ws, service, proc)
+        _save_state(ws, service, proc)
     return service
 
 
