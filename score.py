@@ -122,7 +122,7 @@ def parse_rows_fast(body):
     images = np.empty((len(rows), PIXELS))
     parser = simdjson.Parser()
     for i, raw in enumerate(rows):
-        row = parser.parse(bytes(raw))
+        row = parser.parse(memoryview(raw))
         if len(row) != PIXELS:   # a nested list would flatten to the right count
             raise ValueError('row {} is not 784 numbers'.format(i))
         images[i] = np.frombuffer(row.as_buffer(of_type='d'))
