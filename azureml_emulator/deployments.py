@@ -40,8 +40,8 @@ def _layout_models(ws, model_ids, models_root: Path):
             raise DeploymentError("ModelNotFound: model {} is not registered in this workspace".format(model_id))
         target = models_root / model["name"] / str(model["version"])
         for prefix in asset_prefixes(ws, model["url"]):
-            origin, container, _ = prefix.split("/", 2)
-            strip = os.path.dirname(prefix.split("/", 2)[2])
+            origin, container, path = prefix.split("/", 2)
+            strip = os.path.dirname(path)
             for relative, _url in files_under_prefix(prefix):
                 destination = target / os.path.relpath(relative, strip or ".")
                 destination.parent.mkdir(parents=True, exist_ok=True)

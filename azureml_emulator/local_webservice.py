@@ -16,12 +16,13 @@ from azureml.exceptions import WebserviceException
 from . import api_services, deployments
 from .api_services import POLL_WAIT_SECONDS
 from .context import current
+from .router import make_workspace_key
 
 STATE_BY_SERVICE_STATE = {"Transitioning": LocalWebservice.STATE_DEPLOYING, "Healthy": LocalWebservice.STATE_RUNNING}
 
 
 def _workspace_key(workspace):
-    return "{}/{}/{}".format(workspace.subscription_id, workspace.resource_group, workspace.name)
+    return make_workspace_key(workspace.subscription_id, workspace.resource_group, workspace.name)
 
 
 def _deploy(workspace, name, models, image_config=None, deployment_config=None, wait=False, inference_config=None):
@@ -63,11 +64,7 @@ def __init__(self, workspace, name, must_exist=True):
 
 def update_deployment_state(self, must_exist=False, wait_seconds=0):
     ws = _workspace_key(self.workspace)
-    if wait_seconds:
-        service, proc = api_services.settle(ws, self.name, wait_seconds)
-    else:
-        service, proc = api_services.load(ws, self.name)
-        service = api_services.refresh(ws, service, proc) if service else None
+    service, proc = api_services.settle(ws, self.name, wait_seconds)
     if service is None:
         if must_exist:
             raise WebserviceException("WebserviceNotFound: Local webservice {} not found.".format(self.name))

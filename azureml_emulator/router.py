@@ -38,8 +38,13 @@ class Request:
         return json.loads(data)
 
 
+def make_workspace_key(subscription_id, resource_group, name) -> str:
+    """How the store names a workspace."""
+    return "{}/{}/{}".format(subscription_id, resource_group, name)
+
+
 def workspace_key(params) -> str:
-    return "{}/{}/{}".format(params.pop("sub"), params.pop("rg"), params.pop("ws"))
+    return make_workspace_key(params.pop("sub"), params.pop("rg"), params.pop("ws"))
 
 
 def dispatch(method, url, body) -> Reply:

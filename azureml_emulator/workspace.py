@@ -14,6 +14,7 @@ from azureml.exceptions import UserErrorException
 
 from .context import current
 from .http_reply import EMULATOR_BASE_URL
+from .router import make_workspace_key
 
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 DEFAULT_RESOURCE_GROUP = "azureml-emulator"
@@ -68,7 +69,7 @@ def _announce(detail=None):
 
 def lookup_workspace_id(subscription_id, resource_group, name) -> str:
     store = current().store
-    key = "{}/{}/{}".format(subscription_id, resource_group, name)
+    key = make_workspace_key(subscription_id, resource_group, name)
     with store.transaction() as db:
         row = db.execute("SELECT workspace_id FROM workspaces WHERE key=?", (key,)).fetchone()
         if row:
