@@ -93,6 +93,8 @@ BAD_BODIES = [
     ("flat single row", FLAT_ROW.encode(), "application/json", 'wrap it in another list, {"data": [[...784 values...]]}'),
     ("non-numeric", json.dumps({"data": [[0.0] * 5 + ["x"] + [0.0] * 778]}).encode(), "application/json",
      "Image 0 must be a list of 784 numbers in 0..1: Expected `float`, got `str` - at `$[5]`"),
+    ("value nested in a row", json.dumps({"data": [[0.0] * 783 + [[0.0]]]}).encode(), "application/json",
+     "Image 0 must be a list of 784 numbers in 0..1: Expected `float`, got `array` - at `$[783]`"),
     ("NaN", json.dumps({"data": [[float("nan")] * 784]}).encode(), "application/json", "NaN and Infinity"),
     ("infinity", b'{"data": [[1e999' + b", 0.0" * 783 + b"]]}", "application/json",
      "Image 0 must be a list of 784 numbers in 0..1: Number out of range - at `$[0]`"),
