@@ -106,6 +106,12 @@ def wait_until_idle(pid, interval=0.05, limit=10.0):
         busy = now
 
 
+def stolen_share(before, after):
+    """Share of CPU time the hypervisor gave to other machines ("steal"): the noise on these VMs."""
+    total = sum(after) - sum(before)
+    return (getattr(after, "steal", 0) - getattr(before, "steal", 0)) / total if total else 0.0
+
+
 def timed_post(url, body, content_type):
     started = time.perf_counter()
     answer = requests.post(url, data=body, headers={"Content-Type": content_type}, timeout=600)
@@ -175,12 +181,14 @@ def main():
                      "this score.py, JSON": ("fast", json_body, "application/json"),
                      "this score.py, binary uint8": ("fast", binary_body, "application/octet-stream")}
             times = {path: [] for path in paths}
+            before = psutil.cpu_times()
             for _ in range(args.repeats):   # interleaved, so drift hits every path alike
                 for path, (name, body, content_type) in paths.items():
                     elapsed, labels = timed_post(urls[name], body, content_type)
                     assert labels == expected, path
                     times[path].append(elapsed)
                     wait_until_idle(workers[name])
+            stolen = stolen_share(before, psutil.cpu_times())
             # Memory in separate requests: the sampling thread would slow the timed ones.
             memory = {}
             for path, (name, body, content_type) in paths.items():
@@ -198,6 +206,9 @@ def main():
                 print("| {} | {:.3f} | {:.3f}..{:.3f} | {:.1f}x | {:.0f} |".format(
                     path, statistics.median(samples), min(samples), max(samples),
                     base / statistics.median(samples), memory[path]))
+            print("CPU time taken by the host from this virtual machine during these round trips: {:.0%}{}"
+                  .format(stolen, " (other load disturbed this run, so its ratios are less reliable: run it again)"
+                          if stolen > 0.10 else ""))
 
             print("\nOne-image JSON requests ({} per row, in two interleaved halves; p50/p99/rate averaged)"
                   .format(args.single))
