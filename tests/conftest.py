@@ -1,5 +1,6 @@
 """Shared fixtures: real MNIST, real scikit-learn models, and an emulated workspace."""
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -21,6 +22,11 @@ def pytest_configure(config):
     # Kernels started by nbval inherit this fresh home, so a test run never
     # touches the user's own emulator state; the plugin stops its services at the end.
     os.environ["AZUREML_EMULATOR_HOME"] = tempfile.mkdtemp(prefix="azureml-emulator-tests-")
+
+
+def pytest_unconfigure(config):
+    # After the session's services are stopped, the run's home goes too.
+    shutil.rmtree(os.environ.pop("AZUREML_EMULATOR_HOME", ""), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
