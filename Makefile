@@ -6,9 +6,10 @@ NOTEBOOK := img-classification-part2-deploy.ipynb
 
 .PHONY: run test venv clean benchmark
 
-$(BIN)/.installed: pyproject.toml kernelspec/kernel.json $(wildcard azureml_emulator/*.py)
+$(BIN)/.installed: pyproject.toml kernelspec/kernel.json $(shell find azureml_emulator -name "*.py")
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	rm -rf build   # setuptools would reuse stale copies of moved modules
 	$(BIN)/pip install --quiet ".[test]"
 	touch $@
 
@@ -17,7 +18,7 @@ venv: $(BIN)/.installed
 # Runs the deploy notebook end to end on the offline emulator and writes
 # the executed copy, conf.png and samples.png next to it.
 run: venv
-	$(BIN)/python -m azureml_emulator.run_notebook $(NOTEBOOK) --output executed/$(NOTEBOOK)
+	$(BIN)/python -m azureml_emulator.tools.run_notebook $(NOTEBOOK) --output executed/$(NOTEBOOK)
 
 test: venv
 	$(BIN)/python -m pytest tests --nbval $(NOTEBOOK) --nbval-kernel-name azureml-emulator --nbval-sanitize-with nbval_sanitize.cfg

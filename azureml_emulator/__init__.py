@@ -3,8 +3,8 @@
     with azureml_emulator.emulate(home="/tmp/aml"):
         ws = Workspace.from_config()      # the real SDK, answered locally
 """
-from .activation import activate, deactivate, emulate
-from .context import current, is_active
+from azureml_emulator.runtime.activation import activate, deactivate, emulate
+from azureml_emulator.runtime.context import current, is_active
 
 __all__ = ["emulate", "activate", "deactivate", "current", "is_active",
            "load_ipython_extension", "unload_ipython_extension"]

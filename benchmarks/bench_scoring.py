@@ -33,7 +33,8 @@ from azureml.core import Environment, Model, Workspace  # noqa: E402
 from azureml.core.model import InferenceConfig  # noqa: E402
 from azureml.core.webservice import AciWebservice  # noqa: E402
 
-from azureml_emulator import emulate, housekeeping  # noqa: E402
+from azureml_emulator import emulate
+from azureml_emulator.tools import housekeeping  # noqa: E402
 from utils import load_data, to_binary_body  # noqa: E402
 
 MNIST = REPO / "azureml_emulator" / "data" / "mnist"

@@ -13,7 +13,7 @@ from nbclient import NotebookClient
 from requests.adapters import HTTPAdapter
 
 import azureml_emulator
-from azureml_emulator.transport import BlockedRequestError
+from azureml_emulator.runtime.transport import BlockedRequestError
 
 
 def test_off_means_the_real_sdk_is_untouched(tmp_path):
@@ -91,7 +91,7 @@ def test_ipython_extension(tmp_path, monkeypatch):
 
 def test_kernelspec_is_installed_with_the_package():
     spec = KernelSpecManager().get_kernel_spec("azureml-emulator")
-    assert spec.argv[1:3] == ["-m", "azureml_emulator.kernel"]
+    assert spec.argv[1:3] == ["-m", "azureml_emulator.tools.kernel"]
     listing = subprocess.run([sys.executable, "-m", "jupyter", "kernelspec", "list"],
                              capture_output=True, text=True, check=True).stdout
     assert "azureml-emulator" in listing

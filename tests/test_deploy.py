@@ -22,7 +22,8 @@ from azureml.core.model import InferenceConfig
 from azureml.core.webservice import AciWebservice, LocalWebservice, Webservice
 from azureml.exceptions import WebserviceException
 
-from azureml_emulator import emulate, housekeeping
+from azureml_emulator import emulate
+from azureml_emulator.tools import housekeeping
 from conftest import SCRIPTS, as_json_body, is_running, save_model
 
 GIB = 1024 ** 3

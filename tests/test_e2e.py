@@ -15,7 +15,7 @@ from azureml.exceptions import WebserviceException
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 
-from azureml_emulator import housekeeping
+from azureml_emulator.tools import housekeeping
 from conftest import REPO, is_running
 
 

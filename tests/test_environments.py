@@ -3,7 +3,7 @@ import pytest
 from azureml.core import Environment
 from azureml.core.conda_dependencies import CondaDependencies
 
-from azureml_emulator.environment_check import pinned_packages, warn_about_pins
+from azureml_emulator.environments.pins import pinned_packages, warn_about_pins
 
 
 def make_env(name="tutorial-env", pins=("scikit-learn==0.22.1",)):

@@ -13,7 +13,8 @@ from azureml.core.webservice import AciWebservice
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from azureml_emulator import emulate, housekeeping
+from azureml_emulator import emulate
+from azureml_emulator.tools import housekeeping
 from conftest import REPO, as_json_body, save_model
 from utils import score_binary, to_binary_body
 

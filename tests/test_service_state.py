@@ -1,6 +1,6 @@
 """Stored service state: a refresh never brings back a service deleted meanwhile."""
-from azureml_emulator import api_services
-from azureml_emulator.context import current
+from azureml_emulator.webservices import api as api_services
+from azureml_emulator.runtime.context import current
 
 WS = "sub/rg/ws"
 

@@ -1,6 +1,6 @@
 """`make run`: execute a notebook end to end on the emulator and report the accuracy.
 
-    python -m azureml_emulator.run_notebook NOTEBOOK --output executed/NOTEBOOK
+    python -m azureml_emulator.tools.run_notebook NOTEBOOK --output executed/NOTEBOOK
 
 The run uses a fresh emulator home next to the output, so it starts from an
 empty workspace every time, like a new Azure ML workspace.
@@ -17,8 +17,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from . import housekeeping
-from .home import HOME_ENV_VAR
+from azureml_emulator.tools import housekeeping
+from azureml_emulator.runtime.home import HOME_ENV_VAR
 
 ACCURACY = re.compile(r"Overall accuracy:\s*([0-9.]+)")
 

@@ -16,10 +16,10 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from . import processes
-from .api_artifacts import artifact_file, files_under_prefix
-from .api_models import asset_prefixes, find_model
-from .context import current
+from azureml_emulator.execution import processes
+from azureml_emulator.artifacts.api import artifact_file, files_under_prefix
+from azureml_emulator.models.api import asset_prefixes, find_model
+from azureml_emulator.runtime.context import current
 
 
 class DeploymentError(Exception):
@@ -109,7 +109,7 @@ def start(ws: str, service: dict, port=None) -> dict:
     env.pop("AZUREML_SOURCE_DIRECTORY", None)   # already part of AZUREML_ENTRY_SCRIPT above
     log_path, exit_code_file = deploy_dir / "service.log", deploy_dir / "exit_code"
     env["AZUREML_EMULATOR_EXIT_CODE_FILE"] = str(exit_code_file)
-    proc = processes.spawn([sys.executable, "-m", "azureml_emulator.service_process"],
+    proc = processes.spawn([sys.executable, "-m", "azureml_emulator.execution.service_process"],
                            env=env, cwd=str(app_dir), log_path=log_path)
     proc.update(port=port, dir=str(deploy_dir), log=str(log_path), exit_code_file=str(exit_code_file))
     return proc

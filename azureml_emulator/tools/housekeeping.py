@@ -3,8 +3,8 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-from . import deployments
-from .store import Store
+from azureml_emulator.webservices import deployment as deployments
+from azureml_emulator.store.database import Store
 
 
 def _rows(store, sql):

@@ -12,9 +12,9 @@ from azureml.core.authentication import AbstractAuthentication
 from azureml.core.workspace import Workspace
 from azureml.exceptions import UserErrorException
 
-from .context import current
-from .http_reply import EMULATOR_BASE_URL
-from .router import make_workspace_key
+from azureml_emulator.runtime.context import current
+from azureml_emulator.rest.reply import EMULATOR_BASE_URL
+from azureml_emulator.rest.router import make_workspace_key
 
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 DEFAULT_RESOURCE_GROUP = "azureml-emulator"

@@ -15,7 +15,7 @@ import psutil
 
 def spawn(argv, env, cwd, log_path) -> dict:
     """Start ``argv`` detached (see launch.py); returns its PID and create time."""
-    launched = subprocess.run([sys.executable, "-m", "azureml_emulator.launch", str(cwd), str(log_path), *argv],
+    launched = subprocess.run([sys.executable, "-m", "azureml_emulator.execution.launch", str(cwd), str(log_path), *argv],
                               env=env, capture_output=True, text=True, check=True)
     pid = int(launched.stdout.strip())
     return {"pid": pid, "create_time": psutil.Process(pid).create_time()}

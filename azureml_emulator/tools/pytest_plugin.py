@@ -5,8 +5,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from . import activation, housekeeping
-from .home import HOME_ENV_VAR
+from azureml_emulator.runtime import activation
+
+from azureml_emulator.tools import housekeeping
+from azureml_emulator.runtime.home import HOME_ENV_VAR
 
 
 @pytest.fixture

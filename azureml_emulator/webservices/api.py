@@ -9,12 +9,14 @@ import time
 import uuid
 from datetime import datetime, timezone
 
-from . import deployments, processes
-from .api_models import utc_now_iso
-from .context import current
-from .environment_check import warn_about_pins
-from .http_reply import EMULATOR_BASE_URL, Reply, json_error
-from .router import route, workspace_key
+from azureml_emulator.webservices import deployment as deployments
+
+from azureml_emulator.execution import processes
+from azureml_emulator.models.api import utc_now_iso
+from azureml_emulator.runtime.context import current
+from azureml_emulator.environments.pins import warn_about_pins
+from azureml_emulator.rest.reply import EMULATOR_BASE_URL, Reply, json_error
+from azureml_emulator.rest.router import route, workspace_key
 
 MMS = "/modelmanagement/v1.0{scope}"
 # How long one operation poll may wait for the deployment to settle (ACI itself

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from azureml.exceptions import WebserviceException
 
-from .transport import is_loopback
+from azureml_emulator.runtime.transport import is_loopback
 
 
 def make_run(original_run):

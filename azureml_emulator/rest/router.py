@@ -3,7 +3,7 @@ import json
 import re
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from .http_reply import Reply, json_error
+from azureml_emulator.rest.reply import Reply, json_error
 
 WORKSPACE_SCOPE = (r"/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)"
                    r"/providers/Microsoft.MachineLearningServices/workspaces/(?P<ws>[^/]+)")
@@ -49,7 +49,10 @@ def workspace_key(params) -> str:
 
 def dispatch(method, url, body) -> Reply:
     # Importing the endpoint modules registers their routes.
-    from . import api_models, api_environments, api_services, api_artifacts  # noqa: F401
+    from azureml_emulator.models import api as api_models
+    from azureml_emulator.environments import api as api_environments
+    from azureml_emulator.webservices import api as api_services
+    from azureml_emulator.artifacts import api as api_artifacts  # noqa: F401
     request = Request(method, url, body)
     for route_method, pattern, handler in _routes:
         match = pattern.match(request.path)

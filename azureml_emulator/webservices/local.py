@@ -13,10 +13,12 @@ from azureml.core.model import InferenceConfig
 from azureml.core.webservice.local import LocalWebservice, LocalWebserviceDeploymentConfiguration
 from azureml.exceptions import WebserviceException
 
-from . import api_services, deployments
-from .api_services import POLL_WAIT_SECONDS
-from .context import current
-from .router import make_workspace_key
+from azureml_emulator.webservices import api as api_services
+
+from azureml_emulator.webservices import deployment as deployments
+from azureml_emulator.webservices.api import POLL_WAIT_SECONDS
+from azureml_emulator.runtime.context import current
+from azureml_emulator.rest.router import make_workspace_key
 
 STATE_BY_SERVICE_STATE = {"Transitioning": LocalWebservice.STATE_DEPLOYING, "Healthy": LocalWebservice.STATE_RUNNING}
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import quote
 
-from .context import current
-from .http_reply import EMULATOR_BASE_URL, Reply, json_error
-from .router import route
+from azureml_emulator.runtime.context import current
+from azureml_emulator.rest.reply import EMULATOR_BASE_URL, Reply, json_error
+from azureml_emulator.rest.router import route
 
 CONTENT_PREFIX = "/artifact-content/"
 

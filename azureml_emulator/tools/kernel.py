@@ -3,7 +3,7 @@ before the first cell runs, so unchanged notebooks talk to it."""
 
 
 def main():
-    from .activation import activate
+    from azureml_emulator.runtime.activation import activate
     activate()
     from ipykernel import kernelapp
     kernelapp.launch_new_instance()

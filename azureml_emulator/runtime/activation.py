@@ -7,10 +7,10 @@ ends, every seam is restored and the SDK can reach Azure again.
 import contextlib
 from unittest import mock
 
-from . import context
-from .context import Emulator
-from .home import resolve_home
-from .store import Store
+from azureml_emulator.runtime import context
+from azureml_emulator.runtime.context import Emulator
+from azureml_emulator.runtime.home import resolve_home
+from azureml_emulator.store.database import Store
 
 _applied = []          # the mock patchers in force
 homes_used = set()     # every home activated in this process (for clean-up at exit)
@@ -23,7 +23,12 @@ def _patches():
     from azureml.opendatasets import MNIST
     from requests.adapters import HTTPAdapter
 
-    from . import api_artifacts, local_webservice, opendatasets, transport, webservice_checks, workspace
+    from azureml_emulator.artifacts import api as api_artifacts
+    from azureml_emulator.webservices import local as local_webservice
+    from azureml_emulator.data import opendatasets
+    from azureml_emulator.runtime import transport
+    from azureml_emulator.webservices import checks as webservice_checks
+    from azureml_emulator.workspaces import sdk as workspace
     return [
         (HTTPAdapter, "send", transport.make_send(HTTPAdapter.send)),
         (Workspace, "__init__", workspace.make_init(Workspace.__init__)),

@@ -16,7 +16,7 @@ from pathlib import Path
 from azureml.exceptions import UserErrorException
 
 MNIST_DIR_ENV_VAR = "AZUREML_EMULATOR_MNIST_DIR"
-VENDORED_DIR = Path(__file__).parent / "data" / "mnist"
+VENDORED_DIR = Path(__file__).parent / "mnist"
 # Where the real download puts the files, relative to the target folder.
 DOWNLOAD_SUBDIR = ("https%3A", "%2Fazureopendatastorage.azurefd.net", "mnist")
 

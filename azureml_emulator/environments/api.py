@@ -1,7 +1,7 @@
 """Emulated environment registry: the REST calls of the SDK's EnvironmentClient."""
-from .context import current
-from .http_reply import Reply
-from .router import route, workspace_key
+from azureml_emulator.runtime.context import current
+from azureml_emulator.rest.reply import Reply
+from azureml_emulator.rest.router import route, workspace_key
 
 ENVS = "/environment/v1.0{scope}/environments"
 

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from .store import Store
+from azureml_emulator.store.database import Store
 
 
 @dataclass

@@ -3,7 +3,7 @@
 The service outlives the kernel that deployed it, as a real one does; going
 through this short-lived launcher makes it a child of init rather than of the
 kernel, so it is reaped when it ends and never lingers as a zombie.
-Usage: python -m azureml_emulator.launch CWD LOG_PATH ARGV...   (prints the PID)
+Usage: python -m azureml_emulator.execution.launch CWD LOG_PATH ARGV...   (prints the PID)
 """
 import subprocess
 import sys

@@ -6,9 +6,9 @@ their request building, paging and error handling are the real SDK's.
 import uuid
 from datetime import datetime, timezone
 
-from .context import current
-from .http_reply import Reply, json_error
-from .router import route, workspace_key
+from azureml_emulator.runtime.context import current
+from azureml_emulator.rest.reply import Reply, json_error
+from azureml_emulator.rest.router import route, workspace_key
 
 MMS = "/modelmanagement/v1.0{scope}"
 # The service returns every field of a model, null or not; the SDK indexes them directly.

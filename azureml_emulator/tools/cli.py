@@ -2,9 +2,9 @@
 import argparse
 import sys
 
-from . import housekeeping
-from .home import resolve_home
-from .store import Store
+from azureml_emulator.tools import housekeeping
+from azureml_emulator.runtime.home import resolve_home
+from azureml_emulator.store.database import Store
 
 
 def _table(rows, columns):

@@ -37,7 +37,7 @@ def gunicorn_argv(spec):
         "--error-logfile", "-",
         # gunicorn 27 otherwise shares one per-user control socket between servers.
         "--no-control-socket",
-        "azureml_emulator.service_app:app",
+        "azureml_emulator.execution.service_app:app",
     ]
 
 

@@ -15,8 +15,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
-from .http_reply import EMULATOR_HOST
-from .router import dispatch
+from azureml_emulator.rest.reply import EMULATOR_HOST
+from azureml_emulator.rest.router import dispatch
 
 
 class BlockedRequestError(requests.ConnectionError):
