@@ -5,6 +5,8 @@ and the first 10,000 training images, see data/mnist/PROVENANCE.md) or a full
 MNIST copy named by $AZUREML_EMULATOR_MNIST_DIR. Every file is verified before
 it is copied; there is no fallback to other data.
 """
+from __future__ import annotations
+
 import gzip
 import hashlib
 import os
@@ -45,7 +47,7 @@ def source_dir() -> Path:
     return Path(os.environ.get(MNIST_DIR_ENV_VAR) or VENDORED_DIR)
 
 
-def _check_idx_structure(name, payload):
+def _check_idx_structure(name: str, payload: bytes) -> None:
     kind = "images" if "images" in name else "labels"
     if len(payload) < 8 or struct.unpack(">I", payload[:4])[0] != IDX_MAGIC[kind]:
         raise MNISTDataError("{} is not an IDX {} file (wrong magic number)".format(name, kind))
@@ -56,7 +58,7 @@ def _check_idx_structure(name, payload):
             name, len(payload), expected, count))
 
 
-def verify(path: Path):
+def verify(path: Path) -> None:
     """Raise MNISTDataError unless ``path`` is a complete, known MNIST file."""
     name = path.name
     if not path.is_file():
@@ -76,7 +78,7 @@ def verify(path: Path):
     _check_idx_structure(name, payload)
 
 
-def _copy_atomically(source: Path, target: Path):
+def _copy_atomically(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".download-")
     os.close(fd)
@@ -91,18 +93,19 @@ def _copy_atomically(source: Path, target: Path):
 class MNISTFileDataset:
     """The part of `azureml.data.FileDataset` the tutorial uses, for the MNIST files."""
 
-    def __init__(self, dataset_filter="all"):
+    def __init__(self, dataset_filter: str = "all") -> None:
         # As in the SDK, "train" and "test" select a half; any other value selects all files.
         halves = [dataset_filter] if dataset_filter in FILES else ["train", "test"]
         self.file_names = [name for half in halves for name in FILES[half]]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "FileDataset (azureml_emulator, MNIST from {}): {}".format(source_dir(), self.file_names)
 
-    def to_path(self):
+    def to_path(self) -> list[str]:
         return ["/" + "/".join(DOWNLOAD_SUBDIR + (name,)) for name in self.file_names]
 
-    def download(self, target_path=None, overwrite=False, ignore_not_found=False):
+    def download(self, target_path: str | None = None, overwrite: bool = False,
+                 ignore_not_found: bool = False) -> list[str]:
         target_root = Path(target_path or tempfile.mkdtemp()).resolve()
         targets = [target_root.joinpath(*DOWNLOAD_SUBDIR, name) for name in self.file_names]
         if not overwrite:
@@ -119,6 +122,6 @@ class MNISTFileDataset:
         return [str(target) for target in targets]
 
 
-def get_file_dataset(cls, dataset_filter="all", enable_telemetry=True):
+def get_file_dataset(cls: type, dataset_filter: str = "all", enable_telemetry: bool = True) -> MNISTFileDataset:
     """MNIST.get_file_dataset, emulated."""
     return MNISTFileDataset(dataset_filter)

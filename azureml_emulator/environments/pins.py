@@ -1,5 +1,7 @@
 """Say clearly that the emulator serves with the current Python, not the
 environment's image, and which pinned packages differ from what is installed."""
+from __future__ import annotations
+
 import platform
 import re
 from importlib import metadata
@@ -7,7 +9,7 @@ from importlib import metadata
 PIN = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*==\s*([^\s;,]+)")
 
 
-def pinned_packages(environment: dict):
+def pinned_packages(environment: dict | None) -> list[tuple[str, str]]:
     """(name, version) for every `name==version` pin, conda or pip, in the definition."""
     conda = ((environment or {}).get("python") or {}).get("condaDependencies") or {}
     pins = []
@@ -19,14 +21,14 @@ def pinned_packages(environment: dict):
     return [(m.group(1), m.group(2)) for m in pins if m]
 
 
-def installed_version(name):
+def installed_version(name: str) -> str | None:
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return None
 
 
-def warn_about_pins(environment):
+def warn_about_pins(environment: dict | None) -> None:
     if not environment:
         return
     print("azureml_emulator: serving environment '{}' version {} with this machine's Python {}, "

@@ -5,11 +5,13 @@ through this short-lived launcher makes it a child of init rather than of the
 kernel, so it is reaped when it ends and never lingers as a zombie.
 Usage: python -m azureml_emulator.execution.launch CWD LOG_PATH ARGV...   (prints the PID)
 """
+from __future__ import annotations
+
 import subprocess
 import sys
 
 
-def main():
+def main() -> None:
     cwd, log_path, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
     with open(log_path, "ab") as log:
         child = subprocess.Popen(argv, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,

@@ -1,46 +1,75 @@
-"""Start, watch and stop the service processes this emulator launched.
+"""Start, watch and stop the processes this emulator launched.
 
-A service outlives the kernel that deployed it, like a real one, so the only
-handle kept is (pid, create_time) in the store. The create time guards against
-PID reuse: we only ever signal a process we started.
+A service outlives the kernel that deployed it, like a real one, so the only handle
+kept is a `ProcessRecord` in the store: PID and create time. The create time guards
+against PID reuse: the emulator only ever signals a process it started.
 """
+from __future__ import annotations
+
 import os
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any, Mapping, Sequence
 
 import psutil
 
-def spawn(argv, env, cwd, log_path) -> dict:
-    """Start ``argv`` detached (see launch.py); returns its PID and create time."""
-    launched = subprocess.run([sys.executable, "-m", "azureml_emulator.execution.launch", str(cwd), str(log_path), *argv],
-                              env=env, capture_output=True, text=True, check=True)
+LAUNCHER = "azureml_emulator.execution.launch"
+
+
+@dataclass(frozen=True)
+class ProcessRecord:
+    """A detached process the emulator started, and where its files are."""
+
+    pid: int
+    create_time: float
+    port: int | None = None
+    dir: str | None = None            # the deployment folder, removed with the process
+    log: str | None = None            # everything the process prints
+    exit_code_file: str | None = None  # where the process records its exit code
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> ProcessRecord | None:
+        if not data or "pid" not in data:
+            return None
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def spawn(argv: Sequence[str], env: Mapping[str, str], cwd: str | Path, log_path: str | Path) -> tuple[int, float]:
+    """Start ``argv`` detached (see `launch`); returns its PID and create time."""
+    launched = subprocess.run([sys.executable, "-m", LAUNCHER, str(cwd), str(log_path), *argv],
+                              env=dict(env), capture_output=True, text=True, check=True)
     pid = int(launched.stdout.strip())
-    return {"pid": pid, "create_time": psutil.Process(pid).create_time()}
+    return pid, psutil.Process(pid).create_time()
 
 
-def _same_process(info):
+def _same_process(record: ProcessRecord) -> psutil.Process | None:
     try:
-        proc = psutil.Process(info["pid"])
-        if abs(proc.create_time() - info["create_time"]) > 0.01:
+        proc = psutil.Process(record.pid)
+        if abs(proc.create_time() - record.create_time) > 0.01:
             return None
         return proc
-    except (psutil.NoSuchProcess, KeyError, TypeError):
+    except (psutil.NoSuchProcess, psutil.AccessDenied, ValueError):
         return None
 
 
-def exit_code(info):
-    """The exit code the service process recorded when it ended, if it did."""
+def exit_code(record: ProcessRecord | None) -> int | None:
+    """The exit code the process recorded when it ended, if it did."""
     try:
-        return int(Path(info["exit_code_file"]).read_text())
-    except (OSError, KeyError, TypeError, ValueError):
+        return int(Path(record.exit_code_file).read_text())   # type: ignore[union-attr, arg-type]
+    except (OSError, AttributeError, TypeError, ValueError):
         return None
 
 
-def is_alive(info) -> bool:
-    proc = _same_process(info) if info else None
+def is_alive(record: ProcessRecord | None) -> bool:
+    proc = _same_process(record) if record else None
     if proc is None:
         return False
     try:
@@ -49,22 +78,17 @@ def is_alive(info) -> bool:
         return False
 
 
-def stop(info, grace_seconds=10.0):
-    """SIGTERM the service's process group (gunicorn master and workers), then SIGKILL."""
-    if not info or not is_alive(info):
+def stop(record: ProcessRecord | None, grace_seconds: float = 10.0) -> None:
+    """SIGTERM the process group (a server and its workers), then SIGKILL after the grace time."""
+    if record is None or not is_alive(record):
         return
-    pid = info["pid"]
-    try:
-        os.killpg(pid, signal.SIGTERM)   # the child leads its own session, so pgid == pid
-    except ProcessLookupError:
-        pass
-    deadline = time.monotonic() + grace_seconds
-    while time.monotonic() < deadline and is_alive(info):
-        time.sleep(0.05)
-    if is_alive(info):
+    for sig, wait in ((signal.SIGTERM, grace_seconds), (signal.SIGKILL, None)):
         try:
-            os.killpg(pid, signal.SIGKILL)
+            os.killpg(record.pid, sig)   # the child leads its own session, so pgid == pid
         except ProcessLookupError:
-            pass
-        while is_alive(info):
+            return
+        deadline = None if wait is None else time.monotonic() + wait
+        while is_alive(record) and (deadline is None or time.monotonic() < deadline):
             time.sleep(0.05)
+        if not is_alive(record):
+            return

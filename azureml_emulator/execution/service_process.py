@@ -1,38 +1,37 @@
-"""Entry point of one service process: apply the deployment's resource limits,
-then serve the inference server's app under gunicorn on 127.0.0.1 only.
+"""Entry point of one service process: apply the deployment's resource limits, then
+serve the inference server's app under gunicorn on 127.0.0.1 only.
 
-`azmlinfsrv` always binds 0.0.0.0 and has no option to change it, so we build
-the same gunicorn command line it builds (same timeout, logging and worker
-count defaults), with a loopback bind address instead.
+`azmlinfsrv` always binds 0.0.0.0 and has no option to change it, so this builds the
+same gunicorn command line it builds (same timeout, logging and worker count defaults),
+with a loopback bind address instead.
 """
-import json
+from __future__ import annotations
+
 import os
 import resource
 import sys
 
-import gunicorn.app.wsgiapp
-from azureml_inference_server_http import __version__ as SERVER_VERSION
+from azureml_emulator.execution import protocol
 
 
-def apply_limits(spec):
-    if spec.get("memory_bytes"):
+def apply_limits(spec: protocol.ServiceSpec) -> None:
+    if spec.memory_bytes:
         # ACI's memory_gb caps the container; RLIMIT_DATA caps this process's heap
         # and private mappings, so an oversized allocation fails with MemoryError.
-        limit = spec["memory_bytes"]
-        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-    if spec.get("cpus"):
-        os.sched_setaffinity(0, spec["cpus"])
-        threads = str(len(spec["cpus"]))
+        resource.setrlimit(resource.RLIMIT_DATA, (spec.memory_bytes, spec.memory_bytes))
+    if spec.cpus:
+        os.sched_setaffinity(0, spec.cpus)
+        threads = str(len(spec.cpus))
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ[var] = threads
 
 
-def gunicorn_argv(spec):
+def gunicorn_argv(spec: protocol.ServiceSpec) -> list[str]:
     return [
         "azureml-emulator-service",
-        "-b", "127.0.0.1:{}".format(spec["port"]),
-        "-w", os.environ.get("WORKER_COUNT", "1"),
-        "--timeout", os.environ.get("WORKER_TIMEOUT", "300"),
+        "-b", "127.0.0.1:{}".format(spec.port),
+        "-w", os.environ.get(protocol.WORKER_COUNT, "1"),
+        "--timeout", os.environ.get(protocol.WORKER_TIMEOUT, "300"),
         "--access-logfile", "-",
         "--error-logfile", "-",
         # gunicorn 27 otherwise shares one per-user control socket between servers.
@@ -41,15 +40,17 @@ def gunicorn_argv(spec):
     ]
 
 
-def main():
-    spec = json.loads(os.environ["AZUREML_EMULATOR_SERVICE_SPEC"])
+def main() -> None:
+    spec = protocol.ServiceSpec.from_env()
     apply_limits(spec)
+    import gunicorn.app.wsgiapp
+    from azureml_inference_server_http import __version__ as server_version
     print("Azure ML Inferencing HTTP server v{} (azureml_emulator, bound to 127.0.0.1:{})".format(
-        SERVER_VERSION, spec["port"]), flush=True)
+        server_version, spec.port), flush=True)
     print("Entry script: {}\nModel directory: {}\nCPU affinity: {}\nMemory limit: {}".format(
-        os.environ.get("AZUREML_ENTRY_SCRIPT"), os.environ.get("AZUREML_MODEL_DIR"),
-        spec.get("cpus"), spec.get("memory_bytes")), flush=True)
-    sys.path.append(os.environ["AML_APP_ROOT"])
+        os.environ.get(protocol.ENTRY_SCRIPT), os.environ.get(protocol.MODEL_DIR),
+        spec.cpus, spec.memory_bytes), flush=True)
+    sys.path.append(os.environ[protocol.APP_ROOT])
     sys.argv = gunicorn_argv(spec)
     try:
         gunicorn.app.wsgiapp.WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
@@ -57,7 +58,7 @@ def main():
         # The deployer is not our parent, so it learns how we ended from this file
         # (gunicorn exits with 3 when a worker fails to boot, e.g. init() raised).
         code = exit.code if isinstance(exit.code, int) else 1
-        with open(os.environ["AZUREML_EMULATOR_EXIT_CODE_FILE"], "w") as record:
+        with open(os.environ[protocol.EXIT_CODE_FILE], "w") as record:
             record.write(str(code))
         raise
 

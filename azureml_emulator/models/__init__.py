@@ -1,0 +1,1 @@
+"""The model registry: assets and registered models (`backend`) and their endpoints (`api`)."""

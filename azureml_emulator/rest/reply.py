@@ -1,17 +1,18 @@
-"""Small value types shared by the emulated REST endpoints."""
+"""What an emulated endpoint answers: a status, a body and headers, and the error body
+Azure ML's services send (`error_reply`), made in this one place from an `EmulatorError`."""
+from __future__ import annotations
+
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
-# A reserved top-level domain: no request to it can ever leave this machine,
-# even if interception were somehow bypassed.
-EMULATOR_HOST = "azureml-emulator.invalid"
-EMULATOR_BASE_URL = "https://" + EMULATOR_HOST
+from azureml_emulator.errors import EmulatorError
 
 
 @dataclass
 class Reply:
     status: int
-    body: object = None          # dict/list -> JSON, bytes -> as is
+    body: Any = None          # dict/list -> JSON, bytes -> as is
     headers: dict = field(default_factory=dict)
 
     def content(self) -> bytes:
@@ -22,7 +23,13 @@ class Reply:
         return json.dumps(self.body).encode("utf-8")
 
 
-def json_error(status: int, code: str, message: str) -> Reply:
-    """An error body in the shape Azure ML's REST services use."""
-    return Reply(status, {"code": code, "statusCode": status, "message": message,
-                          "error": {"code": code, "message": message}})
+def error_body(status: int, code: str, message: str) -> dict:
+    """Azure ML's error shape. The SDK reads ``error.code``/``error.message``/``error.details``
+    (its ServiceException iterates the details, so they must be a list); Model Management
+    clients read the top-level ``code``/``message``."""
+    return {"code": code, "statusCode": status, "message": message,
+            "error": {"code": code, "message": message, "details": []}}
+
+
+def error_reply(error: EmulatorError) -> Reply:
+    return Reply(error.status, error_body(error.status, error.code, error.message))

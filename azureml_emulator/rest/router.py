@@ -1,63 +1,108 @@
-"""Dispatch an intercepted HTTP request to the emulated Azure ML REST endpoint."""
-import json
+"""Dispatch an intercepted request to the emulated endpoint that answers it.
+
+Each Azure service's api module declares its routes in one table (``ROUTES``), and
+`rest.routes` lists those tables. The router tries them in that documented order:
+
+1. the tables in the order `rest.routes.TABLES` lists them, and within a table its
+   routes from top to bottom; the first route whose path and method match answers;
+2. a path some route knows, asked with another method: 405, with an ``Allow`` header;
+3. no route knows the path: 501, "not emulated by azureml_emulator: <operation>",
+   naming the SDK operation that sends such a request (see `rest.catalogue`).
+
+Whatever a handler raises becomes an HTTP reply here, never an exception out of the
+transport: an `EmulatorError` gives its own status and Azure's error body; anything
+else is an internal error (500) whose message names the handler and the exception.
+"""
+from __future__ import annotations
+
 import re
-from urllib.parse import parse_qsl, unquote, urlsplit
+import traceback
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Sequence
+from urllib.parse import unquote
 
-from azureml_emulator.rest.reply import Reply, json_error
+from azureml_emulator.errors import EmulatorError, NotEmulated
+from azureml_emulator.rest import catalogue
+from azureml_emulator.rest.reply import Reply, error_body, error_reply
+from azureml_emulator.rest.request import Request
+from azureml_emulator.store import Store
 
-WORKSPACE_SCOPE = (r"/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)"
-                   r"/providers/Microsoft.MachineLearningServices/workspaces/(?P<ws>[^/]+)")
+# `{workspace}` in a route template: the path prefix that names one workspace.
+WORKSPACE_SCOPE = ("/subscriptions/(?P<subscription>[^/]+)/resourceGroups/(?P<resource_group>[^/]+)"
+                   "/providers/Microsoft.MachineLearningServices/workspaces/(?P<workspace>[^/]+)")
+_PLACEHOLDER = re.compile(r"\{(\w+)(:path)?\}")
 
-_routes = []
-
-
-def route(method, pattern):
-    """Register ``handler(request, **path_params)`` for METHOD and a path regex."""
-    compiled = re.compile("^" + pattern.replace("{scope}", WORKSPACE_SCOPE) + "/?$")
-
-    def register(handler):
-        _routes.append((method, compiled, handler))
-        return handler
-    return register
-
-
-class Request:
-    """What a handler needs to know about the call."""
-
-    def __init__(self, method, url, body):
-        parts = urlsplit(url)
-        self.method = method.upper()
-        self.path = parts.path
-        self.query = dict(parse_qsl(parts.query, keep_blank_values=True))
-        self.raw_body = body or b""
-
-    def json(self):
-        if not self.raw_body:
-            return None
-        data = self.raw_body.decode("utf-8") if isinstance(self.raw_body, bytes) else self.raw_body
-        return json.loads(data)
+Handler = Callable[[Request], Reply]
 
 
-def make_workspace_key(subscription_id, resource_group, name) -> str:
-    """How the store names a workspace."""
-    return "{}/{}/{}".format(subscription_id, resource_group, name)
+def compile_template(template: str) -> re.Pattern:
+    """``/models/{model_id}`` -> a regex; ``{x}`` is one path segment, ``{x:path}`` the rest."""
+    def placeholder(match: re.Match) -> str:
+        if match.group(1) == "workspace":
+            return WORKSPACE_SCOPE
+        return "(?P<{}>{})".format(match.group(1), ".+" if match.group(2) else "[^/]+")
+    pieces, position = [], 0
+    for match in _PLACEHOLDER.finditer(template):
+        pieces += [re.escape(template[position:match.start()]), placeholder(match)]
+        position = match.end()
+    pieces.append(re.escape(template[position:]))
+    return re.compile("^" + "".join(pieces) + "/?$")
 
 
-def workspace_key(params) -> str:
-    return make_workspace_key(params.pop("sub"), params.pop("rg"), params.pop("ws"))
+@dataclass(frozen=True)
+class Route:
+    """METHOD and path template answered by ``handler(request) -> Reply``."""
+
+    method: str
+    template: str
+    handler: Handler
+    pattern: re.Pattern = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pattern", compile_template(self.template))
 
 
-def dispatch(method, url, body) -> Reply:
-    # Importing the endpoint modules registers their routes.
-    from azureml_emulator.models import api as api_models
-    from azureml_emulator.environments import api as api_environments
-    from azureml_emulator.webservices import api as api_services
-    from azureml_emulator.artifacts import api as api_artifacts  # noqa: F401
-    request = Request(method, url, body)
-    for route_method, pattern, handler in _routes:
-        match = pattern.match(request.path)
-        if match and route_method == request.method:
-            params = {k: unquote(v) for k, v in match.groupdict().items() if v is not None}
-            return handler(request, **params)
-    return json_error(404, "NotFound",
-                      "azureml_emulator does not emulate {} {}".format(request.method, request.path))
+class Router:
+    """The routes of every emulated service, tried in order."""
+
+    def __init__(self, tables: Iterable[Sequence[Route]]) -> None:
+        self.routes: tuple[Route, ...] = tuple(route for table in tables for route in table)
+
+    def dispatch(self, method: str, url: str, body: bytes | None, store: Store) -> Reply:
+        request = Request.from_url(method, url, body, store)
+        try:
+            route, params = self._match(request)
+            if route is None:
+                raise NotEmulated(catalogue.describe(request.method, request.path))
+            request.params = params
+            return route.handler(request)
+        except EmulatorError as error:
+            return error_reply(error)
+        except _MethodNotAllowed as refused:
+            message = "{} is not allowed on {}: this path answers {}.".format(
+                request.method, request.path, ", ".join(refused.allowed))
+            return Reply(405, error_body(405, "MethodNotAllowed", message), {"Allow": ", ".join(refused.allowed)})
+        except Exception as error:   # a bug in the emulator: still an HTTP answer, never a raise
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            message = "azureml_emulator internal error answering {} {}: {}: {} (at {}:{})".format(
+                request.method, request.path, type(error).__name__, error, where.filename, where.lineno)
+            return Reply(500, error_body(500, "InternalServerError", message))
+
+    def _match(self, request: Request) -> tuple[Route | None, dict[str, str]]:
+        allowed = []
+        for route in self.routes:
+            match = route.pattern.match(request.path)
+            if match is None:
+                continue
+            if route.method == request.method:
+                return route, {k: unquote(v) for k, v in match.groupdict().items() if v is not None}
+            allowed.append(route.method)
+        if allowed:
+            raise _MethodNotAllowed(sorted(set(allowed)))
+        return None, {}
+
+
+class _MethodNotAllowed(Exception):
+    def __init__(self, allowed: list[str]) -> None:
+        super().__init__(allowed)
+        self.allowed = allowed

@@ -1,25 +1,21 @@
 """The emulator that is active in this process, if any."""
+from __future__ import annotations
+
 from dataclasses import dataclass
 from pathlib import Path
 
-from azureml_emulator.store.database import Store
+from azureml_emulator.store import Store
 
 
 @dataclass
 class Emulator:
+    """One emulator home and its open store."""
+
     home: Path
     store: Store
 
-    @property
-    def artifacts_dir(self) -> Path:
-        return self.home / "artifacts"
 
-    @property
-    def services_dir(self) -> Path:
-        return self.home / "services"
-
-
-_active = []   # a stack, so nested emulate() blocks restore the outer one
+_active: list[Emulator] = []   # a stack, so nested emulate() blocks restore the outer one
 
 
 def current() -> Emulator:
@@ -28,7 +24,7 @@ def current() -> Emulator:
     return _active[-1]
 
 
-def push(emulator: Emulator):
+def push(emulator: Emulator) -> None:
     _active.append(emulator)
 
 

@@ -1,4 +1,6 @@
 """Where the emulator keeps its state: one folder, the emulator's 'home'."""
+from __future__ import annotations
+
 import os
 from pathlib import Path
 
@@ -11,7 +13,7 @@ def default_home() -> Path:
     return Path(data_root) / "azureml-emulator"
 
 
-def resolve_home(home=None) -> Path:
+def resolve_home(home: str | os.PathLike | None = None) -> Path:
     """An explicit ``home`` wins, then $AZUREML_EMULATOR_HOME, then the per-user folder."""
     chosen = home or os.environ.get(HOME_ENV_VAR) or default_home()
     path = Path(chosen).expanduser().resolve()

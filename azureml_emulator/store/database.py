@@ -1,57 +1,69 @@
 """The workspace state: one SQLite database under the emulator home.
 
 Every write is a single transaction, so a kernel that dies half-way leaves the
-previous state intact, and another kernel sees a change as soon as it commits.
-Artifact bytes live beside the database as files; rows only point at them.
+previous state intact, and another kernel or process sees a change as soon as it
+commits (WAL mode; writers wait for each other up to 30 s). Artifact bytes live
+beside the database as files; rows only point at them.
 """
+from __future__ import annotations
+
 import json
 import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Iterator
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS workspaces (
-    key TEXT PRIMARY KEY, subscription_id TEXT, resource_group TEXT, name TEXT,
-    location TEXT, workspace_id TEXT, created REAL);
-CREATE TABLE IF NOT EXISTS assets (
-    id TEXT PRIMARY KEY, workspace TEXT, payload TEXT);
-CREATE TABLE IF NOT EXISTS models (
-    workspace TEXT, name TEXT, version INTEGER, payload TEXT,
-    PRIMARY KEY (workspace, name, version));
-CREATE TABLE IF NOT EXISTS environments (
-    workspace TEXT, name TEXT, version TEXT, seq INTEGER, payload TEXT,
-    PRIMARY KEY (workspace, name, version));
-CREATE TABLE IF NOT EXISTS services (
-    workspace TEXT, name TEXT, payload TEXT, process TEXT,
-    PRIMARY KEY (workspace, name));
-CREATE TABLE IF NOT EXISTS operations (
-    id TEXT PRIMARY KEY, workspace TEXT, service TEXT, kind TEXT, created REAL);
-"""
+from azureml_emulator.errors import StateError
+from azureml_emulator.store.schema import MIGRATIONS, TABLES, VERSION
+
+DATABASE_NAME = "workspace.db"
 
 
 class Store:
-    """Thin, thread-safe access to the emulator database."""
+    """Thread-safe access to the emulator database of one home."""
 
-    def __init__(self, home: Path):
+    def __init__(self, home: Path | str) -> None:
         self.home = Path(home)
-        self.path = self.home / "workspace.db"
+        self.path = self.home / DATABASE_NAME
         self._local = threading.local()
-        self._connection().executescript(SCHEMA)   # idempotent; executescript commits by itself
+        try:
+            self._upgrade()
+        except sqlite3.DatabaseError as error:
+            self.close()
+            raise StateError(
+                "The emulator's state database {} cannot be read ({}). Move it aside to keep it for "
+                "inspection, or erase this emulator home with `azureml-emulator --home {} reset --yes`."
+                .format(self.path, error, self.home)) from None
+
+    def _upgrade(self) -> None:
+        """Create the tables, or bring an older database up to `VERSION`."""
+        with self.transaction() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > VERSION:
+                raise StateError(
+                    "The emulator's state database {} has layout version {}, newer than this azureml_emulator "
+                    "knows ({}): upgrade azureml_emulator, or use another home.".format(
+                        self.path, version, VERSION))
+            for step in range(version, VERSION):
+                for statement in filter(str.strip, MIGRATIONS[step].split(";")):
+                    db.execute(statement)
+            for statement in filter(str.strip, TABLES.split(";")):
+                db.execute(statement)
+            db.execute("PRAGMA user_version={:d}".format(VERSION))
 
     def _connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA journal_mode=WAL")
             self._local.conn = conn
         return conn
 
     @contextmanager
-    def transaction(self):
+    def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
         db = self._connection()
         db.execute("BEGIN IMMEDIATE")
@@ -62,10 +74,10 @@ class Store:
             raise
         db.execute("COMMIT")
 
-    def query(self, sql, params=()):
+    def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         return self._connection().execute(sql, params).fetchall()
 
-    def close(self):
+    def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
@@ -74,10 +86,9 @@ class Store:
     # --- rows stored as JSON payloads -------------------------------------------------
 
     @staticmethod
-    def dumps(payload) -> str:
+    def dumps(payload: Any) -> str:
         return json.dumps(payload, sort_keys=True)
 
     @staticmethod
-    def loads(text):
+    def loads(text: str | None) -> Any:
         return json.loads(text) if text else None
-

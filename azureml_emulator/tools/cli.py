@@ -1,13 +1,17 @@
 """Command line: `python -m azureml_emulator ...` or `azureml-emulator ...`."""
+from __future__ import annotations
+
 import argparse
 import sys
+from typing import Any, Sequence
 
-from azureml_emulator.tools import housekeeping
+from azureml_emulator.errors import EmulatorError
 from azureml_emulator.runtime.home import resolve_home
-from azureml_emulator.store.database import Store
+from azureml_emulator.store import Store
+from azureml_emulator.tools import housekeeping
 
 
-def _table(rows, columns):
+def _table(rows: list[dict[str, Any]], columns: list[str]) -> None:
     if not rows:
         print("(none)")
         return
@@ -17,7 +21,7 @@ def _table(rows, columns):
         print("  ".join(str(row[col]).ljust(w) for col, w in zip(columns, widths)))
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="azureml-emulator",
                                      description="Inspect and clean up the offline Azure ML workspace emulator.")
     parser.add_argument("--home", help="emulator home (default: $AZUREML_EMULATOR_HOME or the per-user folder)")
@@ -25,7 +29,7 @@ def build_parser():
     commands.add_parser("home", help="print the emulator home folder")
     commands.add_parser("models", help="list registered models")
     commands.add_parser("environments", help="list registered environments")
-    commands.add_parser("services", help="list deployed services")
+    commands.add_parser("services", help="list deployed services with their live state")
     logs = commands.add_parser("logs", help="print a service's log")
     logs.add_argument("service")
     delete = commands.add_parser("delete", help="stop and delete a service")
@@ -35,7 +39,21 @@ def build_parser():
     return parser
 
 
-def main(argv=None):
+def _run(args: argparse.Namespace, store: Store) -> None:
+    if args.command == "models":
+        _table(housekeeping.list_models(store), ["workspace", "name", "version", "description"])
+    elif args.command == "environments":
+        _table(housekeeping.list_environments(store), ["workspace", "name", "version"])
+    elif args.command == "services":
+        _table(housekeeping.list_services(store), ["workspace", "name", "state", "scoring_uri", "pid"])
+    elif args.command == "logs":
+        sys.stdout.write(housekeeping.service_log(store, args.service))
+    elif args.command == "delete":
+        housekeeping.delete_service(store, args.service)
+        print("Deleted service {}.".format(args.service))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     home = resolve_home(args.home)
     if args.command == "home":
@@ -48,20 +66,14 @@ def main(argv=None):
         housekeeping.reset(home)
         print("Reset {}: services stopped, models, environments and artifacts erased.".format(home))
         return 0
-    store = Store(home)
     try:
-        if args.command == "models":
-            _table(housekeeping.list_models(store), ["workspace", "name", "version", "description"])
-        elif args.command == "environments":
-            _table(housekeeping.list_environments(store), ["workspace", "name", "version"])
-        elif args.command == "services":
-            _table(housekeeping.list_services(store), ["workspace", "name", "state", "scoring_uri", "pid"])
-        elif args.command == "logs":
-            sys.stdout.write(housekeeping.service_log(store, args.service))
-        elif args.command == "delete":
-            housekeeping.delete_service(store, args.service)
-            print("Deleted service {}.".format(args.service))
-    except LookupError as error:
+        store = Store(home)
+    except EmulatorError as error:
+        print("azureml-emulator: {}".format(error), file=sys.stderr)
+        return 2
+    try:
+        _run(args, store)
+    except EmulatorError as error:
         print("azureml-emulator: {}".format(error), file=sys.stderr)
         return 2
     finally:

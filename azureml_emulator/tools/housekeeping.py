@@ -1,80 +1,82 @@
-"""Operations on an emulator home that need no SDK: listing, logs, deletion, reset."""
+"""Operations on an emulator home that need no SDK: listing, logs, deletion, reset.
+
+Everything goes through the backends, so the CLI shows what the SDK would see (a
+service's live state, not a stale stored one).
+"""
+from __future__ import annotations
+
 import shutil
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from azureml_emulator.webservices import deployment as deployments
-from azureml_emulator.store.database import Store
-
-
-def _rows(store, sql):
-    return [dict(row) for row in store.query(sql)]
-
-
-def list_models(store):
-    return [dict(workspace=r["workspace"], name=r["name"], version=r["version"],
-                 description=store.loads(r["payload"]).get("description"))
-            for r in _rows(store, "SELECT * FROM models ORDER BY workspace, name, version")]
+from azureml_emulator.environments import backend as environments
+from azureml_emulator.errors import NotFound, StateError
+from azureml_emulator.models import backend as models
+from azureml_emulator.store import Store
+from azureml_emulator.store.database import DATABASE_NAME
+from azureml_emulator.webservices import backend as webservices
+from azureml_emulator.webservices import repository
+from azureml_emulator.webservices.records import ServiceRecord
 
 
-def list_environments(store):
-    return [dict(workspace=r["workspace"], name=r["name"], version=r["version"])
-            for r in _rows(store, "SELECT * FROM environments ORDER BY workspace, name, seq")]
+def list_models(store: Store) -> list[dict[str, Any]]:
+    return models.list_all(store)
 
 
-def list_services(store):
-    services = []
-    for r in _rows(store, "SELECT * FROM services ORDER BY workspace, name"):
-        payload, proc = store.loads(r["payload"]), store.loads(r["process"]) or {}
-        services.append(dict(workspace=r["workspace"], name=r["name"], state=payload.get("state"),
-                             scoring_uri=payload.get("scoringUri"), pid=proc.get("pid"), log=proc.get("log")))
-    return services
+def list_environments(store: Store) -> list[dict[str, Any]]:
+    return environments.list_all(store)
 
 
-def _find_service(store, name):
-    rows = store.query("SELECT * FROM services WHERE name=?", (name,))
-    if not rows:
-        raise LookupError("no service named '{}' in {}".format(name, store.home))
-    if len(rows) > 1:
-        raise LookupError("several workspaces have a service named '{}'".format(name))
-    return rows[0]
+def list_services(store: Store) -> list[dict[str, Any]]:
+    """Every service of the home with its live state."""
+    return [dict(workspace=str(s.workspace), name=s.name, state=s.state, scoring_uri=s.payload.get("scoringUri"),
+                 pid=s.process.pid if s.process else None, log=s.process.log if s.process else None)
+            for s in webservices.list_services(store)]
 
 
-def service_log(store, name) -> str:
-    proc = store.loads(_find_service(store, name)["process"]) or {}
-    log = Path(proc.get("log", ""))
-    return log.read_text(errors="replace") if log.is_file() else ""
+def _find_service(store: Store, name: str) -> ServiceRecord:
+    found = repository.find_by_name(store, name)
+    if not found:
+        raise NotFound("no service named '{}' in {}".format(name, store.home))
+    if len(found) > 1:
+        raise NotFound("several workspaces have a service named '{}'".format(name))
+    return found[0]
 
 
-def delete_service(store, name):
-    row = _find_service(store, name)
-    deployments.remove(store.loads(row["process"]))
-    with store.transaction() as db:
-        db.execute("DELETE FROM services WHERE workspace=? AND name=?", (row["workspace"], row["name"]))
+def service_log(store: Store, name: str) -> str:
+    service = _find_service(store, name)
+    log = Path(service.process.log) if service.process and service.process.log else None
+    return log.read_text(errors="replace") if log and log.is_file() else ""
 
 
-def stop_all_services(home, created_since=None) -> int:
-    """Stop the service processes of this home (only those created at or after
-    ``created_since``, a UTC datetime, when given) and forget them; returns how many."""
-    if not (Path(home) / "workspace.db").exists():
+def delete_service(store: Store, name: str) -> None:
+    webservices.remove(store, _find_service(store, name))
+
+
+def stop_all_services(home: str | Path, created_since: datetime | None = None) -> int:
+    """Stop the services of this home (only those created at or after ``created_since``,
+    a UTC datetime, when given) and forget them; returns how many."""
+    if not (Path(home) / DATABASE_NAME).exists():
         return 0
     store = Store(home)
     try:
-        names = [(r["workspace"], r["name"], r["process"]) for r in store.query("SELECT * FROM services")
-                 if created_since is None
-                 or datetime.fromisoformat(store.loads(r["payload"])["createdTime"]) >= created_since]
-        for workspace, name, process in names:
-            deployments.remove(store.loads(process))
-            with store.transaction() as db:
-                db.execute("DELETE FROM services WHERE workspace=? AND name=?", (workspace, name))
-        return len(names)
+        doomed = [s for s in repository.list_in(store)
+                  if created_since is None or datetime.fromisoformat(s.payload["createdTime"]) >= created_since]
+        for service in doomed:
+            webservices.remove(store, service)
+        return len(doomed)
     finally:
         store.close()
 
 
-def reset(home):
-    """Stop all services, then remove everything the emulator stored in this home."""
-    stop_all_services(home)
+def reset(home: str | Path) -> None:
+    """Stop all services, then remove everything the emulator stored in this home
+    (an unreadable database is removed too: no service can be found in it)."""
+    try:
+        stop_all_services(home)
+    except StateError:
+        pass
     home = Path(home)
     for child in home.iterdir() if home.is_dir() else []:
         if child.is_dir():

@@ -1,8 +1,9 @@
-"""The `azureml-emulator` Jupyter kernel: IPython with the emulator switched on
-before the first cell runs, so unchanged notebooks talk to it."""
+"""The `azureml-emulator` Jupyter kernel: IPython with the emulator switched on before
+the first cell runs, so unchanged notebooks talk to it."""
+from __future__ import annotations
 
 
-def main():
+def main() -> None:
     from azureml_emulator.runtime.activation import activate
     activate()
     from ipykernel import kernelapp

@@ -5,6 +5,8 @@
 The run uses a fresh emulator home next to the output, so it starts from an
 empty workspace every time, like a new Azure ML workspace.
 """
+from __future__ import annotations
+
 import argparse
 import os
 import re
@@ -12,6 +14,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any, Iterator, Sequence
 
 import nbformat
 from nbclient import NotebookClient
@@ -23,13 +26,13 @@ from azureml_emulator.runtime.home import HOME_ENV_VAR
 ACCURACY = re.compile(r"Overall accuracy:\s*([0-9.]+)")
 
 
-def printed_text(notebook):
+def printed_text(notebook: Any) -> Iterator[str]:
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             yield output.get("text", "") or output.get("data", {}).get("text/plain", "")
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebook")
     parser.add_argument("--output", required=True)

@@ -1,11 +1,12 @@
-"""Lay out a deployment on disk and run it in the real Azure ML inference server.
+"""Lay out a deployment on disk and start the real Azure ML inference server on it.
 
 Folder of one deployment (under <home>/services/<workspace>/<service>/<id>/):
     azureml-models/<model name>/<version>/...   the registered files, as in Azure
     app/                                        snapshot of the entry script / source dir
     service.log                                 everything the server prints
 """
-import json
+from __future__ import annotations
+
 import math
 import os
 import shutil
@@ -15,15 +16,18 @@ import tarfile
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import Any
 
-from azureml_emulator.execution import processes
-from azureml_emulator.artifacts.api import artifact_file, files_under_prefix
-from azureml_emulator.models.api import asset_prefixes, find_model
-from azureml_emulator.runtime.context import current
+from azureml_emulator.artifacts import backend as artifacts
+from azureml_emulator.errors import DeploymentError
+from azureml_emulator.execution import processes, protocol
+from azureml_emulator.execution.processes import ProcessRecord
+from azureml_emulator.ids import ArtifactId, WorkspaceKey
+from azureml_emulator.models import backend as models
+from azureml_emulator.store import Store
 
-
-class DeploymentError(Exception):
-    """The deployment cannot start; the message says why."""
+SERVICE_PROCESS = "azureml_emulator.execution.service_process"
+ARTIFACT_URL_PREFIX = "aml://artifact/"
 
 
 def free_loopback_port() -> int:
@@ -32,34 +36,37 @@ def free_loopback_port() -> int:
         return probe.getsockname()[1]
 
 
-def _layout_models(ws, model_ids, models_root: Path):
-    models = []
+def _layout_models(store: Store, workspace: WorkspaceKey, model_ids: list[str],
+                   models_root: Path) -> tuple[list[dict], Path]:
+    """Copy each model's files to ``azureml-models/<name>/<version>/``; returns the models
+    and the model folder (the version folder for one model, else ``azureml-models``)."""
+    laid_out, target = [], models_root
     for model_id in model_ids:
-        model = find_model(ws, model_id)
+        model = models.find(store, workspace, model_id)
         if model is None:
             raise DeploymentError("ModelNotFound: model {} is not registered in this workspace".format(model_id))
-        target = models_root / model["name"] / str(model["version"])
-        for prefix in asset_prefixes(ws, model["url"]):
-            origin, container, path = prefix.split("/", 2)
-            strip = os.path.dirname(path)
-            for relative, _url in files_under_prefix(prefix):
-                destination = target / os.path.relpath(relative, strip or ".")
+        target = models_root / model.name / str(model.version)
+        for prefix in models.asset_prefixes(store, workspace, model.payload["url"]):
+            strip = os.path.dirname(prefix.path)
+            for artifact in artifacts.files_under(store.home, prefix):
+                destination = target / os.path.relpath(artifact.path, strip or ".")
                 destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(artifact_file("{}/{}/{}".format(origin, container, relative)), destination)
-        models.append(model)
-    if len(models) == 1:   # one model: its version folder; several: the azureml-models folder
-        return models, target
-    return models, models_root
+                shutil.copyfile(artifacts.artifact_file(store.home, artifact), destination)
+        laid_out.append(model.payload)
+    return laid_out, (target if len(laid_out) == 1 else models_root)
 
 
-def _snapshot_source(image_request, app_dir: Path):
+def _snapshot_source(store: Store, image_request: dict, app_dir: Path) -> None:
     """Unpack the entry script or source-directory asset that the SDK uploaded at deploy time."""
     app_dir.mkdir(parents=True)
     driver = image_request.get("driverProgram")
     for asset in image_request.get("assets", []):
         if asset.get("id") == driver:
             continue   # the SDK's legacy wrapper script; the inference server runs the entry script itself
-        source = artifact_file(asset["url"][len("aml://artifact/"):])
+        url = asset.get("url", "")
+        if not url.startswith(ARTIFACT_URL_PREFIX):
+            raise DeploymentError("asset {!r} has no artifact URL ({}...)".format(asset.get("id"), ARTIFACT_URL_PREFIX))
+        source = artifacts.artifact_file(store.home, ArtifactId.parse(url[len(ARTIFACT_URL_PREFIX):]))
         if asset.get("unpack"):
             with tarfile.open(source) as archive:
                 archive.extractall(app_dir, filter="data")
@@ -67,57 +74,57 @@ def _snapshot_source(image_request, app_dir: Path):
             shutil.copyfile(source, app_dir / os.path.basename(asset["id"]))
 
 
-def _cpu_set(cpu_cores):
+def _cpu_set(cpu_cores: Any) -> list[int]:
     available = sorted(os.sched_getaffinity(0))
     wanted = max(1, math.ceil(float(cpu_cores or 1)))
     return available[:min(wanted, len(available))]
 
 
-def start(ws: str, service: dict, port=None) -> dict:
-    """Create the deployment folder and start its server; returns the process record."""
+def start(store: Store, workspace: WorkspaceKey, service: dict, port: int | None = None) -> ProcessRecord:
+    """Create the deployment folder and start its server. Sets ``service["models"]``."""
     request = service["environmentImageRequest"]
-    deploy_dir = current().services_dir / ws.replace("/", "_") / service["name"] / uuid.uuid4().hex[:8]
-    models, model_dir = _layout_models(ws, request.get("modelIds", []), deploy_dir / "azureml-models")
-    service["models"] = models
+    deploy_dir = store.home / "services" / workspace.folder_name / service["name"] / uuid.uuid4().hex[:8]
+    models_laid_out, model_dir = _layout_models(store, workspace, request.get("modelIds", []),
+                                                deploy_dir / "azureml-models")
+    service["models"] = models_laid_out
     app_dir = deploy_dir / "app"
-    _snapshot_source(request, app_dir)
+    _snapshot_source(store, request, app_dir)
 
-    environment = (request.get("environment") or {})
-    env_vars = dict(environment.get("environmentVariables") or {})
-    entry_script = env_vars.get("AZUREML_ENTRY_SCRIPT", "score.py")
+    env_vars = dict((request.get("environment") or {}).get("environmentVariables") or {})
+    entry_script = env_vars.get(protocol.ENTRY_SCRIPT, "score.py")
     resources = service.get("containerResourceRequirements") or {}
-    port = port or free_loopback_port()
-    spec = {
-        "port": port,
-        "memory_bytes": int(float(resources.get("memoryInGB") or 0) * 1024 ** 3) or None,
-        "cpus": _cpu_set(resources.get("cpu")),
-    }
+    spec = protocol.ServiceSpec(
+        port=port or free_loopback_port(),
+        memory_bytes=int(float(resources.get("memoryInGB") or 0) * 1024 ** 3) or None,
+        cpus=_cpu_set(resources.get("cpu")))
+    log_path, exit_code_file = deploy_dir / "service.log", deploy_dir / "exit_code"
     env = dict(os.environ)
     env.update({k: str(v) for k, v in env_vars.items()})
     env.update({
-        "AZUREML_MODEL_DIR": str(model_dir.resolve()),
-        "AZUREML_ENTRY_SCRIPT": str((app_dir / entry_script).resolve()),
-        "AML_APP_ROOT": str(app_dir.resolve()),
-        "SERVICE_NAME": service["name"],
-        "WORKSPACE_NAME": ws.split("/")[-1],
-        "AZUREML_EMULATOR_SERVICE_KEYS": ",".join(service.get("keys") or []),
-        "AZUREML_EMULATOR_SERVICE_SPEC": json.dumps(spec),
+        protocol.MODEL_DIR: str(model_dir.resolve()),
+        protocol.ENTRY_SCRIPT: str((app_dir / entry_script).resolve()),
+        protocol.APP_ROOT: str(app_dir.resolve()),
+        protocol.SERVICE_NAME: service["name"],
+        protocol.WORKSPACE_NAME: workspace.name,
+        protocol.SERVICE_KEYS: protocol.encode_keys(service.get("keys") or []),
+        protocol.SERVICE_SPEC: spec.to_env(),
+        protocol.EXIT_CODE_FILE: str(exit_code_file),
     })
     # The server process must import this package even when it is not installed (a source checkout).
-    package_parent = str(Path(__file__).resolve().parent.parent)
+    package_parent = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
-    env.pop("AZUREML_SOURCE_DIRECTORY", None)   # already part of AZUREML_ENTRY_SCRIPT above
-    log_path, exit_code_file = deploy_dir / "service.log", deploy_dir / "exit_code"
-    env["AZUREML_EMULATOR_EXIT_CODE_FILE"] = str(exit_code_file)
-    proc = processes.spawn([sys.executable, "-m", "azureml_emulator.execution.service_process"],
-                           env=env, cwd=str(app_dir), log_path=log_path)
-    proc.update(port=port, dir=str(deploy_dir), log=str(log_path), exit_code_file=str(exit_code_file))
-    return proc
+    env.pop(protocol.SOURCE_DIRECTORY, None)   # already part of the entry script's path above
+    pid, create_time = processes.spawn([sys.executable, "-m", SERVICE_PROCESS], env=env, cwd=app_dir,
+                                       log_path=log_path)
+    return ProcessRecord(pid=pid, create_time=create_time, port=spec.port, dir=str(deploy_dir),
+                         log=str(log_path), exit_code_file=str(exit_code_file))
 
 
-def is_ready(service: dict, proc: dict) -> bool:
+def is_ready(service: dict, process: ProcessRecord) -> bool:
     """The server answers its liveness route, i.e. init() has finished."""
-    request = urllib.request.Request("http://127.0.0.1:{}/".format(proc["port"]))
+    if process.port is None:
+        return False
+    request = urllib.request.Request("http://127.0.0.1:{}/".format(process.port))
     keys = service.get("keys") or []
     if keys:
         request.add_header("Authorization", "Bearer " + keys[0])
@@ -128,16 +135,16 @@ def is_ready(service: dict, proc: dict) -> bool:
         return False
 
 
-def log_tail(proc: dict, lines=40) -> str:
+def log_tail(process: ProcessRecord | None, lines: int = 40) -> str:
     try:
-        text = Path(proc["log"]).read_text(errors="replace")
-    except (OSError, KeyError, TypeError):
+        text = Path(process.log).read_text(errors="replace")   # type: ignore[union-attr, arg-type]
+    except (OSError, AttributeError, TypeError):
         return ""
     return "\n".join(text.splitlines()[-lines:])
 
 
-def remove(proc: dict):
+def remove(process: ProcessRecord | None) -> None:
     """Stop the server and delete the deployment folder."""
-    processes.stop(proc)
-    if proc and proc.get("dir"):
-        shutil.rmtree(proc["dir"], ignore_errors=True)
+    processes.stop(process)
+    if process is not None and process.dir:
+        shutil.rmtree(process.dir, ignore_errors=True)

@@ -1,33 +1,30 @@
 """LocalWebservice without Docker: `LocalWebservice.deploy_configuration(port=...)`
 deployments run in the same local inference server as ACI ones.
 
-The SDK's LocalWebservice drives a Docker container directly (no Model
-Management Service), so here its container-facing methods are replaced; the
-class, its deploy configuration and its validation stay the SDK's.
+The SDK's LocalWebservice drives a Docker container directly (no Model Management
+Service), so here its container-facing methods are replaced and call the web service
+backend; the class, its deploy configuration and its validation stay the SDK's.
 """
+from __future__ import annotations
+
 import datetime
-import json
+from typing import Any
 
 import requests
 from azureml.core.model import InferenceConfig
 from azureml.core.webservice.local import LocalWebservice, LocalWebserviceDeploymentConfiguration
 from azureml.exceptions import WebserviceException
 
-from azureml_emulator.webservices import api as api_services
-
-from azureml_emulator.webservices import deployment as deployments
-from azureml_emulator.webservices.api import POLL_WAIT_SECONDS
+from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.runtime.context import current
-from azureml_emulator.rest.router import make_workspace_key
+from azureml_emulator.webservices import backend, deployment
+from azureml_emulator.webservices.records import HEALTHY, TRANSITIONING
 
-STATE_BY_SERVICE_STATE = {"Transitioning": LocalWebservice.STATE_DEPLOYING, "Healthy": LocalWebservice.STATE_RUNNING}
-
-
-def _workspace_key(workspace):
-    return make_workspace_key(workspace.subscription_id, workspace.resource_group, workspace.name)
+STATE_BY_SERVICE_STATE = {TRANSITIONING: LocalWebservice.STATE_DEPLOYING, HEALTHY: LocalWebservice.STATE_RUNNING}
 
 
-def _deploy(workspace, name, models, image_config=None, deployment_config=None, wait=False, inference_config=None):
+def _deploy(workspace: Any, name: str, models: list, image_config: Any = None, deployment_config: Any = None,
+            wait: bool = False, inference_config: Any = None) -> LocalWebservice:
     if image_config is not None:
         raise WebserviceException("azureml_emulator deploys LocalWebservice from an InferenceConfig only; "
                                   "ContainerImageConfig (image_config) is not emulated.")
@@ -39,16 +36,15 @@ def _deploy(workspace, name, models, image_config=None, deployment_config=None, 
         raise WebserviceException('Error, provided inference configuration must be of type InferenceConfig '
                                   'in order to deploy a local service.')
     image_request = inference_config._build_environment_image_request(workspace, [m.id for m in models])
-    payload = {"name": name, "computeType": LocalWebservice._webservice_type,
-               "environmentImageRequest": image_request}
-    api_services.deploy(_workspace_key(workspace), payload, port=deployment_config.port)
+    request = {"name": name, "computeType": LocalWebservice._webservice_type, "environmentImageRequest": image_request}
+    backend.deploy(current().store, WorkspaceKey.of(workspace), request, port=deployment_config.port)
     service = LocalWebservice(workspace, name)
     if wait:
         service.wait_for_deployment()
     return service
 
 
-def __init__(self, workspace, name, must_exist=True):
+def __init__(self: Any, workspace: Any, name: str, must_exist: bool = True) -> None:
     self.name = name
     self.compute_type = LocalWebservice._webservice_type
     self.workspace = workspace
@@ -64,23 +60,22 @@ def __init__(self, workspace, name, must_exist=True):
     self.update_deployment_state(must_exist=must_exist)
 
 
-def update_deployment_state(self, must_exist=False, wait_seconds=0):
-    ws = _workspace_key(self.workspace)
-    service, proc = api_services.settle(ws, self.name, wait_seconds)
+def update_deployment_state(self: Any, must_exist: bool = False, wait_seconds: float = 0) -> None:
+    service = backend.settle(current().store, WorkspaceKey.of(self.workspace), self.name, wait_seconds)
     if service is None:
         if must_exist:
             raise WebserviceException("WebserviceNotFound: Local webservice {} not found.".format(self.name))
         self.state = LocalWebservice.STATE_UNKNOWN
         return
-    self.state = STATE_BY_SERVICE_STATE.get(service["state"], LocalWebservice.STATE_FAILED)
-    self.error = service.get("error")
-    self._proc = proc
-    self._port = proc.get("port")
+    self.state = STATE_BY_SERVICE_STATE.get(service.state, LocalWebservice.STATE_FAILED)
+    self.error = service.payload.get("error")
+    self._process = service.process
+    self._port = service.process.port if service.process else None
     self._base_url = "http://127.0.0.1:{}".format(self._port) if self._port else None
 
 
-def wait_for_deployment(self, show_output=False):
-    self.update_deployment_state(must_exist=True, wait_seconds=POLL_WAIT_SECONDS)
+def wait_for_deployment(self: Any, show_output: bool = False) -> None:
+    self.update_deployment_state(must_exist=True, wait_seconds=backend.POLL_WAIT_SECONDS)
     if self.state != LocalWebservice.STATE_RUNNING:
         self.state = LocalWebservice.STATE_FAILED
         raise WebserviceException("Error: Local webservice {} failed to start (its server exited or never became "
@@ -89,7 +84,7 @@ def wait_for_deployment(self, show_output=False):
     print("Local webservice is {} at {}".format(self.state, self._base_url))
 
 
-def run(self, input_data):
+def run(self: Any, input_data: Any) -> Any:
     self.update_deployment_state(must_exist=True)
     if self.state == LocalWebservice.STATE_DEPLOYING:
         self.wait_for_deployment()
@@ -103,28 +98,25 @@ def run(self, input_data):
     return response.json()
 
 
-def get_logs(self, num_lines=5000, raw=False):
-    return deployments.log_tail(getattr(self, "_proc", None) or {}, num_lines)
+def get_logs(self: Any, num_lines: int = 5000, raw: bool = False) -> str:
+    return deployment.log_tail(getattr(self, "_process", None), num_lines)
 
 
-def delete(self, delete_cache=True, delete_image=False, delete_volume=True):
-    api_services.remove(_workspace_key(self.workspace), self.name)
+def delete(self: Any, delete_cache: bool = True, delete_image: bool = False, delete_volume: bool = True) -> None:
+    backend.delete(current().store, WorkspaceKey.of(self.workspace), self.name)
     self.state = LocalWebservice.STATE_DELETED
 
 
-def list_local(workspace, model_name=None, model_id=None, all=None):
-    ws = _workspace_key(workspace)
-    names = [r["name"] for r in current().store.query("SELECT name, payload FROM services WHERE workspace=?", (ws,))
-             if json.loads(r["payload"])["computeType"] == LocalWebservice._webservice_type]
-    services = [LocalWebservice(workspace, name) for name in names]
-    if model_name or model_id:
-        services = [s for s in services if any(
-            m["name"] == model_name or m["id"] == model_id
-            for m in api_services.load(ws, s.name)[0].get("models", []))]
-    return services
+def list_local(workspace: Any, model_name: str | None = None, model_id: str | None = None,
+               all: Any = None) -> list:
+    services = [s for s in backend.list_services(current().store, WorkspaceKey.of(workspace),
+                                                 compute_type=LocalWebservice._webservice_type)
+                if not (model_name or model_id) or any(
+                    m["name"] == model_name or m["id"] == model_id for m in s.payload.get("models", []))]
+    return [LocalWebservice(workspace, service.name) for service in services]
 
 
-def patches():
+def patches() -> list[tuple[Any, str, Any]]:
     return [
         (LocalWebservice, "_deploy", staticmethod(_deploy)),
         (LocalWebservice, "__init__", __init__),

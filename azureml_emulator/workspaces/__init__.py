@@ -1,0 +1,1 @@
+"""Workspaces: the workspace records (`backend`) and the SDK's `Workspace` seams (`sdk`)."""

@@ -1,63 +1,64 @@
-"""Workspace objects that talk to the emulator instead of Azure.
+"""The SDK's `Workspace`, talking to the emulator instead of Azure.
 
-The SDK's own `Workspace` class is used; only the steps that would reach Azure
-Resource Manager and Azure AD are replaced: a local authentication object, and
-a ServiceContext whose service discovery points every Azure ML endpoint at
-the emulator's reserved host.
+The SDK's own class is used; only the steps that would reach Azure Resource Manager
+and Azure AD are replaced: a local authentication object, and a ServiceContext whose
+service discovery points every Azure ML endpoint at the emulator's reserved host.
 """
-import uuid
+from __future__ import annotations
+
+from typing import Any, Callable
 
 from azureml._restclient.service_context import ServiceContext, _ServiceKeys
 from azureml.core.authentication import AbstractAuthentication
 from azureml.core.workspace import Workspace
 from azureml.exceptions import UserErrorException
 
+from azureml_emulator.addresses import EMULATOR_BASE_URL
+from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.runtime.context import current
-from azureml_emulator.rest.reply import EMULATOR_BASE_URL
-from azureml_emulator.rest.router import make_workspace_key
+from azureml_emulator.workspaces import backend
 
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 DEFAULT_RESOURCE_GROUP = "azureml-emulator"
 DEFAULT_WORKSPACE = "local-workspace"
-LOCATION = "local"
 LOCAL_TOKEN = "azureml-emulator-local-token"
 
-_announced = set()   # (home, message) pairs already printed
+_announced: set[tuple[Any, str]] = set()   # (home, message) pairs already printed
 
 
 class EmulatorAuthentication(AbstractAuthentication):
     """Authentication that needs no Azure AD: every token is a fixed local one."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         pass   # the base class would look up the Azure cloud's endpoints
 
-    def _get_arm_token(self):
+    def _get_arm_token(self) -> str:
         return LOCAL_TOKEN
 
-    def _get_graph_token(self):
+    def _get_graph_token(self) -> str:
         return LOCAL_TOKEN
 
-    def _get_azureml_client_token(self):
+    def _get_azureml_client_token(self) -> str:
         return LOCAL_TOKEN
 
-    def _get_all_subscription_ids(self):
+    def _get_all_subscription_ids(self) -> tuple[list, None]:
         return [], None
 
-    def _get_workspace(self, subscription_id, resource_group, name):
+    def _get_workspace(self, subscription_id: str, resource_group: str, name: str) -> None:
         return None
 
-    def get_authentication_header(self):
+    def get_authentication_header(self) -> dict[str, str]:
         return {"Authorization": "Bearer " + LOCAL_TOKEN}
 
 
 class EmulatedServiceContext(ServiceContext):
     """Service discovery answered locally: all Azure ML services live at the emulator host."""
 
-    def _fetch_endpoints(self):
+    def _fetch_endpoints(self) -> dict[str, str]:
         return {key: EMULATOR_BASE_URL for key in _ServiceKeys.get_discovery_keys()}
 
 
-def _announce(detail=None):
+def _announce(detail: str | None = None) -> None:
     """Say once per home and message that the emulator, not Azure, is answering."""
     home = current().home
     for message in ["using the offline Azure ML workspace emulator (home: {}); nothing is sent to Azure."
@@ -67,30 +68,19 @@ def _announce(detail=None):
             print("azureml_emulator: " + message)
 
 
-def lookup_workspace_id(subscription_id, resource_group, name) -> str:
-    store = current().store
-    key = make_workspace_key(subscription_id, resource_group, name)
-    with store.transaction() as db:
-        row = db.execute("SELECT workspace_id FROM workspaces WHERE key=?", (key,)).fetchone()
-        if row:
-            return row["workspace_id"]
-        workspace_id = str(uuid.uuid4())
-        db.execute("INSERT INTO workspaces (key, subscription_id, resource_group, name, location, workspace_id,"
-                   " created) VALUES (?, ?, ?, ?, ?, ?, strftime('%s','now'))",
-                   (key, subscription_id, resource_group, name, LOCATION, workspace_id))
-        return workspace_id
-
-
-def make_init(original_init):
-    def __init__(self, subscription_id, resource_group, workspace_name, auth=None, _location=None,
-                 _disable_service_check=False, _workspace_id=None, sku="basic", tags=None, _cloud="AzureCloud"):
+def make_init(original_init: Callable[..., None]) -> Callable[..., None]:
+    def __init__(self: Workspace, subscription_id: str, resource_group: str, workspace_name: str,
+                 auth: Any = None, _location: str | None = None, _disable_service_check: bool = False,
+                 _workspace_id: str | None = None, sku: str = "basic", tags: Any = None,
+                 _cloud: str = "AzureCloud") -> None:
         _announce()
         subscription_id = subscription_id or DEFAULT_SUBSCRIPTION
         resource_group = resource_group or DEFAULT_RESOURCE_GROUP
         auth = EmulatorAuthentication()
-        workspace_id = lookup_workspace_id(subscription_id, resource_group, workspace_name)
+        workspace_id = backend.workspace_id(current().store,
+                                            WorkspaceKey(subscription_id, resource_group, workspace_name))
         original_init(self, subscription_id, resource_group, workspace_name, auth=auth,
-                      _location=_location or LOCATION, _disable_service_check=True,
+                      _location=_location or backend.LOCATION, _disable_service_check=True,
                       _workspace_id=workspace_id, sku=sku, tags=tags, _cloud=_cloud)
         self._discovery_url_internal = EMULATOR_BASE_URL + "/discovery"
         self._service_context = EmulatedServiceContext(subscription_id, resource_group, workspace_name,
@@ -98,16 +88,15 @@ def make_init(original_init):
     return __init__
 
 
-
-
-
-def get(name, auth=None, subscription_id=None, resource_group=None, location=None, cloud="AzureCloud", id=None):
+def get(name: str, auth: Any = None, subscription_id: str | None = None, resource_group: str | None = None,
+        location: str | None = None, cloud: str = "AzureCloud", id: str | None = None) -> Workspace:
     """Workspace.get: the named workspace of the emulator (created on first use)."""
     return Workspace(subscription_id, resource_group, name, _location=location, _cloud=cloud)
 
 
-def make_from_config(original_from_config):
-    def from_config(path=None, auth=None, _logger=None, _file_name=None):
+def make_from_config(original_from_config: Callable[..., Workspace]) -> Callable[..., Workspace]:
+    def from_config(path: str | None = None, auth: Any = None, _logger: Any = None,
+                    _file_name: str | None = None) -> Workspace:
         """Workspace.from_config: the names in config.json when there is one, else the local default."""
         try:
             return original_from_config(path=path, auth=auth, _logger=_logger, _file_name=_file_name)

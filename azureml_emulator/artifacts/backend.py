@@ -1,0 +1,75 @@
+"""Artifact storage: an artifact is a file under ``<home>/artifacts/<origin>/<container>/<path>``.
+
+The real SDK talks to the run-history artifact service and Azure Blob Storage. Here a
+file is written to a temporary name first and renamed, so a half-written file is never
+visible, and no artifact id can name a file outside the artifact folder.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import quote
+
+from azureml_emulator.addresses import EMULATOR_BASE_URL
+from azureml_emulator.errors import BadRequest
+from azureml_emulator.ids import ArtifactId
+
+CONTENT_PREFIX = "/artifact-content/"
+
+
+def artifacts_dir(home: Path) -> Path:
+    return Path(home) / "artifacts"
+
+
+def artifact_file(home: Path, artifact: ArtifactId) -> Path:
+    """Where ``artifact`` lives; refuses ids that would leave the artifact folder."""
+    root = artifacts_dir(home).resolve()
+    target = (root / str(artifact)).resolve()
+    if root not in target.parents:
+        raise BadRequest("artifact path escapes the store: {!r}".format(str(artifact)))
+    return target
+
+
+def content_url(artifact: ArtifactId) -> str:
+    """The emulated URL the SDK downloads ``artifact`` from."""
+    return EMULATOR_BASE_URL + CONTENT_PREFIX + quote(str(artifact))
+
+
+def write_stream(home: Path, artifact: ArtifactId, source: BinaryIO) -> None:
+    target = artifact_file(home, artifact)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            shutil.copyfileobj(source, out)
+        os.replace(tmp, target)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def store_file(home: Path, artifact: ArtifactId, local_path: str | Path) -> None:
+    with open(local_path, "rb") as source:
+        write_stream(home, artifact, source)
+
+
+def files_under(home: Path, prefix: ArtifactId) -> list[ArtifactId]:
+    """Every artifact whose path is ``prefix.path`` or lies under it, sorted."""
+    container_dir = artifact_file(home, prefix.container_id)
+    found = []
+    if container_dir.is_dir():
+        for file in sorted(container_dir.rglob("*")):
+            relative = file.relative_to(container_dir).as_posix()
+            if file.is_file() and not file.name.startswith(".upload-") and (
+                    relative == prefix.path or relative.startswith(prefix.path + "/")):
+                found.append(prefix.child(relative))
+    return found
+
+
+def read_bytes(home: Path, artifact: ArtifactId) -> bytes | None:
+    """The artifact's bytes, or None when there is no such artifact."""
+    path = artifact_file(home, artifact)
+    return path.read_bytes() if path.is_file() else None

@@ -1,0 +1,66 @@
+"""The environment registry: named, versioned Environment definitions of a workspace."""
+from __future__ import annotations
+
+from typing import Any
+
+from azureml_emulator.errors import NotFound
+from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.store import Store
+
+
+def no_definition(name: str, version: str | None = None) -> NotFound:
+    message = "No definition exists for Environment: {}".format(name)
+    if version is not None:
+        message += " Version: {}".format(version)
+    return NotFound(message, code="UserError")
+
+
+def register(store: Store, workspace: WorkspaceKey, name: str, body: dict[str, Any],
+             version: str | None = None) -> dict:
+    """Store a definition as ``version`` (the next number when None); an existing
+    version's definition is replaced, as the service does."""
+    with store.transaction() as db:
+        row = db.execute("SELECT MAX(seq) AS s FROM environments WHERE workspace=? AND name=?",
+                         (str(workspace), name)).fetchone()
+        seq = (row["s"] or 0) + 1
+        version = str(version) if version is not None else str(seq)
+        definition = {
+            "name": name, "version": version,
+            "python": body.get("python"), "environmentVariables": body.get("EnvironmentVariables"),
+            "docker": body.get("Docker"), "spark": body.get("Spark"), "r": body.get("r"),
+            "inferencingStackVersion": body.get("InferencingStackVersion"),
+        }
+        db.execute("INSERT OR REPLACE INTO environments (workspace, name, version, seq, payload) "
+                   "VALUES (?, ?, ?, ?, ?)", (str(workspace), name, version, seq, store.dumps(definition)))
+    return definition
+
+
+def latest(store: Store, workspace: WorkspaceKey, name: str) -> dict | None:
+    rows = store.query("SELECT payload FROM environments WHERE workspace=? AND name=? ORDER BY seq DESC LIMIT 1",
+                       (str(workspace), name))
+    return store.loads(rows[0]["payload"]) if rows else None
+
+
+def get(store: Store, workspace: WorkspaceKey, name: str, version: str | None = None) -> dict:
+    if version is None:
+        definition = latest(store, workspace, name)
+    else:
+        rows = store.query("SELECT payload FROM environments WHERE workspace=? AND name=? AND version=?",
+                           (str(workspace), name, version))
+        definition = store.loads(rows[0]["payload"]) if rows else None
+    if definition is None:
+        raise no_definition(name, version)
+    return definition
+
+
+def list_latest(store: Store, workspace: WorkspaceKey) -> list[dict]:
+    """The latest version of every environment, by name."""
+    names = [r["name"] for r in store.query(
+        "SELECT DISTINCT name FROM environments WHERE workspace=? ORDER BY name", (str(workspace),))]
+    return [latest(store, workspace, name) for name in names]
+
+
+def list_all(store: Store) -> list[dict]:
+    """(workspace, name, version) of every registered version in the home."""
+    return [dict(workspace=r["workspace"], name=r["name"], version=r["version"])
+            for r in store.query("SELECT workspace, name, version FROM environments ORDER BY workspace, name, seq")]

@@ -1,0 +1,52 @@
+"""What the emulator and the processes it starts tell each other, defined once for both sides.
+
+A service process learns its deployment from environment variables: Azure's own
+(what the inference server and `score.py` read in an Azure container) and the emulator's
+(the limits, the keys and where to record its exit code). This module imports only the
+standard library, because service processes import it first.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from typing import Mapping
+
+# Azure's variables, set as an Azure ML inference container sets them.
+MODEL_DIR = "AZUREML_MODEL_DIR"
+ENTRY_SCRIPT = "AZUREML_ENTRY_SCRIPT"
+APP_ROOT = "AML_APP_ROOT"
+SERVICE_NAME = "SERVICE_NAME"
+WORKSPACE_NAME = "WORKSPACE_NAME"
+SOURCE_DIRECTORY = "AZUREML_SOURCE_DIRECTORY"
+WORKER_COUNT = "WORKER_COUNT"
+WORKER_TIMEOUT = "WORKER_TIMEOUT"
+
+# The emulator's own variables.
+SERVICE_SPEC = "AZUREML_EMULATOR_SERVICE_SPEC"
+SERVICE_KEYS = "AZUREML_EMULATOR_SERVICE_KEYS"
+EXIT_CODE_FILE = "AZUREML_EMULATOR_EXIT_CODE_FILE"
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """How one service process is served and limited."""
+
+    port: int
+    memory_bytes: int | None = None
+    cpus: list[int] = field(default_factory=list)
+
+    def to_env(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> ServiceSpec:
+        return cls(**json.loads(environ[SERVICE_SPEC]))
+
+
+def encode_keys(keys: list[str]) -> str:
+    return ",".join(keys)
+
+
+def decode_keys(environ: Mapping[str, str] = os.environ) -> list[str]:
+    return [key for key in environ.get(SERVICE_KEYS, "").split(",") if key]

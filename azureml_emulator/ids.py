@@ -1,0 +1,97 @@
+"""Identifiers the emulator passes around, each with one parser and one formatter.
+
+`str()` of each is the text form the store and the SDK use, so rows written by
+earlier versions of the emulator read back unchanged.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from azureml_emulator.errors import BadRequest
+
+
+@dataclass(frozen=True)
+class WorkspaceKey:
+    """A workspace: subscription, resource group and name (``sub/rg/name`` in the store)."""
+
+    subscription_id: str
+    resource_group: str
+    name: str
+
+    def __post_init__(self) -> None:
+        for part in (self.subscription_id, self.resource_group, self.name):
+            if not part or "/" in part:
+                raise BadRequest("invalid workspace identifier part {!r}: expected a non-empty name "
+                                 "without '/'".format(part))
+
+    def __str__(self) -> str:
+        return "{}/{}/{}".format(self.subscription_id, self.resource_group, self.name)
+
+    @classmethod
+    def parse(cls, text: str) -> WorkspaceKey:
+        parts = text.split("/")
+        if len(parts) != 3:
+            raise BadRequest("invalid workspace key {!r}: expected 'subscription/resource_group/name'"
+                             .format(text))
+        return cls(*parts)
+
+    @classmethod
+    def of(cls, workspace: Any) -> WorkspaceKey:
+        """The key of an SDK ``Workspace`` (anything with its three naming attributes)."""
+        return cls(workspace.subscription_id, workspace.resource_group, workspace.name)
+
+    @property
+    def folder_name(self) -> str:
+        """A single path segment naming this workspace (for folders under the home)."""
+        return str(self).replace("/", "_")
+
+
+@dataclass(frozen=True)
+class ArtifactId:
+    """An artifact (or, with a path that is a folder, a prefix): ``origin/container/path``."""
+
+    origin: str
+    container: str
+    path: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.origin or not self.container or "/" in self.origin or "/" in self.container:
+            raise BadRequest("invalid artifact id {!r}: expected 'origin/container/path'".format(str(self)))
+
+    def __str__(self) -> str:
+        return "/".join(part for part in (self.origin, self.container, self.path) if part)
+
+    @classmethod
+    def parse(cls, text: str) -> ArtifactId:
+        parts = text.split("/", 2)
+        if len(parts) < 2:
+            raise BadRequest("invalid artifact id {!r}: expected 'origin/container/path'".format(text))
+        return cls(*parts)
+
+    @property
+    def container_id(self) -> ArtifactId:
+        return ArtifactId(self.origin, self.container)
+
+    def child(self, relative_path: str) -> ArtifactId:
+        """The artifact at ``relative_path`` inside this artifact's container."""
+        return ArtifactId(self.origin, self.container, relative_path)
+
+
+@dataclass(frozen=True)
+class ModelId:
+    """A registered model version: ``name:version``."""
+
+    name: str
+    version: int
+
+    def __str__(self) -> str:
+        return "{}:{}".format(self.name, self.version)
+
+    @classmethod
+    def parse(cls, text: str) -> ModelId:
+        name, _, version = text.rpartition(":")
+        if not name or not version.isdigit():
+            raise BadRequest("invalid model id {!r}: expected 'name:version' with a whole version number"
+                             .format(text))
+        return cls(name, int(version))

@@ -1,0 +1,79 @@
+"""An intercepted HTTP request, as an endpoint handler sees it.
+
+Every way a request can be malformed (a body that is not JSON, a query value that is
+not a number) raises `BadRequest` here, so handlers never see a raw parsing exception.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from azureml_emulator.errors import BadRequest
+from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.store import Store
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: bytes
+    store: Store
+    params: dict[str, str] = field(default_factory=dict)   # from the matched route's template
+
+    @classmethod
+    def from_url(cls, method: str, url: str, body: bytes | None, store: Store) -> Request:
+        parts = urlsplit(url)
+        return cls(method=method.upper(), path=parts.path, body=body or b"", store=store,
+                   query=dict(parse_qsl(parts.query, keep_blank_values=True)))
+
+    @property
+    def workspace(self) -> WorkspaceKey:
+        """The workspace named in the route's ``{workspace}`` scope."""
+        return WorkspaceKey(self.params["subscription"], self.params["resource_group"], self.params["workspace"])
+
+    def json(self) -> Any:
+        """The body parsed as JSON; None when there is no body."""
+        if not self.body:
+            return None
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as error:
+            raise BadRequest("The request body is not valid UTF-8 JSON ({}): expected a JSON document."
+                             .format(error)) from None
+
+    def json_object(self) -> dict:
+        """The body as a JSON object ({} when there is no body)."""
+        data = self.json()
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            raise BadRequest("The request body is a JSON {}: expected a JSON object."
+                             .format(type(data).__name__))
+        return data
+
+    def json_list(self) -> list:
+        """The body as a JSON array ([] when there is no body)."""
+        data = self.json()
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            raise BadRequest("The request body is a JSON {}: expected a JSON array."
+                             .format(type(data).__name__))
+        return data
+
+    def int_query(self, name: str, default: int | None = None) -> int | None:
+        """A whole-number query parameter, or ``default`` when it is absent or empty."""
+        value = self.query.get(name)
+        if value in (None, ""):
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise BadRequest("Query parameter '{}' is {!r}: expected a whole number.".format(name, value)) from None
+        if number < 0:
+            raise BadRequest("Query parameter '{}' is {}: expected zero or more.".format(name, number))
+        return number

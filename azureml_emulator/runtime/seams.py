@@ -1,0 +1,36 @@
+"""The list of places in the SDK the emulator replaces while it is active.
+
+Everything else is the installed SDK's own code, talking over `requests` to the
+emulated endpoints. Each seam lives with the Azure service it belongs to.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+def seams() -> list[tuple[Any, str, Any]]:
+    """(owner, attribute, replacement) for every seam, built from the SDK's current attributes."""
+    from azureml._restclient.artifacts_client import ArtifactsClient
+    from azureml.core.webservice import AciWebservice
+    from azureml.core.workspace import Workspace
+    from azureml.opendatasets import MNIST
+    from requests.adapters import HTTPAdapter
+
+    from azureml_emulator.artifacts import sdk as artifacts
+    from azureml_emulator.data import opendatasets
+    from azureml_emulator.runtime import transport
+    from azureml_emulator.webservices import local as local_webservice
+    from azureml_emulator.webservices import sdk as webservices
+    from azureml_emulator.workspaces import sdk as workspaces
+    return [
+        (HTTPAdapter, "send", transport.make_send(HTTPAdapter.send)),
+        (Workspace, "__init__", workspaces.make_init(Workspace.__init__)),
+        (Workspace, "get", staticmethod(workspaces.get)),
+        (Workspace, "from_config", staticmethod(workspaces.make_from_config(Workspace.from_config))),
+        (ArtifactsClient, "upload_files", artifacts.upload_files),
+        (ArtifactsClient, "upload_artifact_from_stream", artifacts.upload_artifact_from_stream),
+        (ArtifactsClient, "get_files_by_artifact_prefix_id", artifacts.get_files_by_artifact_prefix_id),
+        (ArtifactsClient, "get_file_by_artifact_id", artifacts.get_file_by_artifact_id),
+        (MNIST, "get_file_dataset", classmethod(opendatasets.get_file_dataset)),
+        (AciWebservice, "run", webservices.make_run(AciWebservice.run)),
+    ] + local_webservice.patches()

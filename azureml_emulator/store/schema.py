@@ -1,0 +1,34 @@
+"""The tables of the emulator's database, and the version number of their layout.
+
+Each backend owns its tables (the module named beside each one) and is the only code
+that reads or writes them. Raise `VERSION` with every change to a table, and add a step
+to `MIGRATIONS` that brings a database of the previous version up to it.
+"""
+VERSION = 1
+
+TABLES = """
+-- workspaces.backend
+CREATE TABLE IF NOT EXISTS workspaces (
+    key TEXT PRIMARY KEY, subscription_id TEXT, resource_group TEXT, name TEXT,
+    location TEXT, workspace_id TEXT, created REAL);
+-- models.backend
+CREATE TABLE IF NOT EXISTS assets (
+    id TEXT PRIMARY KEY, workspace TEXT, payload TEXT);
+CREATE TABLE IF NOT EXISTS models (
+    workspace TEXT, name TEXT, version INTEGER, payload TEXT,
+    PRIMARY KEY (workspace, name, version));
+-- environments.backend
+CREATE TABLE IF NOT EXISTS environments (
+    workspace TEXT, name TEXT, version TEXT, seq INTEGER, payload TEXT,
+    PRIMARY KEY (workspace, name, version));
+-- webservices.repository
+CREATE TABLE IF NOT EXISTS services (
+    workspace TEXT, name TEXT, payload TEXT, process TEXT,
+    PRIMARY KEY (workspace, name));
+CREATE TABLE IF NOT EXISTS operations (
+    id TEXT PRIMARY KEY, workspace TEXT, service TEXT, kind TEXT, created REAL);
+"""
+
+# MIGRATIONS[n] upgrades a database of version n to version n + 1. Version 0 is a
+# database written before the layout had a number: its tables are those of version 1.
+MIGRATIONS: dict = {0: ""}

@@ -1,0 +1,202 @@
+"""Web services: deploying, the state machine, and what the SDK asks of a service.
+
+States follow Azure's: a deployment is ``Transitioning`` until its server answers
+(``Healthy``) or exits (``Failed``); a ``Healthy`` service whose server has died turns
+``Unhealthy``. The stored state is brought up to date from the real process whenever a
+service is read (`refresh`), so every reader, the SDK or the CLI, sees the live state.
+"""
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+from azureml_emulator.environments.pins import warn_about_pins
+from azureml_emulator.errors import BadRequest, Conflict, EmulatorError, NotFound
+from azureml_emulator.execution import processes
+from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.models.backend import utc_now_iso
+from azureml_emulator.store import Store
+from azureml_emulator.webservices import deployment, repository
+from azureml_emulator.webservices.progress import progress_log
+from azureml_emulator.webservices.records import (FAILED, HEALTHY, TERMINAL_STATES, TRANSITIONING, UNHEALTHY,
+                                                  ServiceRecord)
+
+# How long one operation poll may wait for the deployment to settle (ACI itself takes
+# minutes). Waiting inside the poll keeps show_output's progress lines the same from run
+# to run; the SDK polls again (after 5 s) if it is still Running.
+POLL_WAIT_SECONDS = 300
+
+
+def service_not_found(name: str) -> NotFound:
+    return NotFound("Service {} not found".format(name), code="WebserviceNotFound")
+
+
+def validate_name(store: Store, workspace: WorkspaceKey, name: str) -> str | None:
+    """Azure's name-validation message when ``name`` is taken, else None."""
+    if repository.load(store, workspace, name) is None:
+        return None
+    return ("Service {} with the same name already exists, please use a different service name or delete the "
+            "existing service.".format(name))
+
+
+def _new_payload(request: dict[str, Any]) -> dict[str, Any]:
+    now = utc_now_iso()
+    payload = {
+        "name": request.get("name"), "computeType": request.get("computeType", "ACI"),
+        "description": request.get("description"), "kvTags": request.get("kvTags") or {},
+        "properties": request.get("properties") or {}, "createdTime": now, "updatedTime": now,
+        "createdBy": {"userName": "azureml-emulator"}, "state": TRANSITIONING, "error": None,
+        "authEnabled": bool(request.get("authEnabled")),
+        "containerResourceRequirements": request.get("containerResourceRequirements"),
+        "environmentImageRequest": request.get("environmentImageRequest") or {}, "location": "local",
+        "appInsightsEnabled": bool(request.get("appInsightsEnabled")), "sslEnabled": False,
+        "sslCertificate": None, "sslKey": None, "cname": None, "publicIp": "127.0.0.1", "publicFqdn": None,
+        "imageId": None, "imageDigest": None,
+    }
+    if payload["authEnabled"]:
+        payload["keys"] = [secrets.token_urlsafe(24), secrets.token_urlsafe(24)]
+    return payload
+
+
+def deploy(store: Store, workspace: WorkspaceKey, request: dict[str, Any], port: int | None = None,
+           overwrite: bool = True) -> str:
+    """Record the service and start its server, replacing (and stopping) one of the same
+    name when ``overwrite``; returns the id of the deployment operation."""
+    name = request.get("name")
+    if not name or not isinstance(name, str):
+        raise BadRequest("A service needs a 'name': a string of 3 to 32 lowercase letters, digits or dashes.")
+    existing = repository.load(store, workspace, name)
+    if existing is not None:
+        if not overwrite:
+            raise Conflict("Service {} already exists".format(name))
+        deployment.remove(existing.process)
+    payload = _new_payload(request)
+    warn_about_pins(payload["environmentImageRequest"].get("environment"))
+    try:
+        process = deployment.start(store, workspace, payload, port)
+        payload["scoringUri"] = "http://127.0.0.1:{}/score".format(process.port)
+    except (EmulatorError, OSError) as error:
+        process = None
+        payload.update(state=FAILED, scoringUri=None,
+                       error={"code": "ServiceDeploymentFailed", "message": getattr(error, "message", str(error))})
+    repository.save(store, ServiceRecord(workspace, payload, process))
+    return repository.add_operation(store, workspace, name)
+
+
+def _failure(service: ServiceRecord, summary: str) -> ServiceRecord:
+    log = service.process.log if service.process else None
+    message = "{}\nLast lines of the service log ({}):\n{}\nCall service.get_logs() for the full log.".format(
+        summary, log, deployment.log_tail(service.process))
+    return service.with_payload(state=FAILED, error={"code": "ServiceDeploymentFailed", "message": message})
+
+
+def refresh(store: Store, service: ServiceRecord) -> ServiceRecord:
+    """Bring the stored state up to date with the real process; returns the service."""
+    before, process = service.state, service.process
+    if before == TRANSITIONING:
+        if process is not None and deployment.is_ready(service.payload, process):
+            service = service.with_payload(state=HEALTHY)
+        elif not processes.is_alive(process):
+            code = processes.exit_code(process)
+            how = " with exit code {}".format(code) if code is not None else ""
+            service = _failure(service, "The inference server for service '{}' exited{} before it was ready "
+                                        "(init() failed, or the entry script could not be loaded)."
+                               .format(service.name, how))
+    elif before == HEALTHY and not processes.is_alive(process):
+        service = service.with_payload(state=UNHEALTHY, error={
+            "code": "ServiceProcessExited",
+            "message": "The inference server process of service '{}' has stopped. Its log is {}".format(
+                service.name, process.log if process else None)})
+    if service.state != before:
+        service = service.with_payload(updatedTime=utc_now_iso())
+        repository.save_state(store, service)
+    return service
+
+
+def settle(store: Store, workspace: WorkspaceKey, name: str, wait_seconds: float) -> ServiceRecord | None:
+    """Refresh until the deployment leaves Transitioning or the wait is over (None: no such service)."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        service = repository.load(store, workspace, name)
+        if service is None:
+            return None
+        service = refresh(store, service)
+        if service.state in TERMINAL_STATES or time.monotonic() >= deadline:
+            return service
+        time.sleep(0.2)
+
+
+def get(store: Store, workspace: WorkspaceKey, name: str) -> ServiceRecord:
+    service = settle(store, workspace, name, 0)
+    if service is None:
+        raise service_not_found(name)
+    return service
+
+
+def list_services(store: Store, workspace: WorkspaceKey | None = None, compute_type: str | None = None,
+                  model_name: str | None = None) -> list[ServiceRecord]:
+    """Services with their live state: of one workspace (or of the whole home), filtered as the SDK asks."""
+    listed = []
+    for service in repository.list_in(store, workspace):
+        service = refresh(store, service)
+        if compute_type and service.compute_type != compute_type:
+            continue
+        if model_name and model_name not in service.model_names:
+            continue
+        listed.append(service)
+    return listed
+
+
+def remove(store: Store, service: ServiceRecord) -> None:
+    """Stop the service's server, delete its folder and forget it."""
+    deployment.remove(service.process)
+    repository.delete(store, service)
+
+
+def delete(store: Store, workspace: WorkspaceKey, name: str) -> bool:
+    """Stop and forget a service; False if there was none."""
+    service = repository.load(store, workspace, name)
+    if service is None:
+        return False
+    remove(store, service)
+    return True
+
+
+def logs(store: Store, workspace: WorkspaceKey, name: str, lines: int = 5000) -> str:
+    service = repository.load(store, workspace, name)
+    if service is None:
+        raise service_not_found(name)
+    return deployment.log_tail(service.process, lines)
+
+
+def keys(store: Store, workspace: WorkspaceKey, name: str) -> tuple[str, str]:
+    service = repository.load(store, workspace, name)
+    if service is None:
+        raise service_not_found(name)
+    if not service.keys:
+        raise BadRequest("Service {} was deployed without key authentication (auth_enabled=False), so it has "
+                         "no keys".format(name))
+    return service.keys[0], service.keys[1]
+
+
+def operation(store: Store, workspace: WorkspaceKey, operation_id: str, wait_seconds: float,
+              log_offset: int | None) -> dict[str, Any]:
+    """A deployment operation as the SDK polls it, waiting up to ``wait_seconds`` for it
+    to settle; with ``log_offset`` it carries the progress log from that offset."""
+    name = repository.operation_service(store, workspace, operation_id)
+    if name is None:
+        raise NotFound("Operation {} not found".format(operation_id))
+    service = settle(store, workspace, name, wait_seconds)
+    result: dict[str, Any] = {"id": operation_id, "operationType": "Deploy",
+                              "operationDetails": {"subOperationType": "DeployService"}}
+    if service is None:
+        result.update(state="Failed", error={"code": "WebserviceNotFound",
+                                             "message": "Service {} was deleted".format(name)})
+        return result
+    result["state"] = {HEALTHY: "Succeeded", TRANSITIONING: "Running"}.get(service.state, "Failed")
+    if result["state"] == "Failed":
+        result["error"] = service.payload.get("error")
+    if log_offset is not None:
+        result["streamingOperationLog"] = progress_log(service.state)[log_offset:]
+    return result

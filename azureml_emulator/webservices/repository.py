@@ -1,0 +1,76 @@
+"""Persistence of web services and their deployment operations: the only code that
+reads or writes the ``services`` and ``operations`` tables."""
+from __future__ import annotations
+
+import time
+import uuid
+
+from azureml_emulator.execution.processes import ProcessRecord
+from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.store import Store
+from azureml_emulator.webservices.records import ServiceRecord
+
+
+def _record(store: Store, row) -> ServiceRecord:
+    return ServiceRecord(WorkspaceKey.parse(row["workspace"]), store.loads(row["payload"]),
+                         ProcessRecord.from_json(store.loads(row["process"])))
+
+
+def load(store: Store, workspace: WorkspaceKey, name: str) -> ServiceRecord | None:
+    rows = store.query("SELECT workspace, payload, process FROM services WHERE workspace=? AND name=?",
+                       (str(workspace), name))
+    return _record(store, rows[0]) if rows else None
+
+
+def list_in(store: Store, workspace: WorkspaceKey | None = None) -> list[ServiceRecord]:
+    """The services of one workspace (or of the whole home), by workspace and name."""
+    if workspace is None:
+        rows = store.query("SELECT workspace, payload, process FROM services ORDER BY workspace, name")
+    else:
+        rows = store.query("SELECT workspace, payload, process FROM services WHERE workspace=? ORDER BY name",
+                           (str(workspace),))
+    return [_record(store, row) for row in rows]
+
+
+def find_by_name(store: Store, name: str) -> list[ServiceRecord]:
+    """Services called ``name`` in any workspace of the home."""
+    rows = store.query("SELECT workspace, payload, process FROM services WHERE name=?", (name,))
+    return [_record(store, row) for row in rows]
+
+
+def _process_json(store: Store, service: ServiceRecord) -> str:
+    return store.dumps(service.process.to_json() if service.process else {})
+
+
+def save(store: Store, service: ServiceRecord) -> None:
+    with store.transaction() as db:
+        db.execute("INSERT OR REPLACE INTO services (workspace, name, payload, process) VALUES (?, ?, ?, ?)",
+                   (str(service.workspace), service.name, store.dumps(service.payload),
+                    _process_json(store, service)))
+
+
+def save_state(store: Store, service: ServiceRecord) -> None:
+    """Store a refreshed payload, unless the service was deleted (or redeployed) meanwhile."""
+    with store.transaction() as db:
+        db.execute("UPDATE services SET payload=? WHERE workspace=? AND name=? AND process=?",
+                   (store.dumps(service.payload), str(service.workspace), service.name,
+                    _process_json(store, service)))
+
+
+def delete(store: Store, service: ServiceRecord) -> None:
+    with store.transaction() as db:
+        db.execute("DELETE FROM services WHERE workspace=? AND name=?", (str(service.workspace), service.name))
+
+
+def add_operation(store: Store, workspace: WorkspaceKey, service_name: str, kind: str = "Deploy") -> str:
+    operation_id = uuid.uuid4().hex
+    with store.transaction() as db:
+        db.execute("INSERT INTO operations (id, workspace, service, kind, created) VALUES (?, ?, ?, ?, ?)",
+                   (operation_id, str(workspace), service_name, kind, time.time()))
+    return operation_id
+
+
+def operation_service(store: Store, workspace: WorkspaceKey, operation_id: str) -> str | None:
+    """The name of the service an operation deploys, or None for an unknown operation."""
+    rows = store.query("SELECT service FROM operations WHERE id=? AND workspace=?", (operation_id, str(workspace)))
+    return rows[0]["service"] if rows else None
