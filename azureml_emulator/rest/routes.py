@@ -8,8 +8,10 @@ from azureml_emulator.environments import api as environments
 from azureml_emulator.models import api as models
 from azureml_emulator.rest.router import Router
 from azureml_emulator.webservices import api as webservices
+from azureml_emulator.workspaces import api as workspaces
 
 TABLES = (
+    ("Service discovery", workspaces.ROUTES),
     ("Model Management: models and assets", models.ROUTES),
     ("Model Management: web services and operations", webservices.ROUTES),
     ("Environment registry", environments.ROUTES),

@@ -1,1 +1,2 @@
-"""Workspaces: the workspace records (`backend`) and the SDK's `Workspace` seams (`sdk`)."""
+"""Workspaces: the workspace records (`backend`), service discovery (`api`) and the
+SDK's `Workspace` seams (`sdk`)."""

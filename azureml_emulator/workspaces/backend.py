@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import uuid
 
+from azureml._restclient.service_context import _ServiceKeys
+
+from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.store import Store
 
@@ -21,3 +24,8 @@ def workspace_id(store: Store, workspace: WorkspaceKey) -> str:
                    (str(workspace), workspace.subscription_id, workspace.resource_group, workspace.name,
                     LOCATION, new_id))
         return new_id
+
+
+def service_endpoints() -> dict[str, str]:
+    """Service discovery's answer: every Azure ML service the SDK knows lives at the emulator's host."""
+    return {key: EMULATOR_BASE_URL for key in _ServiceKeys.get_discovery_keys()}

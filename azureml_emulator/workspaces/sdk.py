@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from azureml._restclient.service_context import ServiceContext, _ServiceKeys
+from azureml._restclient.service_context import ServiceContext
 from azureml.core.authentication import AbstractAuthentication
 from azureml.core.workspace import Workspace
 from azureml.exceptions import UserErrorException
@@ -55,7 +55,7 @@ class EmulatedServiceContext(ServiceContext):
     """Service discovery answered locally: all Azure ML services live at the emulator host."""
 
     def _fetch_endpoints(self) -> dict[str, str]:
-        return {key: EMULATOR_BASE_URL for key in _ServiceKeys.get_discovery_keys()}
+        return backend.service_endpoints()
 
 
 def _announce(detail: str | None = None) -> None:
