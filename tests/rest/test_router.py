@@ -1,0 +1,114 @@
+"""The router: routes tried in their documented order, 405 for a known path asked with
+another method, 501 naming the SDK operation nobody emulates, and every request,
+however malformed, answered with an HTTP error rather than a Python exception."""
+import pytest
+import requests
+from azureml.core import Experiment
+
+from azureml_emulator.addresses import EMULATOR_BASE_URL
+from azureml_emulator.errors import Conflict
+from azureml_emulator.rest.reply import Reply
+from azureml_emulator.rest.router import Route, Router
+from azureml_emulator.store import Store
+
+SCOPE = ("/subscriptions/sub/resourceGroups/rg/providers/Microsoft.MachineLearningServices"
+         "/workspaces/ws")
+MMS = EMULATOR_BASE_URL + "/modelmanagement/v1.0" + SCOPE
+
+
+@pytest.fixture
+def store(tmp_path):
+    opened = Store(tmp_path)
+    yield opened
+    opened.close()
+
+
+def answer(text):
+    return lambda request: Reply(200, {"answer": text, "params": request.params})
+
+
+def test_the_first_matching_route_in_table_order_answers(store):
+    router = Router([
+        [Route("GET", "/things/special", answer("special")), Route("GET", "/things/{name}", answer("any"))],
+        [Route("GET", "/things/{name}", answer("second table"))],
+    ])
+    assert router.dispatch("GET", "https://h/things/special", None, store).body["answer"] == "special"
+    other = router.dispatch("GET", "https://h/things/x%20y", None, store).body
+    assert other == {"answer": "any", "params": {"name": "x y"}}
+
+
+def test_workspace_scope_and_path_placeholders_are_parsed(store):
+    router = Router([[Route("GET", "/v1{workspace}/files/{path:path}", answer("file"))]])
+    params = router.dispatch("GET", "https://h/v1" + SCOPE + "/files/a/b/c.txt", None, store).body["params"]
+    assert params == {"subscription": "sub", "resource_group": "rg", "workspace": "ws", "path": "a/b/c.txt"}
+
+
+def test_a_known_path_with_another_method_is_405_with_allow(store):
+    router = Router([[Route("GET", "/things/{name}", answer("get")), Route("DELETE", "/things/{name}", answer("del"))]])
+    reply = router.dispatch("PUT", "https://h/things/x", None, store)
+    assert reply.status == 405
+    assert reply.headers["Allow"] == "DELETE, GET"
+    assert reply.body["error"]["code"] == "MethodNotAllowed"
+
+
+def test_an_emulator_error_becomes_its_azure_shaped_reply(store):
+    def refuse(request):
+        raise Conflict("Service x already exists")
+    reply = Router([[Route("POST", "/x", refuse)]]).dispatch("POST", "https://h/x", b"{}", store)
+    assert reply.status == 409
+    assert reply.body["error"] == {"code": "Conflict", "message": "Service x already exists", "details": []}
+
+
+def test_a_bug_in_a_handler_is_a_500_naming_it(store):
+    def broken(request):
+        return 1 / 0
+    reply = Router([[Route("GET", "/x", broken)]]).dispatch("GET", "https://h/x", None, store)
+    assert reply.status == 500
+    assert "ZeroDivisionError" in reply.body["message"] and "GET /x" in reply.body["message"]
+
+
+def test_wrong_method_on_an_emulated_route_through_requests(azureml_emulator):
+    answer_ = requests.put(MMS + "/models/sklearn_mnist:1", json={})
+    assert answer_.status_code == 405
+    assert answer_.headers["Allow"] == "DELETE, GET, PATCH"
+
+
+def test_an_operation_not_emulated_is_named(azureml_emulator):
+    answer_ = requests.get(EMULATOR_BASE_URL + "/history/v1.0" + SCOPE + "/experiments/my-exp")
+    assert answer_.status_code == 501
+    assert answer_.json()["error"]["message"] == (
+        "not emulated by azureml_emulator: ExperimentOperations.get (GET /history/v1.0{}/experiments/my-exp)"
+        .format(SCOPE))
+
+
+def test_the_sdk_reports_a_call_not_emulated_readably(ws):
+    with pytest.raises(Exception) as caught:
+        Experiment(ws, "my-exp")
+    assert "not emulated by azureml_emulator: ExperimentOperations." in str(caught.value)
+
+
+@pytest.mark.parametrize("method, path, body, status, fragment", [
+    ("GET", "/models?count=ten", None, 400, "Query parameter 'count' is 'ten': expected a whole number."),
+    ("GET", "/models?count=-1", None, 400, "expected zero or more"),
+    ("POST", "/models", b"{not json", 400, "The request body is not valid UTF-8 JSON"),
+    ("POST", "/models", b"\xff\xfe", 400, "The request body is not valid UTF-8 JSON"),
+    ("POST", "/models", b"[1, 2]", 400, "The request body is a JSON list: expected a JSON object."),
+    ("POST", "/models", b"{}", 400, "Model name is required"),
+    ("PATCH", "/models/nope:1", b'[]', 404, "Model nope:1 not found"),
+    ("GET", "/services/x/logs?tail=many", None, 400, "Query parameter 'tail'"),
+    ("GET", "/operations/x?offset=abc", None, 400, "Query parameter 'offset'"),
+    ("POST", "/services", b'"just a string"', 400, "expected a JSON object"),
+    ("POST", "/services", b'{"name": 7}', 400, "A service needs a 'name'"),
+])
+def test_malformed_requests_get_http_errors(azureml_emulator, method, path, body, status, fragment):
+    answer_ = requests.request(method, MMS + path, data=body, headers={"Content-Type": "application/json"})
+    assert answer_.status_code == status
+    assert fragment in answer_.json()["error"]["message"]
+
+
+def test_a_patch_body_that_is_not_a_list_of_operations_is_refused(azureml_emulator, tmp_path):
+    requests.post(MMS + "/models", json={"name": "m", "url": "aml://asset/x"})
+    for body, fragment in ((b'{"op": "add"}', "expected a JSON array"), (b'[1]', "Each patch operation")):
+        answer_ = requests.patch(MMS + "/models/m:1", data=body)
+        assert answer_.status_code == 400 and fragment in answer_.json()["error"]["message"]
+    assert requests.get(MMS + "/models/m:1").json()["name"] == "m"   # stored state untouched

@@ -1,0 +1,68 @@
+"""The transport fails closed: only the emulator's host (answered in-process) and
+loopback get through; every other hostname or address is refused before any socket
+is opened. Checked against a recording stand-in for the real send, so no test here can
+send anything off the machine even if the transport were broken."""
+import pytest
+import requests
+
+from azureml_emulator.addresses import EMULATOR_BASE_URL
+from azureml_emulator.runtime.transport import BlockedRequestError, make_send
+
+
+@pytest.fixture
+def sent():
+    return []
+
+
+@pytest.fixture
+def send(sent):
+    def record(adapter, request, **kwargs):
+        sent.append(request.url)
+        return "sent"
+    return make_send(record)
+
+
+def prepared(url, method="GET"):
+    return requests.Request(method, url).prepare()
+
+
+@pytest.mark.parametrize("url", [
+    "https://management.azure.com/subscriptions",
+    "https://login.microsoftonline.com/common/oauth2/token",
+    "https://eastus.api.azureml.ms/history/v1.0/x",
+    "http://localhost.example.com/score",
+    "http://127.0.0.1.nip.io/score",
+    "http://10.0.0.1:5001/score",
+    "http://192.168.1.10/score",
+    "http://0.0.0.0:8080/score",
+    "http://[2001:db8::1]:8080/score",
+    "http://[::ffff:10.0.0.1]/score",
+])
+def test_other_hosts_and_addresses_are_refused_before_sending(send, sent, url):
+    with pytest.raises(BlockedRequestError, match="azureml_emulator is active, so this request was not sent"):
+        send(None, prepared(url))
+    assert sent == []
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:5001/score",
+    "http://127.8.9.10:5001/score",
+    "http://localhost:5001/score",
+    "http://[::1]:5001/score",
+])
+def test_loopback_goes_through(send, sent, url):
+    assert send(None, prepared(url)) == "sent"
+    assert sent == [url]
+
+
+def test_the_emulator_host_is_answered_in_process(azureml_emulator, send, sent):
+    response = send(None, prepared(EMULATOR_BASE_URL + "/discovery"))
+    assert sent == []
+    assert response.status_code == 200
+    assert set(response.json().values()) == {EMULATOR_BASE_URL}
+
+
+def test_a_blocked_request_is_a_requests_connection_error(azureml_emulator):
+    """Code that handles `requests` failures sees a ConnectionError it already knows."""
+    with pytest.raises(requests.ConnectionError):
+        requests.get("https://management.azure.com/subscriptions", timeout=5)
