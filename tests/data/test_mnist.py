@@ -1,4 +1,4 @@
-"""Point 7: MNIST from the vendored real files, verified, never substituted."""
+"""MNIST from the vendored real files, verified, never substituted."""
 import gzip
 import hashlib
 import os

@@ -1,4 +1,4 @@
-"""Point 4: environments, versions and the SDK's errors."""
+"""Environments, versions and the SDK's errors."""
 import pytest
 from azureml.core import Environment
 from azureml.core.conda_dependencies import CondaDependencies

@@ -1,4 +1,4 @@
-"""Point 3: the model registry, with the SDK's own objects and errors."""
+"""The model registry, with the SDK's own objects and errors."""
 import joblib
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Point 1: activation is scoped, reversible, and announced; nothing leaves the machine."""
+"""Activation is scoped, reversible, and announced; nothing leaves the machine."""
 import subprocess
 import sys
 from pathlib import Path

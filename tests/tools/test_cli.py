@@ -1,8 +1,10 @@
-"""Point 8: the housekeeping command line, on a home with a real running service."""
+"""The housekeeping command line, on a home with a real running service."""
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psutil
@@ -82,3 +84,23 @@ def test_console_script_is_installed(tmp_path):
     script = Path(sys.executable).parent / "azureml-emulator"
     out = subprocess.run([str(script), "--home", str(tmp_path), "home"], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == str(tmp_path.resolve())
+
+
+def test_services_shows_the_live_state_after_the_server_died(populated_home):
+    pid = service_pid(populated_home)
+    os.killpg(pid, signal.SIGKILL)   # a server this test's fixture started, by its PID
+    deadline = time.monotonic() + 10
+    while is_running(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    line = [l for l in cli(populated_home, "services").stdout.splitlines() if "cli-svc" in l][0]
+    assert line.split()[2] == "Unhealthy"
+
+
+def test_an_unreadable_database_is_one_clear_error_and_reset_recovers(tmp_path):
+    (tmp_path / "workspace.db").write_bytes(b"not a database" * 200)
+    refused = cli(tmp_path, "models", check=False)
+    assert refused.returncode == 2
+    assert "state database {} cannot be read".format(tmp_path / "workspace.db") in refused.stderr
+    assert "Traceback" not in refused.stderr
+    cli(tmp_path, "reset", "--yes")
+    assert "(none)" in cli(tmp_path, "models").stdout

@@ -1,4 +1,4 @@
-"""Points 5, 6 and 8: deployments are real inference servers on loopback, with
+"""Deployments are real inference servers on loopback, with
 the SDK's service objects, progress output and failures."""
 import contextlib
 import io

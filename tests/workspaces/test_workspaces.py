@@ -1,4 +1,4 @@
-"""Point 2: workspaces from config.json or defaults, and state shared between processes."""
+"""Workspaces from config.json or defaults, and state shared between processes."""
 import json
 import subprocess
 import sys
