@@ -24,6 +24,16 @@ def pytest_configure(config):
     os.environ["AZUREML_EMULATOR_HOME"] = tempfile.mkdtemp(prefix="azureml-emulator-tests-")
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    """The tests run in random order (pytest-randomly, seed printed in the header), but a
+    notebook's cells (nbval) run in the notebook's own order, in the places they were given."""
+    places = [i for i, item in enumerate(items) if type(item).__name__ == "IPyNbCell"]
+    cells = sorted((items[i] for i in places), key=lambda cell: (str(cell.path), cell.cell_num))
+    for place, cell in zip(places, cells):
+        items[place] = cell
+
+
 def pytest_unconfigure(config):
     # After the session's services are stopped, the run's home goes too.
     shutil.rmtree(os.environ.pop("AZUREML_EMULATOR_HOME", ""), ignore_errors=True)

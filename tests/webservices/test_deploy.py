@@ -146,9 +146,13 @@ def _non_loopback_address():
     return None
 
 
+def server_pid(lab, name):
+    return next(s for s in housekeeping.list_services(housekeeping.Store(lab.home)) if s["name"] == name)["pid"]
+
+
 def test_server_binds_loopback_only(healthy, lab):
     port = int(healthy.scoring_uri.rsplit(":", 1)[1].split("/")[0])
-    pid = housekeeping.list_services(housekeeping.Store(lab.home))[0]["pid"]
+    pid = server_pid(lab, "introspect-svc")
     assert _listening_addresses(pid) == {("127.0.0.1", port)}
     other = _non_loopback_address()
     if other is not None:   # the same port on this machine's other address is closed
@@ -311,14 +315,15 @@ def test_local_webservice_with_a_port(lab, small_model, mnist):
         LocalWebservice(lab.ws, "local-svc")
 
 
-def test_delete_stops_the_server(healthy, lab, capsys):
-    pid = next(s for s in housekeeping.list_services(housekeeping.Store(lab.home))
-               if s["name"] == "introspect-svc")["pid"]
+def test_delete_stops_the_server(lab, capsys):
+    service = deploy(lab, "delete-me", "introspect_score.py")
+    pid = server_pid(lab, "delete-me")
     workers = [p.pid for p in psutil.Process(pid).children(recursive=True)]
-    healthy.delete()
-    assert healthy.state == "Deleting"
+    assert workers
+    service.delete()
+    assert service.state == "Deleting"
     assert not any(is_running(p) for p in [pid] + workers)
     with pytest.raises(WebserviceException, match="WebserviceNotFound"):
-        Webservice(lab.ws, "introspect-svc")
-    healthy.delete()
-    assert "No service with name introspect-svc found to delete." in capsys.readouterr().out
+        Webservice(lab.ws, "delete-me")
+    service.delete()
+    assert "No service with name delete-me found to delete." in capsys.readouterr().out
