@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from azureml_emulator.errors import EmulatorError
+from azureml_emulator.errors import EmulatorError, NotEmulated
 
 
 @dataclass
@@ -14,6 +14,7 @@ class Reply:
     status: int
     body: Any = None          # dict/list -> JSON, bytes -> as is
     headers: dict = field(default_factory=dict)
+    reason: str | None = None  # the status line's phrase; None: the standard one
 
     def content(self) -> bytes:
         if self.body is None:
@@ -32,4 +33,7 @@ def error_body(status: int, code: str, message: str) -> dict:
 
 
 def error_reply(error: EmulatorError) -> Reply:
-    return Reply(error.status, error_body(error.status, error.code, error.message))
+    # A call nobody emulates says so in its status line too: some SDK clients show only
+    # that ("Operation returned an invalid status code '<reason>'"), not the body.
+    reason = error.message if isinstance(error, NotEmulated) else None
+    return Reply(error.status, error_body(error.status, error.code, error.message), reason=reason)

@@ -38,6 +38,16 @@ def find_by_name(store: Store, name: str) -> list[ServiceRecord]:
     return [_record(store, row) for row in rows]
 
 
+def service_ports(store: Store) -> set[int]:
+    """The loopback ports the services of this home listen on."""
+    ports = set()
+    for row in store.query("SELECT process FROM services"):
+        process = ProcessRecord.from_json(store.loads(row["process"]))
+        if process is not None and process.port is not None:
+            ports.add(process.port)
+    return ports
+
+
 def _process_json(store: Store, service: ServiceRecord) -> str:
     return store.dumps(service.process.to_json() if service.process else {})
 

@@ -99,3 +99,17 @@ def test_model_delete(ws, model_file):
     model.delete()
     with pytest.raises(WebserviceException, match="ModelNotFound"):
         Model(ws, "sklearn_mnist")
+
+
+def test_tags_properties_and_description_are_updated_in_the_registry(ws, model_file):
+    model = Model.register(ws, model_path=model_file.name, model_name="sklearn_mnist", tags={"data": "mnist"})
+    model.add_tags({"stage": "test"})
+    model.remove_tags(["data"])
+    model.add_properties({"accuracy": "0.9"})
+    model.update(description="updated")
+    again = Model(ws, "sklearn_mnist")
+    assert again.tags == {"stage": "test"}
+    assert again.properties == {"accuracy": "0.9"}
+    assert again.description == "updated"
+    assert [m.name for m in Model.list(ws, tags=[["stage", "test"]])] == ["sklearn_mnist"]
+    assert [m.name for m in Model.list(ws, properties=["accuracy"])] == ["sklearn_mnist"]

@@ -3,7 +3,8 @@ another method, 501 naming the SDK operation nobody emulates, and every request,
 however malformed, answered with an HTTP error rather than a Python exception."""
 import pytest
 import requests
-from azureml.core import Experiment
+from azureml.core import Dataset, Experiment, Run
+from azureml.core.compute import ComputeTarget
 
 from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.errors import Conflict
@@ -81,10 +82,19 @@ def test_an_operation_not_emulated_is_named(azureml_emulator):
         .format(SCOPE))
 
 
-def test_the_sdk_reports_a_call_not_emulated_readably(ws):
+@pytest.mark.parametrize("call, named", [
+    (lambda ws: Experiment(ws, "my-exp"), "ExperimentOperations.get"),
+    (lambda ws: Run.get(ws, "run-1"), "RunsOperations.get"),
+    (lambda ws: ws.get_default_datastore(), "DataStoresOperations.get_default"),
+    (lambda ws: ws.datastores, "DataStoresOperations.list"),
+    (lambda ws: Dataset.get_by_name(ws, "mnist"), "DatasetOperations.get_dataset_by_name"),
+    (lambda ws: ComputeTarget(ws, "cpu-cluster"), "GET /rp/workspaces/"),
+])
+def test_the_sdk_reports_each_area_not_emulated_readably(ws, call, named):
     with pytest.raises(Exception) as caught:
-        Experiment(ws, "my-exp")
-    assert "not emulated by azureml_emulator: ExperimentOperations." in str(caught.value)
+        call(ws)
+    assert "not emulated by azureml_emulator: " in str(caught.value)
+    assert named in str(caught.value)
 
 
 @pytest.mark.parametrize("method, path, body, status, fragment", [

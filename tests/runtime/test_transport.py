@@ -1,12 +1,25 @@
 """The transport fails closed: only the emulator's host (answered in-process) and
-loopback get through; every other hostname or address is refused before any socket
-is opened. Checked against a recording stand-in for the real send, so no test here can
+loopback requests to the ports of this home's services get through; every other
+hostname, address or loopback port is refused before any socket is opened. Checked against a recording stand-in for the real send, so no test here can
 send anything off the machine even if the transport were broken."""
 import pytest
 import requests
 
 from azureml_emulator.addresses import EMULATOR_BASE_URL
+from azureml_emulator.execution.processes import ProcessRecord
+from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.runtime.transport import BlockedRequestError, make_send
+from azureml_emulator.webservices import repository
+from azureml_emulator.webservices.records import ServiceRecord
+
+SERVICE_PORT = 5001   # the port of a service recorded in the fixture's home
+
+
+@pytest.fixture(autouse=True)
+def home_with_a_service(azureml_emulator):
+    record = ServiceRecord(WorkspaceKey("s", "r", "w"), {"name": "svc", "state": "Healthy"},
+                           ProcessRecord(pid=0, create_time=0.0, port=SERVICE_PORT))
+    repository.save(azureml_emulator.store, record)
 
 
 @pytest.fixture
@@ -37,6 +50,10 @@ def prepared(url, method="GET"):
     "http://0.0.0.0:8080/score",
     "http://[2001:db8::1]:8080/score",
     "http://[::ffff:10.0.0.1]/score",
+    "http://127.0.0.1:5002/score",
+    "http://localhost/score",
+    "https://127.0.0.1/score",
+    "http://[::1]:6006/",
 ])
 def test_other_hosts_and_addresses_are_refused_before_sending(send, sent, url):
     with pytest.raises(BlockedRequestError, match="azureml_emulator is active, so this request was not sent"):
@@ -55,14 +72,14 @@ def test_loopback_goes_through(send, sent, url):
     assert sent == [url]
 
 
-def test_the_emulator_host_is_answered_in_process(azureml_emulator, send, sent):
+def test_the_emulator_host_is_answered_in_process(send, sent):
     response = send(None, prepared(EMULATOR_BASE_URL + "/discovery"))
     assert sent == []
     assert response.status_code == 200
     assert set(response.json().values()) == {EMULATOR_BASE_URL}
 
 
-def test_a_blocked_request_is_a_requests_connection_error(azureml_emulator):
+def test_a_blocked_request_is_a_requests_connection_error():
     """Code that handles `requests` failures sees a ConnectionError it already knows."""
     with pytest.raises(requests.ConnectionError):
         requests.get("https://management.azure.com/subscriptions", timeout=5)

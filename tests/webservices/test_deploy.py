@@ -46,7 +46,7 @@ def lab(tmp_path_factory, small_model):
         os.chdir(previous)
 
 
-def deploy(lab, name, script, config=None, models=None, wait=True, source_directory=None):
+def deploy(lab, name, script, config=None, models=None, wait=True, source_directory=None, overwrite=False):
     """Deploy a test script (copied into the work folder) the way the tutorial does."""
     entry = os.path.basename(script)
     folder = lab.work / source_directory if source_directory else lab.work
@@ -55,7 +55,8 @@ def deploy(lab, name, script, config=None, models=None, wait=True, source_direct
     inference_config = InferenceConfig(entry_script=entry, environment=Environment("test-env"),
                                        source_directory=str(folder) if source_directory else None)
     service = Model.deploy(lab.ws, name, models or [lab.model], inference_config,
-                           config or AciWebservice.deploy_configuration(cpu_cores=1, memory_gb=1))
+                           config or AciWebservice.deploy_configuration(cpu_cores=1, memory_gb=1),
+                           overwrite=overwrite)
     if wait:
         service.wait_for_deployment(show_output=True)
     return service
@@ -327,3 +328,32 @@ def test_delete_stops_the_server(lab, capsys):
         Webservice(lab.ws, "delete-me")
     service.delete()
     assert "No service with name delete-me found to delete." in capsys.readouterr().out
+
+
+def test_redeploy_with_overwrite_stops_the_old_server(lab, mnist, small_model):
+    deploy(lab, "overwritten", "introspect_score.py")
+    old_pid = server_pid(lab, "overwritten")
+    old_workers = [p.pid for p in psutil.Process(old_pid).children(recursive=True)]
+    service = deploy(lab, "overwritten", "introspect_score.py", overwrite=True)
+    assert not any(is_running(p) for p in [old_pid] + old_workers)
+    assert server_pid(lab, "overwritten") != old_pid
+    assert service.run(as_json_body(mnist["X_test"][:2])) == small_model.predict(mnist["X_test"][:2]).tolist()
+    service.delete()
+
+
+def test_run_on_a_failed_service_is_refused_with_its_state(lab):
+    service = deploy(lab, "failed-run", "init_fails_score.py", wait=False)
+    with pytest.raises(WebserviceException):
+        service.wait_for_deployment()
+    with pytest.raises(WebserviceException) as caught:
+        service.run(json.dumps({"data": [[0.0] * 784]}))
+    assert "Service 'failed-run' is Failed: its inference server is not running" in caught.value.message
+    assert "RuntimeError: init failed on purpose" in caught.value.message
+
+
+def test_get_keys_of_a_service_without_auth_says_why(lab):
+    service = deploy(lab, "no-auth-keys", "introspect_score.py")
+    with pytest.raises(WebserviceException) as caught:
+        service.get_keys()
+    assert "was deployed without key authentication (auth_enabled=False), so it has no keys" in str(caught.value)
+    service.delete()
