@@ -71,6 +71,25 @@ def ws(azureml_emulator, tmp_path, monkeypatch):
     return Workspace.from_config()
 
 
+# What the tutorial's score.py and the test scripts import, pinned to the versions this
+# kernel trains with, as the tutorial's tutorial-env pins them: one build serves every test.
+SERVICE_PINS = ("scikit-learn", "numpy", "joblib", "msgspec", "pysimdjson")
+
+
+def service_environment(name="test-env", pins=SERVICE_PINS, extra=(), azureml_defaults=True):
+    """An Environment a deployment can run in (built as Azure builds it): azureml-defaults,
+    then ``pins`` at this kernel's versions, then ``extra`` requirements."""
+    from importlib.metadata import version
+    from azureml.core import Environment
+    from azureml.core.conda_dependencies import CondaDependencies
+    env = Environment(name)
+    env.python.conda_dependencies = CondaDependencies.create(
+        python_version="%d.%d" % sys.version_info[:2],
+        pip_packages=(["azureml-defaults"] if azureml_defaults else [])
+        + ["{}=={}".format(p, version(p)) for p in pins] + list(extra))
+    return env
+
+
 def as_json_body(images) -> bytes:
     import json
     return json.dumps({"data": np.asarray(images).tolist()}).encode()

@@ -64,3 +64,15 @@ def list_all(store: Store) -> list[dict]:
     """(workspace, name, version) of every registered version in the home."""
     return [dict(workspace=r["workspace"], name=r["name"], version=r["version"])
             for r in store.query("SELECT workspace, name, version FROM environments ORDER BY workspace, name, seq")]
+
+
+def find_anywhere(store: Store, name: str, version: str | None = None) -> list[tuple[WorkspaceKey, dict]]:
+    """(workspace, definition) of environment ``name`` (latest, or ``version``) in every workspace of the home."""
+    rows = store.query("SELECT DISTINCT workspace FROM environments WHERE name=?", (name,))
+    found = []
+    for workspace in (WorkspaceKey.parse(r["workspace"]) for r in rows):
+        try:
+            found.append((workspace, get(store, workspace, name, version)))
+        except NotFound:
+            continue
+    return found

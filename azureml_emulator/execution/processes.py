@@ -22,9 +22,10 @@ LAUNCHER = "azureml_emulator.execution.launch"
 
 @dataclass(frozen=True)
 class ProcessRecord:
-    """A detached process the emulator started, and where its files are."""
+    """A detached process the emulator started (pid None: it failed before one started),
+    and where its files are."""
 
-    pid: int
+    pid: int | None
     create_time: float
     port: int | None = None
     dir: str | None = None            # the deployment folder, removed with the process
@@ -36,7 +37,7 @@ class ProcessRecord:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None) -> ProcessRecord | None:
-        if not data or "pid" not in data:
+        if not data or "create_time" not in data:
             return None
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
@@ -51,6 +52,8 @@ def spawn(argv: Sequence[str], env: Mapping[str, str], cwd: str | Path, log_path
 
 
 def _same_process(record: ProcessRecord) -> psutil.Process | None:
+    if record.pid is None:
+        return None
     try:
         proc = psutil.Process(record.pid)
         if abs(proc.create_time() - record.create_time) > 0.01:
@@ -84,7 +87,7 @@ def stop(record: ProcessRecord | None, grace_seconds: float = 10.0) -> None:
         return
     for sig, wait in ((signal.SIGTERM, grace_seconds), (signal.SIGKILL, None)):
         try:
-            os.killpg(record.pid, sig)   # the child leads its own session, so pgid == pid
+            os.killpg(record.pid, sig)   # type: ignore[arg-type]  # it leads its own session: pgid == pid
         except ProcessLookupError:
             return
         deadline = None if wait is None else time.monotonic() + wait

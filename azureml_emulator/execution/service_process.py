@@ -40,11 +40,25 @@ def gunicorn_argv(spec: protocol.ServiceSpec) -> list[str]:
     ]
 
 
+def record_exit(code: int) -> None:
+    """The deployer is not our parent, so it learns how we ended from this file."""
+    with open(os.environ[protocol.EXIT_CODE_FILE], "w") as record:
+        record.write(str(code))
+
+
 def main() -> None:
     spec = protocol.ServiceSpec.from_env()
     apply_limits(spec)
-    import gunicorn.app.wsgiapp
-    from azureml_inference_server_http import __version__ as server_version
+    try:
+        import gunicorn.app.wsgiapp
+        from azureml_inference_server_http import __version__ as server_version
+    except ImportError as missing:
+        # Azure's container runs gunicorn from the environment; without azureml-defaults
+        # it stops with "./run: line 14: exec: gunicorn: not found".
+        print("./run: line 14: exec: gunicorn: not found\nazureml_emulator: the environment has no inference "
+              "server ({}): add 'azureml-defaults' to its pip packages.".format(missing), flush=True)
+        record_exit(127)
+        sys.exit(127)
     print("Azure ML Inferencing HTTP server v{} (azureml_emulator, bound to 127.0.0.1:{})".format(
         server_version, spec.port), flush=True)
     print("Entry script: {}\nModel directory: {}\nCPU affinity: {}\nMemory limit: {}".format(
@@ -55,11 +69,8 @@ def main() -> None:
     try:
         gunicorn.app.wsgiapp.WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
     except SystemExit as exit:
-        # The deployer is not our parent, so it learns how we ended from this file
-        # (gunicorn exits with 3 when a worker fails to boot, e.g. init() raised).
-        code = exit.code if isinstance(exit.code, int) else 1
-        with open(os.environ[protocol.EXIT_CODE_FILE], "w") as record:
-            record.write(str(code))
+        # gunicorn exits with 3 when a worker fails to boot, e.g. init() raised.
+        record_exit(exit.code if isinstance(exit.code, int) else 1)
         raise
 
 

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from azureml_emulator.errors import BadRequest
 from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.runtime.context import Emulator
 from azureml_emulator.store import Store
 
 
@@ -21,14 +22,18 @@ class Request:
     path: str
     query: dict[str, str]
     body: bytes
-    store: Store
+    emulator: Emulator
     params: dict[str, str] = field(default_factory=dict)   # from the matched route's template
 
     @classmethod
-    def from_url(cls, method: str, url: str, body: bytes | None, store: Store) -> Request:
+    def from_url(cls, method: str, url: str, body: bytes | None, emulator: Emulator) -> Request:
         parts = urlsplit(url)
-        return cls(method=method.upper(), path=parts.path, body=body or b"", store=store,
+        return cls(method=method.upper(), path=parts.path, body=body or b"", emulator=emulator,
                    query=dict(parse_qsl(parts.query, keep_blank_values=True)))
+
+    @property
+    def store(self) -> Store:
+        return self.emulator.store
 
     @property
     def workspace(self) -> WorkspaceKey:

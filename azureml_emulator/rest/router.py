@@ -25,7 +25,7 @@ from azureml_emulator.errors import EmulatorError, NotEmulated
 from azureml_emulator.rest import catalogue
 from azureml_emulator.rest.reply import Reply, error_body, error_reply
 from azureml_emulator.rest.request import Request
-from azureml_emulator.store import Store
+from azureml_emulator.runtime.context import Emulator
 
 # `{workspace}` in a route template: the path prefix that names one workspace.
 WORKSPACE_SCOPE = ("/subscriptions/(?P<subscription>[^/]+)/resourceGroups/(?P<resource_group>[^/]+)"
@@ -68,8 +68,8 @@ class Router:
     def __init__(self, tables: Iterable[Sequence[Route]]) -> None:
         self.routes: tuple[Route, ...] = tuple(route for table in tables for route in table)
 
-    def dispatch(self, method: str, url: str, body: bytes | None, store: Store) -> Reply:
-        request = Request.from_url(method, url, body, store)
+    def dispatch(self, method: str, url: str, body: bytes | None, emulator: Emulator) -> Reply:
+        request = Request.from_url(method, url, body, emulator)
         try:
             route, params = self._match(request)
             if route is None:

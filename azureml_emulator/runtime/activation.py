@@ -21,11 +21,30 @@ _applied: list[Any] = []     # the mock patchers in force
 homes_used: set[Path] = set()  # every home activated in this process (for clean-up at exit)
 
 
-def activate(home: str | os.PathLike | None = None) -> Emulator:
-    """Turn the emulator on for this process (nestable); returns the active emulator."""
+ENVIRONMENT_MODES = ("build", "current")
+ENVIRONMENTS_ENV_VAR = "AZUREML_EMULATOR_ENVIRONMENTS"
+
+
+def _environments_mode(environments: str | None) -> str:
+    mode = environments or os.environ.get(ENVIRONMENTS_ENV_VAR) or "build"
+    if mode not in ENVIRONMENT_MODES:
+        raise ValueError("environments={!r} (or ${}): expected 'build' (serve each deployment in a build of its "
+                         "Environment, as Azure does) or 'current' (serve with this Python's packages)"
+                         .format(mode, ENVIRONMENTS_ENV_VAR))
+    if mode == "current":
+        print("azureml_emulator: WARNING environments='current': deployments run with this kernel's Python and "
+              "packages, not in builds of their Environments, so a missing or mismatched package will not fail "
+              "here as it would on Azure.")
+    return mode
+
+
+def activate(home: str | os.PathLike | None = None, environments: str | None = None) -> Emulator:
+    """Turn the emulator on for this process (nestable); returns the active emulator.
+    ``environments``: "build" (default) or "current"; see `Emulator`."""
     from azureml_emulator.runtime.seams import seams
+    mode = _environments_mode(environments)
     resolved = resolve_home(home)
-    emulator = Emulator(home=resolved, store=Store(resolved))
+    emulator = Emulator(home=resolved, store=Store(resolved), environments=mode)
     if not context.is_active():
         for target, attribute, replacement in seams():
             patcher = mock.patch.object(target, attribute, replacement)
@@ -45,13 +64,15 @@ def deactivate() -> None:
 
 
 class emulate(contextlib.ContextDecorator):
-    """``with emulate(home=...):`` or ``@emulate()``: the Azure ML SDK talks to the local emulator."""
+    """``with emulate(home=..., environments=...):`` or ``@emulate()``: the Azure ML SDK talks
+    to the local emulator."""
 
-    def __init__(self, home: str | os.PathLike | None = None) -> None:
+    def __init__(self, home: str | os.PathLike | None = None, environments: str | None = None) -> None:
         self.home = home
+        self.environments = environments
 
     def __enter__(self) -> Emulator:
-        return activate(self.home)
+        return activate(self.home, self.environments)
 
     def __exit__(self, *exc: Any) -> bool:
         deactivate()

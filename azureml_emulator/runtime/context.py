@@ -9,10 +9,12 @@ from azureml_emulator.store import Store
 
 @dataclass
 class Emulator:
-    """One emulator home and its open store."""
+    """One emulator home and its open store, and how deployments get their environment:
+    "build" (a build of the registered Environment) or "current" (this kernel's Python)."""
 
     home: Path
     store: Store
+    environments: str = "build"
 
 
 _active: list[Emulator] = []   # a stack, so nested emulate() blocks restore the outer one

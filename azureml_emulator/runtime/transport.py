@@ -78,7 +78,7 @@ def make_send(original_send: Callable[..., requests.Response]) -> Callable[..., 
         url = request.url or ""
         host = urlsplit(url).hostname or ""
         if host == EMULATOR_HOST:
-            reply = ROUTER.dispatch(request.method or "GET", url, _body_bytes(request.body), current().store)
+            reply = ROUTER.dispatch(request.method or "GET", url, _body_bytes(request.body), current())
             return _to_response(request, reply)
         if is_loopback(host):
             store = current().store

@@ -5,6 +5,7 @@ import argparse
 import sys
 from typing import Any, Sequence
 
+from azureml_emulator.environments import builder
 from azureml_emulator.errors import EmulatorError
 from azureml_emulator.runtime.home import resolve_home
 from azureml_emulator.store import Store
@@ -28,7 +29,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("home", help="print the emulator home folder")
     commands.add_parser("models", help="list registered models")
-    commands.add_parser("environments", help="list registered environments")
+    envs = commands.add_parser("environments", help="list registered environments, or build, list and prune "
+                                                    "their builds")
+    actions = envs.add_subparsers(dest="action")
+    build = actions.add_parser("build", help="build a registered environment now (while online)")
+    build.add_argument("name")
+    build.add_argument("--version", help="default: the latest")
+    build.add_argument("--workspace", help="needed when several workspaces have an environment of that name")
+    actions.add_parser("builds", help="list the environment builds in your cache, with their size")
+    prune = actions.add_parser("prune", help="remove environment builds from your cache")
+    prune.add_argument("hashes", nargs="*", help="the builds to remove (a prefix of the hash); default: all")
     commands.add_parser("services", help="list deployed services with their live state")
     logs = commands.add_parser("logs", help="print a service's log")
     logs.add_argument("service")
@@ -42,6 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace, store: Store) -> None:
     if args.command == "models":
         _table(housekeeping.list_models(store), ["workspace", "name", "version", "description"])
+    elif args.command == "environments" and args.action == "build":
+        build = housekeeping.build_environment(store, args.name, args.version, args.workspace)
+        print("\n".join(build.lines))
+        print("Environment {} is built: {}".format(args.name, build.path))
+    elif args.command == "environments" and args.action == "builds":
+        _table(housekeeping.list_builds(), ["hash", "environment", "python", "size_mb", "last_used"])
+    elif args.command == "environments" and args.action == "prune":
+        print("Removed {} build(s).".format(builder.prune(args.hashes or None)))
     elif args.command == "environments":
         _table(housekeeping.list_environments(store), ["workspace", "name", "version"])
     elif args.command == "services":

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from azureml_emulator.environments import backend as environments
+from azureml_emulator.environments import builder, definition
 from azureml_emulator.errors import NotFound, StateError
 from azureml_emulator.models import backend as models
 from azureml_emulator.store import Store
@@ -26,6 +27,25 @@ def list_models(store: Store) -> list[dict[str, Any]]:
 
 def list_environments(store: Store) -> list[dict[str, Any]]:
     return environments.list_all(store)
+
+
+def build_environment(store: Store, name: str, version: str | None = None,
+                      workspace: str | None = None) -> builder.Build:
+    """Build a registered environment now (while online), so later deployments reuse it."""
+    found = [(ws, d) for ws, d in environments.find_anywhere(store, name, version)
+             if workspace is None or ws.name == workspace or str(ws) == workspace]
+    if not found:
+        raise NotFound("no environment named '{}'{} in {}".format(
+            name, " version " + version if version else "", store.home))
+    if len(found) > 1:
+        raise NotFound("several workspaces have an environment named '{}' ({}): name one with --workspace".format(
+            name, ", ".join(ws.name for ws, _ in found)))
+    return builder.prepare(definition.read(found[0][1]))
+
+
+def list_builds() -> list[dict[str, Any]]:
+    return [dict(build, last_used=datetime.fromtimestamp(build["last_used"]).strftime("%Y-%m-%d %H:%M"))
+            for build in builder.list_builds()]
 
 
 def list_services(store: Store) -> list[dict[str, Any]]:

@@ -28,7 +28,8 @@ def validate_request(request: Request) -> Reply:
 def create_service(request: Request) -> Reply:
     body = request.json_object()
     # Reached with an existing name only when the SDK's name validation was skipped.
-    operation_id = backend.deploy(request.store, request.workspace, body, overwrite=bool(body.get("overwrite")))
+    operation_id = backend.deploy(request.store, request.workspace, body, overwrite=bool(body.get("overwrite")),
+                                  environments=request.emulator.environments)
     location = EMULATOR_BASE_URL + request.path.rsplit("/services", 1)[0] + "/operations/" + operation_id
     return Reply(202, {}, {"Operation-Location": location})
 

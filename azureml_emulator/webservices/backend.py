@@ -7,13 +7,14 @@ service is read (`refresh`), so every reader, the SDK or the CLI, sees the live 
 """
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from typing import Any
 
-from azureml_emulator.environments.pins import warn_about_pins
 from azureml_emulator.errors import BadRequest, Conflict, EmulatorError, NotFound
 from azureml_emulator.execution import processes
+from azureml_emulator.execution.processes import ProcessRecord
 from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.models.backend import utc_now_iso
 from azureml_emulator.store import Store
@@ -26,6 +27,9 @@ from azureml_emulator.webservices.records import (FAILED, HEALTHY, TERMINAL_STAT
 # minutes). Waiting inside the poll keeps show_output's progress lines the same from run
 # to run; the SDK polls again (after 5 s) if it is still Running.
 POLL_WAIT_SECONDS = 300
+# A Python exception line of a traceback, and the server's own ones that only say it stopped.
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)(: .*)?$")
+SERVER_EXCEPTIONS = ("gunicorn.", "SystemExit", "HaltServer")
 
 
 def service_not_found(name: str) -> NotFound:
@@ -60,9 +64,9 @@ def _new_payload(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def deploy(store: Store, workspace: WorkspaceKey, request: dict[str, Any], port: int | None = None,
-           overwrite: bool = True) -> str:
-    """Record the service and start its server, replacing (and stopping) one of the same
-    name when ``overwrite``; returns the id of the deployment operation."""
+           overwrite: bool = True, environments: str = "build") -> str:
+    """Record the service, build its environment and start its server, replacing (and
+    stopping) one of the same name when ``overwrite``; returns the id of the deployment operation."""
     name = request.get("name")
     if not name or not isinstance(name, str):
         raise BadRequest("A service needs a 'name': a string of 3 to 32 lowercase letters, digits or dashes.")
@@ -72,23 +76,39 @@ def deploy(store: Store, workspace: WorkspaceKey, request: dict[str, Any], port:
             raise Conflict("Service {} already exists".format(name))
         deployment.remove(existing.process)
     payload = _new_payload(request)
-    warn_about_pins(payload["environmentImageRequest"].get("environment"))
+    folder = deployment.new_folder(store, workspace, name)
     try:
-        process = deployment.start(store, workspace, payload, port)
+        process = deployment.start(store, workspace, payload, folder, port, environments)
         payload["scoringUri"] = "http://127.0.0.1:{}/score".format(process.port)
     except (EmulatorError, OSError) as error:
-        process = None
-        payload.update(state=FAILED, scoringUri=None,
-                       error={"code": "ServiceDeploymentFailed", "message": getattr(error, "message", str(error))})
+        process = ProcessRecord(pid=None, create_time=0.0, dir=str(folder), log=str(folder / "service.log"))
+        code = error.code if isinstance(error, EmulatorError) else "ServiceDeploymentFailed"
+        payload.update(state=FAILED, scoringUri=None, error={
+            "code": code, "statusCode": 400, "message": getattr(error, "message", str(error))})
     repository.save(store, ServiceRecord(workspace, payload, process))
     return repository.add_operation(store, workspace, name)
 
 
+def _entry_script_error(log: str) -> str | None:
+    """The last exception the service's own code raised, as the log shows it."""
+    raised = [line.strip() for line in log.splitlines()
+              if EXCEPTION_LINE.match(line.strip()) and not line.strip().startswith(SERVER_EXCEPTIONS)]
+    return raised[-1] if raised else None
+
+
 def _failure(service: ServiceRecord, summary: str) -> ServiceRecord:
+    """Failed, in Azure's words (an AciDeploymentFailed with CrashLoopBackOff), followed by
+    what the emulator saw and the end of the log."""
     log = service.process.log if service.process else None
-    message = "{}\nLast lines of the service log ({}):\n{}\nCall service.get_logs() for the full log.".format(
-        summary, log, deployment.log_tail(service.process))
-    return service.with_payload(state=FAILED, error={"code": "ServiceDeploymentFailed", "message": message})
+    tail = deployment.log_tail(service.process)
+    cause = _entry_script_error(deployment.log_tail(service.process, 400)) or summary
+    message = ("Aci Deployment failed with exception: Error in entry script, {}, please run "
+               "print(service.get_logs()) to get details.\n{}\nLast lines of the service log ({}):\n{}\n"
+               "Call service.get_logs() for the full log.".format(cause, summary, log, tail))
+    return service.with_payload(state=FAILED, error={
+        "code": "AciDeploymentFailed", "statusCode": 400, "message": message,
+        "details": [{"code": "CrashLoopBackOff", "message": "Your container application crashed. This may be "
+                     "caused by errors in your scoring file's init() function."}]})
 
 
 def refresh(store: Store, service: ServiceRecord) -> ServiceRecord:
@@ -198,5 +218,6 @@ def operation(store: Store, workspace: WorkspaceKey, operation_id: str, wait_sec
     if result["state"] == "Failed":
         result["error"] = service.payload.get("error")
     if log_offset is not None:
-        result["streamingOperationLog"] = progress_log(service.state)[log_offset:]
+        result["streamingOperationLog"] = progress_log(service.state, service.payload.get("emulatorProgress", ()))[
+            log_offset:]
     return result

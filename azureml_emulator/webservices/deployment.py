@@ -11,7 +11,6 @@ import math
 import os
 import shutil
 import socket
-import sys
 import tarfile
 import urllib.request
 import uuid
@@ -19,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from azureml_emulator.artifacts import backend as artifacts
-from azureml_emulator.errors import DeploymentError
+from azureml_emulator.environments import builder, definition
+from azureml_emulator.environments.pins import warn_about_pins
+from azureml_emulator.errors import BuildError, DeploymentError
 from azureml_emulator.execution import processes, protocol
 from azureml_emulator.execution.processes import ProcessRecord
 from azureml_emulator.ids import ArtifactId, WorkspaceKey
@@ -28,6 +29,11 @@ from azureml_emulator.store import Store
 
 SERVICE_PROCESS = "azureml_emulator.execution.service_process"
 ARTIFACT_URL_PREFIX = "aml://artifact/"
+# What of this package a service process imports: copied beside the deployment, so a
+# service in a built environment sees this code and nothing else of the kernel's packages.
+SERVICE_SIDE_MODULES = ("__init__.py", "execution/__init__.py", "execution/protocol.py", "execution/launch.py",
+                        "execution/service_process.py", "execution/service_app.py")
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
 def free_loopback_port() -> int:
@@ -80,15 +86,63 @@ def _cpu_set(cpu_cores: Any) -> list[int]:
     return available[:min(wanted, len(available))]
 
 
-def start(store: Store, workspace: WorkspaceKey, service: dict, port: int | None = None) -> ProcessRecord:
-    """Create the deployment folder and start its server. Sets ``service["models"]``."""
+def new_folder(store: Store, workspace: WorkspaceKey, name: str) -> Path:
+    """A fresh folder for one deployment of service ``name``."""
+    folder = store.home / "services" / workspace.folder_name / name / uuid.uuid4().hex[:8]
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _service_side_code(folder: Path) -> Path:
+    """Copy the service-side modules of this package under ``folder``; returns the path root."""
+    root = folder / "emulator"
+    for relative in SERVICE_SIDE_MODULES:
+        target = root / "azureml_emulator" / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(PACKAGE_DIR / relative, target)
+    return root
+
+
+def _process_environment(build: builder.Build, folder: Path) -> dict[str, str]:
+    """The service process's environment variables, before the deployment's own."""
+    if not build.isolated:
+        # This Python as it is: the package must be importable even from a source checkout.
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_DIR.parent), env.get("PYTHONPATH")]))
+        return env
+    venv = Path(build.python).parent.parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON") and k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
+    env.update(VIRTUAL_ENV=str(venv), PATH=os.pathsep.join([str(venv / "bin"), os.environ.get("PATH", "")]),
+               PYTHONPATH=str(_service_side_code(folder)), PYTHONNOUSERSITE="1")
+    return env
+
+
+def _prepare_environment(service: dict, folder: Path, environments: str) -> builder.Build:
+    """Build (or reuse) the deployment's Environment; its build log goes to the service log when it fails."""
+    environment = service["environmentImageRequest"].get("environment") or {}
+    spec = definition.read(environment)
+    if environments == builder.CURRENT:
+        warn_about_pins(environment)
+    try:
+        build = builder.prepare(spec, environments)
+    except BuildError as error:
+        (folder / "service.log").write_text(error.message + "\n")
+        raise
+    service["emulatorProgress"] = list(spec.notes) + list(build.lines)
+    return build
+
+
+def start(store: Store, workspace: WorkspaceKey, service: dict, folder: Path, port: int | None = None,
+          environments: str = builder.BUILD) -> ProcessRecord:
+    """Lay out the deployment in ``folder`` and start its server in the Environment's build.
+    Sets ``service["models"]``. Raises DeploymentError or BuildError."""
     request = service["environmentImageRequest"]
-    deploy_dir = store.home / "services" / workspace.folder_name / service["name"] / uuid.uuid4().hex[:8]
     models_laid_out, model_dir = _layout_models(store, workspace, request.get("modelIds", []),
-                                                deploy_dir / "azureml-models")
+                                                folder / "azureml-models")
     service["models"] = models_laid_out
-    app_dir = deploy_dir / "app"
+    app_dir = folder / "app"
     _snapshot_source(store, request, app_dir)
+    build = _prepare_environment(service, folder, environments)
 
     env_vars = dict((request.get("environment") or {}).get("environmentVariables") or {})
     entry_script = env_vars.get(protocol.ENTRY_SCRIPT, "score.py")
@@ -97,8 +151,8 @@ def start(store: Store, workspace: WorkspaceKey, service: dict, port: int | None
         port=port or free_loopback_port(),
         memory_bytes=int(float(resources.get("memoryInGB") or 0) * 1024 ** 3) or None,
         cpus=_cpu_set(resources.get("cpu")))
-    log_path, exit_code_file = deploy_dir / "service.log", deploy_dir / "exit_code"
-    env = dict(os.environ)
+    log_path, exit_code_file = folder / "service.log", folder / "exit_code"
+    env = _process_environment(build, folder)
     env.update({k: str(v) for k, v in env_vars.items()})
     env.update({
         protocol.MODEL_DIR: str(model_dir.resolve()),
@@ -110,13 +164,10 @@ def start(store: Store, workspace: WorkspaceKey, service: dict, port: int | None
         protocol.SERVICE_SPEC: spec.to_env(),
         protocol.EXIT_CODE_FILE: str(exit_code_file),
     })
-    # The server process must import this package even when it is not installed (a source checkout).
-    package_parent = str(Path(__file__).resolve().parents[2])
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
     env.pop(protocol.SOURCE_DIRECTORY, None)   # already part of the entry script's path above
-    pid, create_time = processes.spawn([sys.executable, "-m", SERVICE_PROCESS], env=env, cwd=app_dir,
+    pid, create_time = processes.spawn([build.python, "-m", SERVICE_PROCESS], env=env, cwd=app_dir,
                                        log_path=log_path)
-    return ProcessRecord(pid=pid, create_time=create_time, port=spec.port, dir=str(deploy_dir),
+    return ProcessRecord(pid=pid, create_time=create_time, port=spec.port, dir=str(folder),
                          log=str(log_path), exit_code_file=str(exit_code_file))
 
 

@@ -37,7 +37,8 @@ def _deploy(workspace: Any, name: str, models: list, image_config: Any = None, d
                                   'in order to deploy a local service.')
     image_request = inference_config._build_environment_image_request(workspace, [m.id for m in models])
     request = {"name": name, "computeType": LocalWebservice._webservice_type, "environmentImageRequest": image_request}
-    backend.deploy(current().store, WorkspaceKey.of(workspace), request, port=deployment_config.port)
+    backend.deploy(current().store, WorkspaceKey.of(workspace), request, port=deployment_config.port,
+                   environments=current().environments)
     service = LocalWebservice(workspace, name)
     if wait:
         service.wait_for_deployment()

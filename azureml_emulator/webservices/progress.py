@@ -14,8 +14,9 @@ def _entry(message: str) -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S") + "|" + message
 
 
-def progress_log(state: str) -> str:
-    steps = list(STEPS)
+def progress_log(state: str, notes: list[str] | tuple[str, ...] = ()) -> str:
+    """The log for a deployment in ``state``; ``notes`` (the environment build's lines) come first."""
+    steps = list(notes) + list(STEPS)
     if state == HEALTHY:
         steps.append("Liveness probe answered: service is Healthy")
     elif state != TRANSITIONING:

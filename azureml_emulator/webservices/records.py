@@ -42,8 +42,9 @@ class ServiceRecord:
         return replace(self, payload={**self.payload, **changes})
 
     def public_view(self) -> dict[str, Any]:
-        """The payload as the service returns it: never the keys (those come from listkeys)."""
-        view = {k: v for k, v in self.payload.items() if k != "keys"}
+        """The payload as the service returns it: never the keys (those come from listkeys),
+        nor what only the emulator keeps (``emulator...`` fields)."""
+        view = {k: v for k, v in self.payload.items() if k != "keys" and not k.startswith("emulator")}
         view["models"] = [dict(model, tags=model.get("tags", model.get("kvTags")))
                           for model in view.get("models", [])]
         return view

@@ -10,6 +10,7 @@ from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.errors import Conflict
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.router import Route, Router
+from azureml_emulator.runtime.context import Emulator
 from azureml_emulator.store import Store
 
 SCOPE = ("/subscriptions/sub/resourceGroups/rg/providers/Microsoft.MachineLearningServices"
@@ -19,9 +20,10 @@ MMS = EMULATOR_BASE_URL + "/modelmanagement/v1.0" + SCOPE
 
 @pytest.fixture
 def store(tmp_path):
-    opened = Store(tmp_path)
+    """An emulator home the router's requests carry (not activated: no SDK seam is patched)."""
+    opened = Emulator(home=tmp_path, store=Store(tmp_path))
     yield opened
-    opened.close()
+    opened.store.close()
 
 
 def answer(text):

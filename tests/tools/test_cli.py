@@ -14,7 +14,7 @@ from azureml.core.model import InferenceConfig
 from azureml.core.webservice import AciWebservice
 
 from azureml_emulator import emulate
-from conftest import SCRIPTS, is_running, save_model
+from conftest import SCRIPTS, is_running, save_model, service_environment
 
 
 def cli(home, *args, check=True):
@@ -32,7 +32,7 @@ def populated_home(tmp_path, monkeypatch, small_model):
         ws = Workspace.from_config()
         model = Model.register(ws, model_path="sklearn_mnist_model.pkl", model_name="sklearn_mnist",
                                description="cli test model")
-        env = Environment("tutorial-env").register(ws)
+        env = service_environment("tutorial-env").register(ws)
         service = Model.deploy(ws, "cli-svc", [model], InferenceConfig(entry_script="score.py", environment=env),
                                AciWebservice.deploy_configuration(cpu_cores=1, memory_gb=1))
         service.wait_for_deployment()

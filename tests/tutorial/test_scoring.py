@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 import requests
-from azureml.core import Environment, Model, Workspace
+from azureml.core import Model, Workspace
 from azureml.core.model import InferenceConfig
 from azureml.core.webservice import AciWebservice
 from hypothesis import given, settings
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from azureml_emulator import emulate
 from azureml_emulator.tools import housekeeping
-from conftest import REPO, as_json_body, save_model
+from conftest import REPO, as_json_body, save_model, service_environment
 from utils import score_binary, to_binary_body
 
 
@@ -30,7 +30,7 @@ def service(tmp_path_factory, small_model):
         with emulate(home=home):
             ws = Workspace.get("scoring")
             model = Model.register(ws, model_path="sklearn_mnist_model.pkl", model_name="sklearn_mnist")
-            config = InferenceConfig(entry_script="score.py", environment=Environment("scoring-env"))
+            config = InferenceConfig(entry_script="score.py", environment=service_environment("scoring-env"))
             svc = Model.deploy(ws, "scoring-svc", [model], config,
                                AciWebservice.deploy_configuration(cpu_cores=1, memory_gb=1))
             svc.wait_for_deployment()

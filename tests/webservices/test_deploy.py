@@ -24,7 +24,7 @@ from azureml.exceptions import WebserviceException
 
 from azureml_emulator import emulate
 from azureml_emulator.tools import housekeeping
-from conftest import SCRIPTS, as_json_body, is_running, save_model
+from conftest import SCRIPTS, as_json_body, is_running, save_model, service_environment
 
 GIB = 1024 ** 3
 
@@ -52,7 +52,7 @@ def deploy(lab, name, script, config=None, models=None, wait=True, source_direct
     folder = lab.work / source_directory if source_directory else lab.work
     folder.mkdir(exist_ok=True)
     shutil.copy(SCRIPTS / script, folder / entry)
-    inference_config = InferenceConfig(entry_script=entry, environment=Environment("test-env"),
+    inference_config = InferenceConfig(entry_script=entry, environment=service_environment(),
                                        source_directory=str(folder) if source_directory else None)
     service = Model.deploy(lab.ws, name, models or [lab.model], inference_config,
                            config or AciWebservice.deploy_configuration(cpu_cores=1, memory_gb=1),
@@ -97,7 +97,8 @@ def test_progress_output_looks_like_the_sdk(deployed):
     assert lines.index("Running") < lines.index("Succeeded")
     assert any(re.search(r"\+00:00 Running init\(\) of the entry script", line) for line in lines)
     assert 'ACI service creation operation finished, operation "Succeeded"' in lines
-    assert any("serving environment 'test-env'" in line and "not a container image" in line for line in lines)
+    assert any(re.search(r"(Building|Reusing) image for environment test-env \([0-9a-f]{12}\)$", line)
+               for line in lines)
 
 
 def test_run_scores_with_the_real_model(healthy, small_model, mnist):
@@ -261,7 +262,7 @@ def test_entry_script_missing_from_the_source_directory_fails_the_deployment(lab
     (lab.work / "src" / "helper.py").write_text("VALUE = 1\n")
     (lab.work / "src" / "missing_score.py").write_text("def init():\n    pass\n")
     config = InferenceConfig(entry_script="missing_score.py", source_directory=str(lab.work / "src"),
-                             environment=Environment("test-env"))
+                             environment=service_environment())
     # The SDK checks the file when the config is made; it is gone by the time the folder is snapshotted.
     (lab.work / "src" / "missing_score.py").unlink()
     service = Model.deploy(lab.ws, "missing-entry", [lab.model], config,
@@ -271,7 +272,7 @@ def test_entry_script_missing_from_the_source_directory_fails_the_deployment(lab
 
 def test_entry_script_missing_locally_is_refused_by_the_sdk(lab):
     with pytest.raises(WebserviceException, match="entry_script .*not_written_yet.py doesn't exist"):
-        InferenceConfig(entry_script="not_written_yet.py", environment=Environment("test-env"))
+        InferenceConfig(entry_script="not_written_yet.py", environment=service_environment())
 
 
 def test_dead_service_process_turns_unhealthy(lab):

@@ -1,0 +1,223 @@
+"""Building an Environment into a Python virtual environment, as Azure builds an image.
+
+A build is a folder in the user's cache, named by the definition's hash
+(``<cache>/environments/<hash>/``, with ``venv/``, ``build.log`` and a ``ready``
+record written last), so the same definition deployed again reuses it, in every
+emulator home of that user. uv (a well-kept installer that ships as a PyPI package)
+installs binary wheels only, so an unsatisfiable pin fails in seconds instead of
+compiling; the few packages an index publishes only as source (pure Python, such as
+fusepy, which azureml-defaults needs) are built from source. With no package index
+reachable, a build is tried again from uv's cache.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from azureml_emulator.environments import index, interpreters
+from azureml_emulator.environments.definition import BuildSpec, image_hash
+from azureml_emulator.errors import BuildError
+
+CACHE_ENV_VAR = "AZUREML_EMULATOR_CACHE"
+MODE_ENV_VAR = "AZUREML_EMULATOR_ENVIRONMENTS"
+BUILD, CURRENT = "build", "current"
+READY = "ready"
+NETWORK_TROUBLE = ("Failed to fetch", "error sending request", "tcp connect error", "dns error", "Connection refused",
+                   "tunnel error", "timed out", "Network is unreachable", "failed to lookup address")
+SOURCE_ONLY = re.compile(r"Wheels are required for `([^`]+)` because building from source is disabled")
+MAX_SOURCE_BUILDS = 8
+
+
+@dataclass(frozen=True)
+class Build:
+    """An environment ready to run code: its interpreter, and how it came to be."""
+
+    python: str              # the interpreter a service or job runs with
+    isolated: bool           # False: the kernel's own interpreter and packages
+    hash: str | None = None
+    path: Path | None = None
+    reused: bool = False
+    seconds: float = 0.0
+    lines: tuple[str, ...] = ()   # what the deployment's progress shows about the build
+
+
+def cache_root() -> Path:
+    root = os.environ.get(CACHE_ENV_VAR) or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "azureml-emulator")
+    return Path(root) / "environments"
+
+
+def uv_binary() -> str:
+    from uv import find_uv_bin
+    return find_uv_bin()
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One builder of a hash at a time, across processes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _uv(args: list[str], log: Path, offline: bool = False) -> subprocess.CompletedProcess:
+    env = dict(os.environ, UV_PYTHON_DOWNLOADS="never", UV_NO_PROGRESS="1")
+    env.pop("VIRTUAL_ENV", None)
+    command = [uv_binary(), *args] + (["--offline"] if offline else [])
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    with open(log, "a") as out:
+        out.write("$ {}\n{}{}".format(" ".join(command), done.stdout, done.stderr))
+    return done
+
+
+def _interpreter(spec: BuildSpec) -> tuple[str, str, list[str]]:
+    """(executable, version, lines to show) for the build's Python."""
+    minor = spec.python_minor
+    found = interpreters.find(minor) if minor else None
+    if found:
+        return found[0], found[1], []
+    executable, version = interpreters.current()
+    if not minor:
+        return executable, version, ["The environment pins no Python; using this Python {}".format(version)]
+    return executable, version, ["Azure would build with Python {}; this machine has no Python {}, so the "
+                                 "environment uses Python {}".format(spec.python_version, minor, version)]
+
+
+def _failure(spec: BuildSpec, done: subprocess.CompletedProcess, log: Path, offline_tried: bool) -> BuildError:
+    text = (done.stderr or done.stdout).strip()
+    message = "Failed building the Environment {}: the installer (uv) reported:\n{}".format(spec.label, text)
+    if offline_tried:
+        message += ("\nThe package index is unreachable and uv's cache cannot satisfy this environment. Build it "
+                    "ahead of time while online: azureml-emulator environments build {}{}".format(
+                        spec.name, "" if spec.version in ("None", "") else " --version " + spec.version))
+    if SOURCE_ONLY.search(text):
+        message += ("\nazureml_emulator builds from binary wheels only; pin a version that publishes a wheel for "
+                    "this Python and platform.")
+    return BuildError(message + "\nBuild log: {}".format(log))
+
+
+def _attempts(run: Callable[[bool], subprocess.CompletedProcess]) -> tuple[subprocess.CompletedProcess, bool]:
+    """Run an installer step online, then from uv's cache when the index is unreachable;
+    returns the last result and whether it ran offline."""
+    done = run(False)
+    if done.returncode != 0 and any(trouble in done.stderr for trouble in NETWORK_TROUBLE):
+        return run(True), True
+    return done, False
+
+
+def _install(spec: BuildSpec, venv_python: Path, log: Path) -> list[str]:
+    """Install the requirements; returns lines to show. Raises BuildError.
+
+    First the requirements are resolved as pip resolves them (any distribution), so the
+    versions are the ones Azure's build would get; then exactly those versions are
+    installed from binary wheels, building from source only what the index publishes as
+    source alone."""
+    if not spec.requirements:
+        return []
+    requirements, resolved = log.parent / "requirements.txt", log.parent / "resolved.txt"
+    requirements.write_text("\n".join(spec.requirements) + "\n")
+    # pip considers every index's versions; uv by default only the first index that has a package.
+    options = ["--index-strategy", "unsafe-best-match", *index.combined_options(list(spec.pip_options))]
+    done, offline = _attempts(lambda offline: _uv(
+        ["pip", "compile", "--quiet", "--python", str(venv_python), *options, "-o", str(resolved),
+         str(requirements)], log, offline))
+    if done.returncode != 0:
+        raise _failure(spec, done, log, offline)
+    from_source: list[str] = []
+    while True:
+        done, offline_install = _attempts(lambda offline: _uv(
+            ["pip", "install", "--python", str(venv_python), "--only-binary", ":all:", *options,
+             *[arg for package in from_source for arg in ("--no-binary", package)], "-r", str(resolved)],
+            log, offline))
+        offline = offline or offline_install
+        if done.returncode == 0:
+            return ["Built from uv's cache: the package index is unreachable"] if offline else []
+        source_only = SOURCE_ONLY.search(done.stderr)
+        if (source_only and len(from_source) < MAX_SOURCE_BUILDS and source_only.group(1) not in from_source
+                and not index.publishes_wheels(index.primary_index(options), source_only.group(1))):
+            from_source.append(source_only.group(1))
+            continue
+        raise _failure(spec, done, log, offline)
+
+
+def _build(spec: BuildSpec, target: Path) -> list[str]:
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    log = target / "build.log"
+    executable, version, lines = _interpreter(spec)
+    done = _uv(["venv", "--quiet", "--python", executable, str(target / "venv")], log)
+    if done.returncode != 0:
+        raise _failure(spec, done, log, False)
+    lines += _install(spec, target / "venv" / "bin" / "python", log)
+    record = {"environment": spec.label, "python": version, "requirements": list(spec.requirements),
+              "options": list(spec.pip_options), "built": time.time()}
+    (target / READY).write_text(json.dumps(record, indent=1))
+    return lines
+
+
+def prepare(spec: BuildSpec, mode: str = BUILD) -> Build:
+    """The build of ``spec``: reused when the cache has it, else built now. Raises BuildError."""
+    if mode == CURRENT:
+        return Build(python=sys.executable, isolated=False, lines=(
+            "WARNING: environments='current': serving environment {} with this kernel's Python and packages, "
+            "not a build of its definition".format(spec.label),))
+    if spec.user_managed:
+        return Build(python=sys.executable, isolated=False, lines=(
+            "Environment {} has user_managed_dependencies=True: using this Python as it is".format(spec.label),))
+    digest = image_hash(spec)
+    target = cache_root() / digest
+    started = time.monotonic()
+    with _locked(cache_root() / (digest + ".lock")):
+        if (target / READY).is_file():
+            os.utime(target / READY)   # last use, for pruning
+            return Build(python=str(target / "venv" / "bin" / "python"), isolated=True, hash=digest, path=target,
+                         reused=True, lines=("Reusing image for environment {} ({})".format(spec.label, digest[:12]),))
+        try:
+            lines = _build(spec, target)
+        except BuildError:
+            shutil.move(str(target / "build.log"), str(cache_root() / (digest + ".failed.log")))
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+    seconds = time.monotonic() - started
+    return Build(python=str(target / "venv" / "bin" / "python"), isolated=True, hash=digest, path=target,
+                 seconds=seconds, lines=tuple(["Building image for environment {} ({})".format(spec.label, digest[:12])]
+                                              + lines + ["Image built in {:.1f} s".format(seconds)]))
+
+
+def list_builds() -> list[dict]:
+    """Every build in the cache with its environment, size and last use."""
+    builds = []
+    root = cache_root()
+    for folder in sorted(root.iterdir()) if root.is_dir() else []:
+        ready = folder / READY
+        if folder.is_dir() and ready.is_file():
+            record = json.loads(ready.read_text())
+            size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and not f.is_symlink())
+            builds.append(dict(hash=folder.name, environment=record.get("environment"), python=record.get("python"),
+                               size_mb=round(size / 1024 ** 2, 1), last_used=ready.stat().st_mtime))
+    return builds
+
+
+def prune(hashes: list[str] | None = None) -> int:
+    """Remove the named builds (every build when None); returns how many."""
+    removed = 0
+    for build in list_builds():
+        if hashes is None or any(build["hash"].startswith(h) for h in hashes):
+            with _locked(cache_root() / (build["hash"] + ".lock")):
+                shutil.rmtree(cache_root() / build["hash"], ignore_errors=True)
+            removed += 1
+    return removed
