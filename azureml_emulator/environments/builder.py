@@ -119,39 +119,52 @@ def _attempts(run: Callable[[bool], subprocess.CompletedProcess]) -> tuple[subpr
     return done, False
 
 
-def _install(spec: BuildSpec, venv_python: Path, log: Path) -> list[str]:
-    """Install the requirements; returns lines to show. Raises BuildError.
-
-    First the requirements are resolved as pip resolves them (any distribution), so the
-    versions are the ones Azure's build would get; then exactly those versions are
-    installed from binary wheels, building from source only what the index publishes as
-    source alone."""
-    if not spec.requirements:
-        return []
-    requirements, resolved = log.parent / "requirements.txt", log.parent / "resolved.txt"
-    requirements.write_text("\n".join(spec.requirements) + "\n")
-    # pip considers every index's versions; uv by default only the first index that has a package.
-    options = ["--index-strategy", "unsafe-best-match", *index.combined_options(list(spec.pip_options))]
-    done, offline = _attempts(lambda offline: _uv(
-        ["pip", "compile", "--quiet", "--python", str(venv_python), *options, "-o", str(resolved),
-         str(requirements)], log, offline))
-    if done.returncode != 0:
-        raise _failure(spec, done, log, offline)
-    from_source: list[str] = []
+def _binary_only(spec: BuildSpec, step: list[str], venv_python: Path, options: list[str], log: Path,
+                 from_source: list[str]) -> bool:
+    """Run an installer step from binary wheels only, allowing source builds just for the
+    packages the index publishes as source alone (added to ``from_source``); returns
+    whether it ran offline. Raises BuildError."""
+    offline = False
     while True:
-        done, offline_install = _attempts(lambda offline: _uv(
-            ["pip", "install", "--python", str(venv_python), "--only-binary", ":all:", *options,
-             *[arg for package in from_source for arg in ("--no-binary", package)], "-r", str(resolved)],
-            log, offline))
-        offline = offline or offline_install
+        done, offline_now = _attempts(lambda offline: _uv(
+            ["pip", *step[:1], "--quiet", "--python", str(venv_python), "--only-binary", ":all:", *options,
+             *[arg for package in from_source for arg in ("--no-binary", package)], *step[1:]], log, offline))
+        offline = offline or offline_now
         if done.returncode == 0:
-            return ["Built from uv's cache: the package index is unreachable"] if offline else []
+            return offline
         source_only = SOURCE_ONLY.search(done.stderr)
         if (source_only and len(from_source) < MAX_SOURCE_BUILDS and source_only.group(1) not in from_source
                 and not index.publishes_wheels(index.primary_index(options), source_only.group(1))):
             from_source.append(source_only.group(1))
             continue
         raise _failure(spec, done, log, offline)
+
+
+def _install(spec: BuildSpec, venv_python: Path, log: Path) -> list[str]:
+    """Install the requirements; returns lines to show. Raises BuildError.
+
+    The requirements the definition names must each have a wheel for this Python (so an
+    impossible pin fails at once, naming it); then they are resolved as pip resolves them
+    (any distribution), so the versions are the ones Azure's build would get; then exactly
+    those versions are installed from binary wheels, building from source only what the
+    index publishes as source alone."""
+    if not spec.requirements:
+        return []
+    requirements, resolved = log.parent / "requirements.txt", log.parent / "resolved.txt"
+    requirements.write_text("\n".join(spec.requirements) + "\n")
+    # pip considers every index's versions; uv by default only the first index that has a package.
+    options = ["--index-strategy", "unsafe-best-match", *index.combined_options(list(spec.pip_options))]
+    from_source: list[str] = []
+    offline = _binary_only(spec, ["compile", "--no-deps", "-o", os.devnull, str(requirements)], venv_python,
+                           options, log, from_source)
+    done, offline_now = _attempts(lambda offline: _uv(
+        ["pip", "compile", "--quiet", "--python", str(venv_python), *options, "-o", str(resolved),
+         str(requirements)], log, offline))
+    if done.returncode != 0:
+        raise _failure(spec, done, log, offline or offline_now)
+    offline = _binary_only(spec, ["install", "-r", str(resolved)], venv_python, options, log, from_source) \
+        or offline or offline_now
+    return ["Built from uv's cache: the package index is unreachable"] if offline else []
 
 
 def _build(spec: BuildSpec, target: Path) -> list[str]:

@@ -29,7 +29,7 @@ from azureml_emulator.webservices.records import (FAILED, HEALTHY, TERMINAL_STAT
 POLL_WAIT_SECONDS = 300
 # A Python exception line of a traceback, and the server's own ones that only say it stopped.
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)(: .*)?$")
-SERVER_EXCEPTIONS = ("gunicorn.", "SystemExit", "HaltServer")
+SERVER_EXCEPTIONS = ("gunicorn.", "SystemExit", "HaltServer", "azureml_inference_server_http.")
 
 
 def service_not_found(name: str) -> NotFound:
