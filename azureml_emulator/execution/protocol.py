@@ -26,6 +26,11 @@ WORKER_TIMEOUT = "WORKER_TIMEOUT"
 SERVICE_SPEC = "AZUREML_EMULATOR_SERVICE_SPEC"
 SERVICE_KEYS = "AZUREML_EMULATOR_SERVICE_KEYS"
 EXIT_CODE_FILE = "AZUREML_EMULATOR_EXIT_CODE_FILE"
+STATUS_FILE = "AZUREML_EMULATOR_STATUS_FILE"          # what the supervisor saw: restarts, OOM kills
+# ACI's front end cuts a scoring request off after 60 s; tests shorten it with this variable.
+SCORING_TIMEOUT = "AZUREML_EMULATOR_SCORING_TIMEOUT_SECONDS"
+DEFAULT_SCORING_TIMEOUT_SECONDS = 60.0
+MAX_BODY_BYTES = 100 * 1024 * 1024                      # nginx's client_max_body_size 100m in ACI
 
 
 @dataclass(frozen=True)

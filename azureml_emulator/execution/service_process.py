@@ -1,5 +1,6 @@
-"""Entry point of one service process: apply the deployment's resource limits, then
-serve the inference server's app under gunicorn on 127.0.0.1 only.
+"""Entry point of one service process, started by the supervisor in the environment's
+build: apply the deployment's CPU limit, then serve the inference server's app under
+gunicorn on 127.0.0.1 only.
 
 `azmlinfsrv` always binds 0.0.0.0 and has no option to change it, so this builds the
 same gunicorn command line it builds (same timeout, logging and worker count defaults),
@@ -8,17 +9,13 @@ with a loopback bind address instead.
 from __future__ import annotations
 
 import os
-import resource
 import sys
 
 from azureml_emulator.execution import protocol
 
 
 def apply_limits(spec: protocol.ServiceSpec) -> None:
-    if spec.memory_bytes:
-        # ACI's memory_gb caps the container; RLIMIT_DATA caps this process's heap
-        # and private mappings, so an oversized allocation fails with MemoryError.
-        resource.setrlimit(resource.RLIMIT_DATA, (spec.memory_bytes, spec.memory_bytes))
+    """ACI's cpu cores as CPU affinity (memory is watched by the supervisor, on the whole tree)."""
     if spec.cpus:
         os.sched_setaffinity(0, spec.cpus)
         threads = str(len(spec.cpus))

@@ -120,9 +120,11 @@ def refresh(store: Store, service: ServiceRecord) -> ServiceRecord:
         elif not processes.is_alive(process):
             code = processes.exit_code(process)
             how = " with exit code {}".format(code) if code is not None else ""
+            status = deployment.container_status(process)
+            why = " {}: {}.".format(status["state"], status["reason"]) if status.get("reason") else ""
             service = _failure(service, "The inference server for service '{}' exited{} before it was ready "
-                                        "(init() failed, or the entry script could not be loaded)."
-                               .format(service.name, how))
+                                        "(init() failed, or the entry script could not be loaded).{}"
+                               .format(service.name, how, why))
     elif before == HEALTHY and not processes.is_alive(process):
         service = service.with_payload(state=UNHEALTHY, error={
             "code": "ServiceProcessExited",

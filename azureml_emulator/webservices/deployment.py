@@ -7,10 +7,12 @@ Folder of one deployment (under <home>/services/<workspace>/<service>/<id>/):
 """
 from __future__ import annotations
 
+import json
 import math
 import os
 import shutil
 import socket
+import sys
 import tarfile
 import urllib.request
 import uuid
@@ -28,11 +30,12 @@ from azureml_emulator.models import backend as models
 from azureml_emulator.store import Store
 
 SERVICE_PROCESS = "azureml_emulator.execution.service_process"
+SUPERVISOR = "azureml_emulator.execution.supervisor"
 ARTIFACT_URL_PREFIX = "aml://artifact/"
 # What of this package a service process imports: copied beside the deployment, so a
 # service in a built environment sees this code and nothing else of the kernel's packages.
 SERVICE_SIDE_MODULES = ("__init__.py", "execution/__init__.py", "execution/protocol.py", "execution/launch.py",
-                        "execution/service_process.py", "execution/service_app.py")
+                        "execution/supervisor.py", "execution/service_process.py", "execution/service_app.py")
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
@@ -163,10 +166,12 @@ def start(store: Store, workspace: WorkspaceKey, service: dict, folder: Path, po
         protocol.SERVICE_KEYS: protocol.encode_keys(service.get("keys") or []),
         protocol.SERVICE_SPEC: spec.to_env(),
         protocol.EXIT_CODE_FILE: str(exit_code_file),
+        protocol.STATUS_FILE: str(folder / "status.json"),
     })
     env.pop(protocol.SOURCE_DIRECTORY, None)   # already part of the entry script's path above
-    pid, create_time = processes.spawn([build.python, "-m", SERVICE_PROCESS], env=env, cwd=app_dir,
-                                       log_path=log_path)
+    # The supervisor (the "container") runs in the emulator's Python; the server in the build's.
+    pid, create_time = processes.spawn([sys.executable, "-m", SUPERVISOR, build.python, "-m", SERVICE_PROCESS],
+                                       env=env, cwd=app_dir, log_path=log_path)
     return ProcessRecord(pid=pid, create_time=create_time, port=spec.port, dir=str(folder),
                          log=str(log_path), exit_code_file=str(exit_code_file))
 
@@ -184,6 +189,14 @@ def is_ready(service: dict, process: ProcessRecord) -> bool:
             return answer.status == 200
     except OSError:
         return False
+
+
+def container_status(process: ProcessRecord | None) -> dict:
+    """What the supervisor recorded: restarts, OOM kills, CrashLoopBackOff and why."""
+    try:
+        return json.loads((Path(process.dir) / "status.json").read_text())   # type: ignore[union-attr, arg-type]
+    except (OSError, AttributeError, TypeError, ValueError):
+        return {}
 
 
 def log_tail(process: ProcessRecord | None, lines: int = 40) -> str:

@@ -2,6 +2,7 @@
 import json
 import os
 import resource
+import time
 
 import joblib
 import numpy as np
@@ -19,8 +20,11 @@ def run(raw_data):
     if request.get("raise"):
         raise ValueError("run() was asked to fail")
     if request.get("allocate_mb"):
-        block = bytearray(request["allocate_mb"] * 1024 * 1024)
+        block = b"x" * (request["allocate_mb"] * 1024 * 1024)   # every page touched: resident memory
         return {"allocated": len(block)}
+    if request.get("sleep"):
+        time.sleep(request["sleep"])
+        return {"slept": request["sleep"]}
     if request.get("introspect"):
         model_dir = os.environ["AZUREML_MODEL_DIR"]
         files = sorted(os.path.relpath(os.path.join(root, name), model_dir)

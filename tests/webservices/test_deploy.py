@@ -162,13 +162,8 @@ def test_server_binds_loopback_only(healthy, lab):
             socket.create_connection((other, port), timeout=2).close()
 
 
-def test_memory_and_cpu_limits_follow_the_deployment_config(healthy):
-    info = introspect(healthy)
-    assert info["rlimit_data"] == 1 * GIB
-    assert info["affinity"] == sorted(os.sched_getaffinity(0))[:1]
-    with pytest.raises(WebserviceException, match="Response Code: 500"):
-        healthy.run(json.dumps({"allocate_mb": 1536}))   # over memory_gb=1: MemoryError in the service
-    assert introspect(healthy)["marker"] == "original"   # and it keeps serving
+def test_cpu_limit_follows_the_deployment_config(healthy):
+    assert introspect(healthy)["affinity"] == sorted(os.sched_getaffinity(0))[:1]
 
 
 def test_run_that_raises_is_a_webservice_exception(healthy):
