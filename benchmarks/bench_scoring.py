@@ -33,7 +33,7 @@ from azureml.core import Environment, Model, Workspace  # noqa: E402
 from azureml.core.model import InferenceConfig  # noqa: E402
 from azureml.core.webservice import AciWebservice  # noqa: E402
 
-from azureml_emulator import emulate
+from azureml_emulator import emulate  # noqa: E402
 from azureml_emulator.tools import housekeeping  # noqa: E402
 from utils import load_data, to_binary_body  # noqa: E402
 
@@ -121,6 +121,18 @@ def timed_post(url, body, content_type):
     return elapsed, answer.json()
 
 
+def tutorial_environment():
+    """The tutorial's tutorial-env: what score.py imports, at this Python's versions."""
+    from importlib.metadata import version
+    from azureml.core.conda_dependencies import CondaDependencies
+    env = Environment("tutorial-env")
+    env.python.conda_dependencies = CondaDependencies.create(
+        python_version="%d.%d" % sys.version_info[:2],
+        pip_packages=["azureml-defaults"] + ["{}=={}".format(p, version(p))
+                                             for p in ("scikit-learn", "numpy", "joblib", "msgspec", "pysimdjson")])
+    return env
+
+
 def deploy_both(work, home):
     (work / "tutorial").mkdir()
     (work / "tutorial" / "score.py").write_text(TUTORIAL_SCORE)
@@ -130,7 +142,7 @@ def deploy_both(work, home):
     model = Model.register(ws, model_path="sklearn_mnist_model.pkl", model_name="sklearn_mnist")
     services = {}
     for name, folder in (("tutorial", "tutorial"), ("fast", "fast")):
-        config = InferenceConfig(entry_script="score.py", source_directory=folder, environment=Environment("bench"))
+        config = InferenceConfig(entry_script="score.py", source_directory=folder, environment=tutorial_environment())
         services[name] = Model.deploy(ws, "bench-" + name, [model], config,
                                       AciWebservice.deploy_configuration(cpu_cores=1, memory_gb=1))
         services[name].wait_for_deployment()
