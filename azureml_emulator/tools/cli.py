@@ -10,6 +10,7 @@ from azureml_emulator.errors import EmulatorError
 from azureml_emulator.runtime.home import resolve_home
 from azureml_emulator.store import Store
 from azureml_emulator.tools import housekeeping
+from azureml_emulator.tools import kernel as kernel_module
 
 
 def _table(rows: list[dict[str, Any]], columns: list[str]) -> None:
@@ -44,6 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("service")
     delete = commands.add_parser("delete", help="stop and delete a service")
     delete.add_argument("service")
+    kernel = commands.add_parser("kernel", help="install the azureml-emulator Jupyter kernel")
+    kernel_actions = kernel.add_subparsers(dest="action", required=True)
+    install = kernel_actions.add_parser("install", help="write the kernelspec where Jupyter finds it")
+    where = install.add_mutually_exclusive_group()
+    where.add_argument("--user", action="store_true", help="for your user (the default)")
+    where.add_argument("--sys-prefix", action="store_true", help="into this Python's prefix: " + sys.prefix)
+    where.add_argument("--prefix", help="into this prefix (Jupyter looks in PREFIX/share/jupyter/kernels)")
+    install.add_argument("--name", default=kernel_module.KERNEL_NAME)
+    install.add_argument("--display-name", default=None)
     reset = commands.add_parser("reset", help="stop all services and erase the home")
     reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return parser
@@ -73,6 +83,11 @@ def _run(args: argparse.Namespace, store: Store) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "kernel":
+        prefix = sys.prefix if args.sys_prefix else args.prefix
+        folder = kernel_module.install(args.name, args.display_name, user=prefix is None, prefix=prefix)
+        print("Installed the kernel '{}' in {}".format(args.name, folder))
+        return 0
     home = resolve_home(args.home)
     if args.command == "home":
         print(home)

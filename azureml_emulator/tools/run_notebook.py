@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import nbformat
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
@@ -41,6 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     notebook_path, output_path = Path(args.notebook).resolve(), Path(args.output).resolve()
+    output_path.parent.mkdir(parents=True, exist_ok=True)
     home = output_path.parent / "emulator-home"
     if home.exists():
         housekeeping.reset(home)
@@ -48,15 +50,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ[HOME_ENV_VAR] = str(home)   # inherited by the kernel
 
     notebook = nbformat.read(notebook_path, as_version=4)
-    client = NotebookClient(notebook, kernel_name=args.kernel, timeout=args.timeout,
-                            resources={"metadata": {"path": str(notebook_path.parent)}})
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
     started = time.monotonic()
+
+    def progress(cell: Any, cell_index: int, **_: Any) -> None:
+        if cell.cell_type == "code":
+            first_line = next((line for line in cell.source.splitlines() if line.strip()), "")
+            print("[{:>3.0f} s] {} cell {} of {}: {}".format(
+                time.monotonic() - started, notebook_path.name, code_cells.index(cell) + 1, len(code_cells),
+                first_line[:70]), flush=True)
+
+    # IPC transport: the kernel talks over local sockets, so it has no reason to warn that TCP
+    # traffic is unencrypted.
+    manager = KernelManager(kernel_name=args.kernel, transport="ipc",
+                            connection_file=str(output_path.parent / ".kernel-connection.json"))
+    client = NotebookClient(notebook, km=manager, timeout=args.timeout, on_cell_execute=progress,
+                            resources={"metadata": {"path": str(notebook_path.parent)}})
     failed = None
     try:
         client.execute()
     except CellExecutionError as error:
         failed = error
     finally:
+        if manager.has_kernel:
+            manager.shutdown_kernel()   # a kernel manager we made is ours to stop
         nbformat.write(notebook, output_path)
         stopped = housekeeping.stop_all_services(home)
     elapsed = time.monotonic() - started

@@ -26,6 +26,10 @@ def test_a_notebook_that_prints_its_accuracy_passes(tmp_path):
     done = run(path, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.rstrip().endswith("Accuracy on the 10,000 MNIST test images: 0.9025")
+    progress = [line for line in done.stdout.splitlines() if " nb.ipynb cell " in line]
+    assert [line.split(" s] ", 1)[1] for line in progress] == [
+        "nb.ipynb cell 1 of 2: import os", "nb.ipynb cell 2 of 2: print('Overall accuracy: 0.9025')"]
+    assert "without encryption" not in done.stderr and "WARNING" not in done.stderr
     executed = nbformat.read(tmp_path / "executed" / "nb.ipynb", as_version=4)
     home = executed.cells[0].outputs[0]["text"].strip()
     assert home == str(tmp_path / "executed" / "emulator-home")
