@@ -100,6 +100,7 @@ def test_an_offline_build_comes_from_uvs_cache_or_says_how_to_build_ahead(lab, t
     packages uv has cached still builds; one it has not fails saying what to do."""
     deploy(lab, "warm-cache", "versions_score.py", service_environment())   # uv's cache holds these
     monkeypatch.setenv("AZUREML_EMULATOR_CACHE", str(tmp_path / "empty-build-cache"))
+    monkeypatch.setenv("UV_HTTP_RETRIES", "0")   # fail each unreachable request at once
     for variable in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy", "all_proxy"):
         monkeypatch.setenv(variable, "http://127.0.0.1:9")
     capsys.readouterr()
