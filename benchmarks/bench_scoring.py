@@ -88,8 +88,10 @@ class PeakRss:
 
 
 def worker_pid(home, name):
-    master = next(s for s in housekeeping.list_services(housekeeping.Store(home)) if s["name"] == name)["pid"]
-    return psutil.Process(master).children()[0].pid
+    """The gunicorn worker: the supervisor (the service's recorded process) runs the master, which runs it."""
+    supervisor = next(s for s in housekeeping.list_services(housekeeping.Store(home)) if s["name"] == name)["pid"]
+    master = psutil.Process(supervisor).children()[0]
+    return master.children()[0].pid
 
 
 def wait_until_idle(pid, interval=0.05, limit=10.0):
