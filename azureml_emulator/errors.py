@@ -60,9 +60,13 @@ class DeploymentError(EmulatorError):
 
 
 class BuildError(DeploymentError):
-    """An environment cannot be built."""
+    """An environment cannot be built; ``log_path`` is the installer's whole log, when kept."""
 
     code = "EnvironmentBuildFailed"
+
+    def __init__(self, message: str, log_path: object = None) -> None:
+        super().__init__(message)
+        self.log_path = log_path
 
 
 class StateError(EmulatorError):

@@ -89,7 +89,9 @@ def _interpreter(spec: BuildSpec) -> tuple[str, str, list[str]]:
     minor = spec.python_minor
     found = interpreters.find(minor) if minor else None
     if found:
-        return found[0], found[1], []
+        same = spec.python_version in (found[1], minor)
+        return found[0], found[1], [] if same else ["Azure would build with Python {}; this machine's Python {} "
+                                                    "is used".format(spec.python_version, found[1])]
     executable, version = interpreters.current()
     if not minor:
         return executable, version, ["The environment pins no Python; using this Python {}".format(version)]
@@ -107,6 +109,10 @@ def _failure(spec: BuildSpec, done: subprocess.CompletedProcess, log: Path, offl
     if SOURCE_ONLY.search(text):
         message += ("\nazureml_emulator builds from binary wheels only; pin a version that publishes a wheel for "
                     "this Python and platform.")
+    if "You require CPython" in text or SOURCE_ONLY.search(text):
+        message += ("\nThe Environment's Python is {} (CondaDependencies.create() defaults to 3.10, "
+                    "Environment() and from_pip_requirements() to 3.8): a wheel must exist for it; pass "
+                    "python_version='X.Y' to choose another.".format(spec.python_version or "not pinned"))
     return BuildError(message + "\nBuild log: {}".format(log))
 
 
@@ -201,10 +207,12 @@ def prepare(spec: BuildSpec, mode: str = BUILD) -> Build:
                          reused=True, lines=("Reusing image for environment {} ({})".format(spec.label, digest[:12]),))
         try:
             lines = _build(spec, target)
-        except BuildError:
-            shutil.move(str(target / "build.log"), str(cache_root() / (digest + ".failed.log")))
+        except BuildError as error:
+            failed_log = cache_root() / (digest + ".failed.log")
+            shutil.move(str(target / "build.log"), str(failed_log))
             shutil.rmtree(target, ignore_errors=True)
-            raise
+            raise BuildError(error.message.replace(str(target / "build.log"), str(failed_log)),
+                             log_path=failed_log) from None
     seconds = time.monotonic() - started
     return Build(python=str(target / "venv" / "bin" / "python"), isolated=True, hash=digest, path=target,
                  seconds=seconds, lines=tuple(["Building image for environment {} ({})".format(spec.label, digest[:12])]

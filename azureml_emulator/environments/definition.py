@@ -79,8 +79,9 @@ def _conda_requirement(spec: str) -> tuple[str | None, str | None]:
         raise BadRequest("Environment conda dependency {!r} is not 'name', 'name=version' or 'name<op>version'"
                          .format(spec))
     name, constraint = match.group(1), match.group(2).replace(" ", "")
-    if name.lower() in CONDA_ONLY:
-        return None, "conda package {!r} has no PyPI counterpart to install; skipped".format(spec)
+    if name.lower() in CONDA_ONLY:   # the conda toolchain's own packages go without a word
+        quiet = name.lower() in ("pip", "setuptools", "wheel")
+        return None, None if quiet else "conda package {!r} has no PyPI counterpart to install; skipped".format(spec)
     pypi_name = CONDA_TO_PYPI.get(name.lower(), name)
     note = "conda package {!r} installed from PyPI as {!r}".format(name, pypi_name) if pypi_name != name else None
     if constraint.startswith("=") and not constraint.startswith("=="):

@@ -102,11 +102,12 @@ def _failure(service: ServiceRecord, summary: str) -> ServiceRecord:
     log = service.process.log if service.process else None
     tail = deployment.log_tail(service.process)
     cause = _entry_script_error(deployment.log_tail(service.process, 400)) or summary
-    message = ("Aci Deployment failed with exception: Error in entry script, {}, please run "
-               "print(service.get_logs()) to get details.\n{}\nLast lines of the service log ({}):\n{}\n"
-               "Call service.get_logs() for the full log.".format(cause, summary, log, tail))
+    aci = service.compute_type == "ACI"
+    message = ("{}Error in entry script, {}, please run print(service.get_logs()) to get details.\n{}\n"
+               "Last lines of the service log ({}):\n{}\nCall service.get_logs() for the full log.".format(
+                   "Aci Deployment failed with exception: " if aci else "", cause, summary, log, tail))
     return service.with_payload(state=FAILED, error={
-        "code": "AciDeploymentFailed", "statusCode": 400, "message": message,
+        "code": "AciDeploymentFailed" if aci else "DeploymentFailed", "statusCode": 400, "message": message,
         "details": [{"code": "CrashLoopBackOff", "message": "Your container application crashed. This may be "
                      "caused by errors in your scoring file's init() function."}]})
 

@@ -129,7 +129,8 @@ def _prepare_environment(service: dict, folder: Path, environments: str) -> buil
     try:
         build = builder.prepare(spec, environments)
     except BuildError as error:
-        (folder / "service.log").write_text(error.message + "\n")
+        log = Path(error.log_path).read_text(errors="replace") if error.log_path else ""   # type: ignore[arg-type]
+        (folder / "service.log").write_text(error.message + "\n\nThe installer's log:\n" + log)
         raise
     service["emulatorProgress"] = list(spec.notes) + list(build.lines)
     return build

@@ -4,6 +4,7 @@ visible, and a build or an import that would fail on Azure fails here with Azure
 Real builds with uv against the package index (reachable in CI)."""
 import json
 import os
+import re
 import shutil
 import sys
 from types import SimpleNamespace
@@ -78,7 +79,17 @@ def test_an_unsatisfiable_pin_fails_the_build_naming_the_package(lab):
     assert '"code": "EnvironmentBuildFailed"' in message
     assert "Failed building the Environment ancient" in message
     assert "scikit-learn==0.22.1" in message
-    assert "scikit-learn==0.22.1" in service.get_logs()
+    build_log = re.search(r"Build log: (\S+?\.failed\.log)", message).group(1)
+    assert os.path.isfile(build_log)   # kept where the message says
+    logs = service.get_logs()
+    assert "scikit-learn==0.22.1" in logs and "The installer's log:\n$ " in logs
+
+
+def test_a_python_the_pins_cannot_run_on_says_which_python_the_environment_asked_for(lab):
+    env = service_environment("default-python", pins=(), extra=["scikit-learn==1.8.0"])
+    env.python.conda_dependencies.set_python_version("3.10.18")
+    message = failure(deploy(lab, "wrong-python", "versions_score.py", env, wait=False))
+    assert "The Environment's Python is 3.10.18 (CondaDependencies.create() defaults to 3.10" in message
 
 
 def test_an_environment_without_azureml_defaults_fails_as_azures_container_does(lab):
