@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.request
 from dataclasses import asdict, dataclass, field
 from typing import Mapping
 
@@ -55,3 +56,21 @@ def encode_keys(keys: list[str]) -> str:
 
 def decode_keys(environ: Mapping[str, str] = os.environ) -> list[str]:
     return [key for key in environ.get(SERVICE_KEYS, "").split(",") if key]
+
+
+def answers_liveness(port: int, keys: list[str]) -> bool:
+    """The server on ``port`` answers its liveness route, i.e. init() has finished."""
+    request = urllib.request.Request("http://127.0.0.1:{}/".format(port))
+    if keys:
+        request.add_header("Authorization", "Bearer " + keys[0])
+    try:
+        with urllib.request.urlopen(request, timeout=2) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
+
+
+def record_exit(code: int, environ: Mapping[str, str] = os.environ) -> None:
+    """Write how a service ended where its deployer, which is not its parent, reads it."""
+    with open(environ[EXIT_CODE_FILE], "w") as record:
+        record.write(str(code))

@@ -37,12 +37,6 @@ def gunicorn_argv(spec: protocol.ServiceSpec) -> list[str]:
     ]
 
 
-def record_exit(code: int) -> None:
-    """The deployer is not our parent, so it learns how we ended from this file."""
-    with open(os.environ[protocol.EXIT_CODE_FILE], "w") as record:
-        record.write(str(code))
-
-
 def main() -> None:
     spec = protocol.ServiceSpec.from_env()
     apply_limits(spec)
@@ -54,7 +48,7 @@ def main() -> None:
         # it stops with "./run: line 14: exec: gunicorn: not found".
         print("./run: line 14: exec: gunicorn: not found\nazureml_emulator: the environment has no inference "
               "server ({}): add 'azureml-defaults' to its pip packages.".format(missing), flush=True)
-        record_exit(127)
+        protocol.record_exit(127)
         sys.exit(127)
     print("Azure ML Inferencing HTTP server v{} (azureml_emulator, bound to 127.0.0.1:{})".format(
         server_version, spec.port), flush=True)
@@ -67,7 +61,7 @@ def main() -> None:
         gunicorn.app.wsgiapp.WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
     except SystemExit as exit:
         # gunicorn exits with 3 when a worker fails to boot, e.g. init() raised.
-        record_exit(exit.code if isinstance(exit.code, int) else 1)
+        protocol.record_exit(exit.code if isinstance(exit.code, int) else 1)
         raise
 
 

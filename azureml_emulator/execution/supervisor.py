@@ -25,7 +25,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -73,16 +72,6 @@ class Container:
         psutil.wait_procs(self.tree(), timeout=10)
         if self.server is not None:
             self.server.poll()
-
-    def ready(self) -> bool:
-        request = urllib.request.Request("http://127.0.0.1:{}/".format(self.spec.port))
-        if self.keys:
-            request.add_header("Authorization", "Bearer " + self.keys[0])
-        try:
-            with urllib.request.urlopen(request, timeout=2) as answer:
-                return answer.status == 200
-        except OSError:
-            return False
 
     def check_memory(self) -> None:
         if not self.spec.memory_bytes:
@@ -158,7 +147,7 @@ class Container:
                 self.end_tree()
                 self.save()
                 return 137
-            if not self.status["ready"] and self.ready():
+            if not self.status["ready"] and protocol.answers_liveness(self.spec.port, self.keys):
                 self.status.update(ready=True, state="running", was_ready=True)
                 self.crashes = 0
                 self.save()
@@ -171,8 +160,7 @@ def main() -> None:
     container = Container(sys.argv[1:], spec, Path(os.environ[protocol.STATUS_FILE]))
     signal.signal(signal.SIGTERM, lambda *_: (container.end_tree(), sys.exit(0)))
     code = container.run()
-    with open(os.environ[protocol.EXIT_CODE_FILE], "w") as record:
-        record.write(str(code))
+    protocol.record_exit(code)
     sys.exit(code)
 
 

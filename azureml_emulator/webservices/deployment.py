@@ -14,7 +14,6 @@ import shutil
 import socket
 import sys
 import tarfile
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
@@ -179,17 +178,7 @@ def start(store: Store, workspace: WorkspaceKey, service: dict, folder: Path, po
 
 def is_ready(service: dict, process: ProcessRecord) -> bool:
     """The server answers its liveness route, i.e. init() has finished."""
-    if process.port is None:
-        return False
-    request = urllib.request.Request("http://127.0.0.1:{}/".format(process.port))
-    keys = service.get("keys") or []
-    if keys:
-        request.add_header("Authorization", "Bearer " + keys[0])
-    try:
-        with urllib.request.urlopen(request, timeout=2) as answer:
-            return answer.status == 200
-    except OSError:
-        return False
+    return process.port is not None and protocol.answers_liveness(process.port, service.get("keys") or [])
 
 
 def container_status(process: ProcessRecord | None) -> dict:
