@@ -90,6 +90,45 @@ def service_environment(name="test-env", pins=SERVICE_PINS, extra=(), azureml_de
     return env
 
 
+@pytest.fixture
+def lab(tmp_path, monkeypatch, small_model):
+    """An emulated workspace of its own, with the small model registered as sklearn_mnist;
+    the test's services are stopped afterwards."""
+    from types import SimpleNamespace
+    from azureml.core import Model, Workspace
+    from azureml_emulator import emulate
+    from azureml_emulator.tools import housekeeping
+    monkeypatch.chdir(tmp_path)
+    save_model(small_model, tmp_path)
+    with emulate(home=tmp_path / "home") as emulator:
+        ws = Workspace.from_config()
+        model = Model.register(ws, model_path="sklearn_mnist_model.pkl", model_name="sklearn_mnist")
+        try:
+            yield SimpleNamespace(ws=ws, model=model, work=tmp_path, home=emulator.home)
+        finally:
+            housekeeping.stop_all_services(emulator.home)
+
+
+def deploy_script(lab, name, script, environment=None, wait=True):
+    """Deploy a test script from tests/scripts to ACI (cpu_cores=1, memory_gb=1), as the tutorial deploys."""
+    from azureml.core import Model
+    from azureml.core.model import InferenceConfig
+    from azureml.core.webservice import AciWebservice
+    shutil.copy(SCRIPTS / script, lab.work / script)
+    service = Model.deploy(lab.ws, name, [lab.model],
+                           InferenceConfig(entry_script=script, environment=environment or service_environment()),
+                           AciWebservice.deploy_configuration(cpu_cores=1, memory_gb=1))
+    if wait:
+        service.wait_for_deployment(show_output=True)
+    return service
+
+
+def service_pid(home, name) -> int:
+    """The PID of a service's container (its supervisor process), from the CLI's listing."""
+    from azureml_emulator.tools import housekeeping
+    return next(s for s in housekeeping.list_services(housekeeping.Store(home)) if s["name"] == name)["pid"]
+
+
 def as_json_body(images) -> bytes:
     import json
     return json.dumps({"data": np.asarray(images).tolist()}).encode()

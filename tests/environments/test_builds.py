@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import sys
-from types import SimpleNamespace
 
 import pytest
 from azureml.core import Model, Workspace
@@ -18,27 +17,11 @@ from azureml.exceptions import WebserviceException
 from azureml_emulator import emulate
 from azureml_emulator.environments import builder
 from azureml_emulator.tools import housekeeping
-from conftest import SCRIPTS, save_model, service_environment
-
-
-@pytest.fixture
-def lab(tmp_path, monkeypatch, small_model):
-    monkeypatch.chdir(tmp_path)
-    save_model(small_model, tmp_path)
-    with emulate(home=tmp_path / "home") as emulator:
-        ws = Workspace.from_config()
-        model = Model.register(ws, model_path="sklearn_mnist_model.pkl", model_name="sklearn_mnist")
-        yield SimpleNamespace(ws=ws, model=model, work=tmp_path, home=emulator.home)
-    housekeeping.stop_all_services(tmp_path / "home")
+from conftest import SCRIPTS, deploy_script, save_model, service_environment
 
 
 def deploy(lab, name, script, environment, wait=True):
-    shutil.copy(SCRIPTS / script, lab.work / script)
-    service = Model.deploy(lab.ws, name, [lab.model], InferenceConfig(entry_script=script, environment=environment),
-                           AciWebservice.deploy_configuration(cpu_cores=1, memory_gb=1))
-    if wait:
-        service.wait_for_deployment(show_output=True)
-    return service
+    return deploy_script(lab, name, script, environment, wait)
 
 
 def failure(service):

@@ -4,48 +4,22 @@ same scoring URI, a server that keeps failing ends CrashLoopBackOff, delete() en
 process, and the front end answers 413 over 100 MB and 504 after the scoring timeout."""
 import json
 import os
-import shutil
 import signal
 import time
-from types import SimpleNamespace
 
 import psutil
 import pytest
 import requests
-from azureml.core import Model, Workspace
-from azureml.core.model import InferenceConfig
-from azureml.core.webservice import AciWebservice
 from azureml.exceptions import WebserviceException
 
-from azureml_emulator import emulate
-from azureml_emulator.tools import housekeeping
-from conftest import SCRIPTS, as_json_body, is_running, save_model, service_environment
+from conftest import as_json_body, deploy_script, is_running, service_pid
 
 
-@pytest.fixture
-def lab(tmp_path, monkeypatch, small_model):
-    monkeypatch.chdir(tmp_path)
-    save_model(small_model, tmp_path)
-    shutil.copy(SCRIPTS / "introspect_score.py", tmp_path / "score.py")
-    shutil.copy(SCRIPTS / "init_fails_score.py", tmp_path / "init_fails_score.py")
-    with emulate(home=tmp_path / "home") as emulator:
-        ws = Workspace.from_config()
-        model = Model.register(ws, model_path="sklearn_mnist_model.pkl", model_name="sklearn_mnist")
-        yield SimpleNamespace(ws=ws, model=model, home=emulator.home)
-        housekeeping.stop_all_services(emulator.home)
-
-
-def deploy(lab, name, script="score.py", wait=True):
-    service = Model.deploy(lab.ws, name, [lab.model],
-                           InferenceConfig(entry_script=script, environment=service_environment()),
-                           AciWebservice.deploy_configuration(cpu_cores=1, memory_gb=1))
+def deploy(lab, name, script="introspect_score.py", wait=True):
+    service = deploy_script(lab, name, script, wait=False)
     if wait:
         service.wait_for_deployment()
     return service
-
-
-def container_pid(lab, name):
-    return next(s for s in housekeeping.list_services(housekeeping.Store(lab.home)) if s["name"] == name)["pid"]
 
 
 def tree(pid):
@@ -82,7 +56,7 @@ def test_over_the_memory_limit_the_worker_is_killed_and_booted_again(lab, mnist,
 
 def test_a_dead_server_is_restarted_on_the_same_scoring_uri(lab):
     service = deploy(lab, "restarted")
-    supervisor = container_pid(lab, "restarted")
+    supervisor = service_pid(lab.home, "restarted")
     master = psutil.Process(supervisor).children()[0]
     old_worker = service.run(json.dumps({"introspect": True}))["pid"]
     os.kill(master.pid, signal.SIGKILL)   # the gunicorn master this test's deployment started

@@ -17,14 +17,14 @@ from types import SimpleNamespace
 import psutil
 import pytest
 import requests
-from azureml.core import Environment, Model, Workspace
+from azureml.core import Model, Workspace
 from azureml.core.model import InferenceConfig
 from azureml.core.webservice import AciWebservice, LocalWebservice, Webservice
 from azureml.exceptions import WebserviceException
 
 from azureml_emulator import emulate
 from azureml_emulator.tools import housekeeping
-from conftest import SCRIPTS, as_json_body, is_running, save_model, service_environment
+from conftest import SCRIPTS, as_json_body, is_running, save_model, service_environment, service_pid
 
 GIB = 1024 ** 3
 
@@ -149,7 +149,7 @@ def _non_loopback_address():
 
 
 def server_pid(lab, name):
-    return next(s for s in housekeeping.list_services(housekeeping.Store(lab.home)) if s["name"] == name)["pid"]
+    return service_pid(lab.home, name)
 
 
 def test_server_binds_loopback_only(healthy, lab):
