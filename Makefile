@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-NOTEBOOK := img-classification-part2-deploy.ipynb
+NOTEBOOKS := img-classification-part1-training.ipynb img-classification-part2-deploy.ipynb
 
 .PHONY: run test venv clean benchmark
 
@@ -18,13 +18,13 @@ $(BIN)/.installed: pyproject.toml kernelspec/kernel.json $(shell find azureml_em
 
 venv: $(BIN)/.installed
 
-# Runs the deploy notebook end to end on the offline emulator and writes
-# the executed copy, conf.png and samples.png next to it.
+# Runs part 1 (training) then part 2 (deploy) end to end on the offline emulator, in one
+# workspace, and writes the executed copies to executed/ (conf.png and samples.png beside them).
 run: venv
-	$(BIN)/python -m azureml_emulator.tools.run_notebook $(NOTEBOOK) --output executed/$(NOTEBOOK)
+	$(BIN)/python -m azureml_emulator.tools.run_notebook $(NOTEBOOKS) --output-dir executed
 
 test: venv
-	$(BIN)/python -m pytest tests --nbval $(NOTEBOOK) --nbval-kernel-name azureml-emulator --nbval-sanitize-with nbval_sanitize.cfg
+	$(BIN)/python -m pytest tests --nbval $(NOTEBOOKS) --nbval-kernel-name azureml-emulator --nbval-sanitize-with nbval_sanitize.cfg
 
 benchmark: venv
 	$(BIN)/python benchmarks/bench_scoring.py

@@ -106,7 +106,7 @@ def lab(tmp_path, monkeypatch, small_model):
         try:
             yield SimpleNamespace(ws=ws, model=model, work=tmp_path, home=emulator.home)
         finally:
-            housekeeping.stop_all_services(emulator.home)
+            housekeeping.stop_all(emulator.home)
 
 
 def deploy_script(lab, name, script, environment=None, wait=True):
@@ -142,3 +142,37 @@ def is_running(pid) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+@pytest.fixture
+def cluster(tmp_path, monkeypatch):
+    """An emulated workspace of its own with a two-node AmlCompute cluster and an Environment
+    that has azureml-defaults; the test's jobs are stopped afterwards."""
+    from types import SimpleNamespace
+    from azureml.core import Experiment, Workspace
+    from azureml.core.compute import AmlCompute, ComputeTarget
+    from azureml_emulator import emulate
+    from azureml_emulator.tools import housekeeping
+    monkeypatch.chdir(tmp_path)
+    with emulate(home=tmp_path / "home") as emulator:
+        ws = Workspace.from_config()
+        target = ComputeTarget.create(ws, "cpu-cluster", AmlCompute.provisioning_configuration(
+            vm_size="STANDARD_D2_V2", min_nodes=0, max_nodes=2))
+        try:
+            yield SimpleNamespace(ws=ws, target=target, work=tmp_path, home=emulator.home,
+                                  experiment=Experiment(ws, "tests"), environment=service_environment())
+        finally:
+            housekeeping.stop_all(emulator.home)
+
+
+def submit_script(cluster, source, arguments=(), files=None, target=None, environment=None, folder="job"):
+    """Write ``source`` as train.py (and ``files``) into a fresh script folder and submit it."""
+    from azureml.core import ScriptRunConfig
+    script_folder = cluster.work / folder
+    script_folder.mkdir(exist_ok=True)
+    (script_folder / "train.py").write_text(source)
+    for name, text in (files or {}).items():
+        (script_folder / name).write_text(text)
+    return cluster.experiment.submit(ScriptRunConfig(
+        source_directory=str(script_folder), script="train.py", arguments=list(arguments),
+        compute_target=target or cluster.target, environment=environment or cluster.environment))

@@ -1,12 +1,54 @@
-"""The artifact content endpoint: the URL the SDK downloads an artifact's bytes from."""
+"""Artifact service routes (`_restclient/operations/artifact_operations.py`): listing a
+run's files, their download URLs, and the content endpoint that serves the bytes."""
 from __future__ import annotations
 
+import os
+
 from azureml_emulator.artifacts import backend
-from azureml_emulator.errors import NotFound
+from azureml_emulator.errors import NotEmulated, NotFound
 from azureml_emulator.ids import ArtifactId
+from azureml_emulator.rest import catalogue
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
+
+ARTIFACTS = "/artifact/v2.0{workspace}/artifacts"
+RESERVED = ("content", "metadata", "write", "contentinfo", "prefix", "batch")
+CONTENT_TYPES = {".txt": "text/plain; charset=utf-8", ".log": "text/plain; charset=utf-8",
+                 ".json": "application/json", ".png": "image/png"}
+
+
+def _artifact_dto(artifact: ArtifactId) -> dict:
+    return {"artifactId": str(artifact), "origin": artifact.origin, "container": artifact.container,
+            "path": artifact.path, "etag": None, "createdTime": None}
+
+
+def _content_info(artifact: ArtifactId) -> dict:
+    return {"contentUri": backend.content_url(artifact), "origin": artifact.origin,
+            "container": artifact.container, "path": artifact.path}
+
+
+def _prefix(request: Request) -> ArtifactId:
+    return ArtifactId(request.params["origin"], request.params["container"], request.params.get("path", ""))
+
+
+def list_artifacts(request: Request) -> Reply:
+    if request.params["origin"] in RESERVED:   # another operation's path, not an origin
+        raise NotEmulated(catalogue.describe(request.method, request.path))
+    found = backend.files_under(request.store.home, _prefix(request))
+    return Reply(200, {"value": [_artifact_dto(a) for a in found], "continuationToken": None})
+
+
+def prefix_content_info(request: Request) -> Reply:
+    found = backend.files_under(request.store.home, _prefix(request))
+    return Reply(200, {"value": [_content_info(a) for a in found], "continuationToken": None})
+
+
+def content_info(request: Request) -> Reply:
+    artifact = _prefix(request)
+    if backend.read_bytes(request.store.home, artifact) is None:
+        raise NotFound("Artifact {} was not found".format(artifact), code="ArtifactNotFound")
+    return Reply(200, _content_info(artifact))
 
 
 def download_artifact(request: Request) -> Reply:
@@ -14,9 +56,14 @@ def download_artifact(request: Request) -> Reply:
     content = backend.read_bytes(request.store.home, artifact)
     if content is None:
         raise NotFound("The specified blob does not exist: {}".format(artifact), code="BlobNotFound")
-    return Reply(200, content, {"Content-Type": "application/octet-stream"})
+    content_type = CONTENT_TYPES.get(os.path.splitext(artifact.path)[1].lower(), "application/octet-stream")
+    return Reply(200, content, {"Content-Type": content_type})
 
 
 ROUTES = (
+    Route("GET", ARTIFACTS + "/prefix/contentinfo/{origin}/{container}/{path:path}", prefix_content_info),
+    Route("GET", ARTIFACTS + "/contentinfo/{origin}/{container}/{path:path}", content_info),
+    Route("GET", ARTIFACTS + "/{origin}/{container}", list_artifacts),
+    Route("GET", ARTIFACTS + "/{origin}/{container}/{path:path}", list_artifacts),
     Route("GET", backend.CONTENT_PREFIX + "{artifact_id:path}", download_artifact),
 )

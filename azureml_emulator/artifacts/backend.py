@@ -64,7 +64,7 @@ def files_under(home: Path, prefix: ArtifactId) -> list[ArtifactId]:
         for file in sorted(container_dir.rglob("*")):
             relative = file.relative_to(container_dir).as_posix()
             if file.is_file() and not file.name.startswith(".upload-") and (
-                    relative == prefix.path or relative.startswith(prefix.path + "/")):
+                    not prefix.path or relative == prefix.path or relative.startswith(prefix.path + "/")):
                 found.append(prefix.child(relative))
     return found
 

@@ -1,19 +1,24 @@
-"""`MNIST.get_file_dataset()` served from real MNIST files on this machine.
+"""The MNIST open dataset served from real MNIST files on this machine.
 
-The source is the sample vendored in this package (the full official test set
-and the first 10,000 training images, see data/mnist/PROVENANCE.md) or a full
-MNIST copy named by $AZUREML_EMULATOR_MNIST_DIR. Every file is verified before
-it is copied; there is no fallback to other data.
+`MNIST.get_file_dataset()` is the SDK's own FileDataset (its definition names Azure's
+public container); reading its files (download, to_path, a job's mount) copies them
+from a local source instead of the network: the sample vendored in this package (the
+full official test set and the first 10,000 training images, see
+data/mnist/PROVENANCE.md) or a full MNIST copy named by $AZUREML_EMULATOR_MNIST_DIR.
+Every file is verified before it is copied; there is no fallback to other data.
 """
 from __future__ import annotations
 
+import fnmatch
 import gzip
 import hashlib
 import os
+import re
 import shutil
 import struct
 import tempfile
 from pathlib import Path
+from typing import Any, Callable
 
 from azureml.exceptions import UserErrorException
 
@@ -90,38 +95,67 @@ def _copy_atomically(source: Path, target: Path) -> None:
         raise
 
 
-class MNISTFileDataset:
-    """The part of `azureml.data.FileDataset` the tutorial uses, for the MNIST files."""
+# How the MNIST open dataset names its files (azureml/opendatasets/_mnist_blob_accessor.py):
+# one glob over the public container, kept in the dataset's MLTable definition.
+MNIST_PATTERN = re.compile(r'pattern: "wasbs://mnist@azureopendatastorage\.blob\.core\.windows\.net/([^"]*)"')
 
-    def __init__(self, dataset_filter: str = "all") -> None:
-        # As in the SDK, "train" and "test" select a half; any other value selects all files.
-        halves = [dataset_filter] if dataset_filter in FILES else ["train", "test"]
-        self.file_names = [name for half in halves for name in FILES[half]]
 
-    def __repr__(self) -> str:
-        return "FileDataset (azureml_emulator, MNIST from {}): {}".format(source_dir(), self.file_names)
+def mnist_files(definition: str) -> list[str] | None:
+    """The MNIST files a dataset definition (MLTable YAML) selects; None if it is not MNIST's."""
+    match = MNIST_PATTERN.search(definition)
+    if match is None:
+        return None
+    return [name for half in ("train", "test") for name in FILES[half] if fnmatch.fnmatch(name, match.group(1))]
 
-    def to_path(self) -> list[str]:
-        return ["/" + "/".join(DOWNLOAD_SUBDIR + (name,)) for name in self.file_names]
 
-    def download(self, target_path: str | None = None, overwrite: bool = False,
+def copy_files(file_names: list[str], target_path: str | Path | None, overwrite: bool) -> list[str]:
+    """Verified copies of MNIST files in the layout the real download gives; their paths."""
+    target_root = Path(target_path or tempfile.mkdtemp()).resolve()
+    targets = [target_root.joinpath(*DOWNLOAD_SUBDIR, name) for name in file_names]
+    if not overwrite:
+        for target in targets:
+            if target.exists():
+                raise UserErrorException('File "{}" already exists. Set overwrite=True to overwrite it, '
+                                         '                            or choose an empty target path.'
+                                         .format(target))
+    sources = [source_dir() / name for name in file_names]
+    for source in sources:
+        verify(source)
+    for source, target in zip(sources, targets):
+        _copy_atomically(source, target)
+    return [str(target) for target in targets]
+
+
+def _definition(dataset: Any) -> str:
+    try:
+        return dataset._dataflow._to_yaml_string()
+    except Exception:   # not an MLTable dataflow: not the MNIST open dataset
+        return ""
+
+
+def make_get_file_dataset(original: Callable[..., Any]) -> Callable[..., Any]:
+    def get_file_dataset(cls: type, dataset_filter: str = "all", enable_telemetry: bool = True) -> Any:
+        """MNIST.get_file_dataset: the SDK's own FileDataset, without its telemetry upload
+        (which would try to reach Application Insights)."""
+        return original.__func__(cls, dataset_filter=dataset_filter, enable_telemetry=False)
+    return get_file_dataset
+
+
+def make_download(original: Callable[..., Any]) -> Callable[..., Any]:
+    def download(self: Any, target_path: str | None = None, overwrite: bool = False,
                  ignore_not_found: bool = False) -> list[str]:
-        target_root = Path(target_path or tempfile.mkdtemp()).resolve()
-        targets = [target_root.joinpath(*DOWNLOAD_SUBDIR, name) for name in self.file_names]
-        if not overwrite:
-            for target in targets:
-                if target.exists():
-                    raise UserErrorException('File "{}" already exists. Set overwrite=True to overwrite it, '
-                                             '                            or choose an empty target path.'
-                                             .format(target))
-        sources = [source_dir() / name for name in self.file_names]
-        for source in sources:
-            verify(source)
-        for source, target in zip(sources, targets):
-            _copy_atomically(source, target)
-        return [str(target) for target in targets]
+        """FileDataset.download: the MNIST open dataset's files come from the verified local copy."""
+        names = mnist_files(_definition(self))
+        if names is None:
+            return original(self, target_path=target_path, overwrite=overwrite, ignore_not_found=ignore_not_found)
+        return copy_files(names, target_path, overwrite)
+    return download
 
 
-def get_file_dataset(cls: type, dataset_filter: str = "all", enable_telemetry: bool = True) -> MNISTFileDataset:
-    """MNIST.get_file_dataset, emulated."""
-    return MNISTFileDataset(dataset_filter)
+def make_to_path(original: Callable[..., Any]) -> Callable[..., Any]:
+    def to_path(self: Any) -> list[str]:
+        names = mnist_files(_definition(self))
+        if names is None:
+            return original(self)
+        return ["/" + "/".join(DOWNLOAD_SUBDIR + (name,)) for name in names]
+    return to_path

@@ -6,10 +6,12 @@ not a number) raises `BadRequest` here, so handlers never see a raw parsing exce
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 from urllib.parse import parse_qsl, urlsplit
 
+from azureml_emulator.addresses import SERVICE, host_kind
 from azureml_emulator.errors import BadRequest
 from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.runtime.context import Emulator
@@ -24,12 +26,20 @@ class Request:
     body: bytes
     emulator: Emulator
     params: dict[str, str] = field(default_factory=dict)   # from the matched route's template
+    host: str = SERVICE     # which of the emulator's hosts was asked (`addresses.host_kind`)
+    account: str = ""       # the storage account, for a Blob Storage host
+    headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_url(cls, method: str, url: str, body: bytes | None, emulator: Emulator) -> Request:
+    def from_url(cls, method: str, url: str, body: bytes | None, emulator: Emulator,
+                 headers: Mapping[str, str] | None = None) -> Request:
         parts = urlsplit(url)
-        return cls(method=method.upper(), path=parts.path, body=body or b"", emulator=emulator,
-                   query=dict(parse_qsl(parts.query, keep_blank_values=True)))
+        host, account = host_kind(parts.hostname or "") or (SERVICE, "")
+        # The SDK joins some URLs with a doubled slash ("https://host//subscriptions/..."): Azure accepts it.
+        path = re.sub("/{2,}", "/", parts.path)
+        return cls(method=method.upper(), path=path, body=body or b"", emulator=emulator,
+                   query=dict(parse_qsl(parts.query, keep_blank_values=True)), host=host, account=account,
+                   headers={k.lower(): v for k, v in (headers or {}).items()})
 
     @property
     def store(self) -> Store:

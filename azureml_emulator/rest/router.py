@@ -5,7 +5,8 @@ Each Azure service's api module declares its routes in one table (``ROUTES``), a
 
 1. the tables in the order `rest.routes.TABLES` lists them, and within a table its
    routes from top to bottom; the first route whose path and method match answers;
-2. a path some route knows, asked with another method: 405, with an ``Allow`` header;
+2. a path some route knows, asked with another method: 405, with an ``Allow`` header
+   (unless the SDK has an operation for that method and path: then 501, as in 3);
 3. no route knows the path: 501, "not emulated by azureml_emulator: <operation>",
    naming the SDK operation that sends such a request (see `rest.catalogue`).
 
@@ -18,9 +19,10 @@ from __future__ import annotations
 import re
 import traceback
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 from urllib.parse import unquote
 
+from azureml_emulator.addresses import SERVICE
 from azureml_emulator.errors import EmulatorError, NotEmulated
 from azureml_emulator.rest import catalogue
 from azureml_emulator.rest.reply import Reply, error_body, error_reply
@@ -56,6 +58,7 @@ class Route:
     method: str
     template: str
     handler: Handler
+    host: str = SERVICE    # which kind of emulator host answers it (`addresses`)
     pattern: re.Pattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -68,8 +71,9 @@ class Router:
     def __init__(self, tables: Iterable[Sequence[Route]]) -> None:
         self.routes: tuple[Route, ...] = tuple(route for table in tables for route in table)
 
-    def dispatch(self, method: str, url: str, body: bytes | None, emulator: Emulator) -> Reply:
-        request = Request.from_url(method, url, body, emulator)
+    def dispatch(self, method: str, url: str, body: bytes | None, emulator: Emulator,
+                 headers: Mapping[str, str] | None = None) -> Reply:
+        request = Request.from_url(method, url, body, emulator, headers)
         try:
             route, params = self._match(request)
             if route is None:
@@ -79,6 +83,8 @@ class Router:
         except EmulatorError as error:
             return error_reply(error)
         except _MethodNotAllowed as refused:
+            if catalogue.find(request.method, request.path):   # Azure answers it; the emulator does not yet
+                return error_reply(NotEmulated(catalogue.describe(request.method, request.path)))
             message = "{} is not allowed on {}: this path answers {}.".format(
                 request.method, request.path, ", ".join(refused.allowed))
             return Reply(405, error_body(405, "MethodNotAllowed", message), {"Allow": ", ".join(refused.allowed)})
@@ -91,6 +97,8 @@ class Router:
     def _match(self, request: Request) -> tuple[Route | None, dict[str, str]]:
         allowed = []
         for route in self.routes:
+            if route.host != request.host:
+                continue
             match = route.pattern.match(request.path)
             if match is None:
                 continue

@@ -4,9 +4,16 @@ write its ``<service>/api.py`` with a ``ROUTES`` table and add it here."""
 from __future__ import annotations
 
 from azureml_emulator.artifacts import api as artifacts
+from azureml_emulator.compute import api as compute
+from azureml_emulator.datasets import api as datasets
 from azureml_emulator.environments import api as environments
+from azureml_emulator.jobs import api as jobs
+from azureml_emulator.metrics import api as metrics
 from azureml_emulator.models import api as models
 from azureml_emulator.rest.router import Router
+from azureml_emulator.runs import api as runs
+from azureml_emulator.snapshots import api as snapshots
+from azureml_emulator.storage import api as storage
 from azureml_emulator.webservices import api as webservices
 from azureml_emulator.workspaces import api as workspaces
 
@@ -15,7 +22,14 @@ TABLES = (
     ("Model Management: models and assets", models.ROUTES),
     ("Model Management: web services and operations", webservices.ROUTES),
     ("Environment registry", environments.ROUTES),
-    ("Artifact content", artifacts.ROUTES),
+    ("Artifacts: run files and their content", artifacts.ROUTES),
+    ("Run history: experiments and runs", runs.ROUTES),
+    ("Metrics", metrics.ROUTES),
+    ("Content: snapshots", snapshots.ROUTES),
+    ("Execution: script runs", jobs.ROUTES),
+    ("Compute: clusters (resource provider and Resource Manager)", compute.ROUTES),
+    ("Datasets", datasets.ROUTES),
+    ("Blob Storage", storage.ROUTES),
 )
 
 ROUTER = Router(table for _title, table in TABLES)

@@ -13,7 +13,10 @@ def seams() -> list[tuple[Any, str, Any]]:
     from azureml._restclient.artifacts_client import ArtifactsClient
     from azureml.core.webservice import AciWebservice
     from azureml.core.workspace import Workspace
+    from azureml.data.file_dataset import FileDataset
     from azureml.opendatasets import MNIST
+    import urllib.request
+
     from requests.adapters import HTTPAdapter
 
     from azureml_emulator.artifacts import sdk as artifacts
@@ -24,6 +27,7 @@ def seams() -> list[tuple[Any, str, Any]]:
     from azureml_emulator.workspaces import sdk as workspaces
     return [
         (HTTPAdapter, "send", transport.make_send(HTTPAdapter.send)),
+        (urllib.request, "urlopen", transport.make_urlopen(urllib.request.urlopen)),
         (Workspace, "__init__", workspaces.make_init(Workspace.__init__)),
         (Workspace, "get", staticmethod(workspaces.get)),
         (Workspace, "from_config", staticmethod(workspaces.make_from_config(Workspace.from_config))),
@@ -31,6 +35,8 @@ def seams() -> list[tuple[Any, str, Any]]:
         (ArtifactsClient, "upload_artifact_from_stream", artifacts.upload_artifact_from_stream),
         (ArtifactsClient, "get_files_by_artifact_prefix_id", artifacts.get_files_by_artifact_prefix_id),
         (ArtifactsClient, "get_file_by_artifact_id", artifacts.get_file_by_artifact_id),
-        (MNIST, "get_file_dataset", classmethod(opendatasets.get_file_dataset)),
+        (MNIST, "get_file_dataset", classmethod(opendatasets.make_get_file_dataset(MNIST.get_file_dataset))),
+        (FileDataset, "download", opendatasets.make_download(FileDataset.download)),
+        (FileDataset, "to_path", opendatasets.make_to_path(FileDataset.to_path)),
         (AciWebservice, "run", webservices.make_run(AciWebservice.run)),
     ] + local_webservice.patches()

@@ -3,7 +3,7 @@
 Every `requests` call made in this process passes through it; the SDK's REST clients
 (msrest, its global MMS session and plain `requests.get`) all use it. It fails closed:
 
-* the emulator's reserved host is answered in-process by `rest.routes.ROUTER`, which
+* the emulator's reserved hosts (`addresses`) are answered in-process by `rest.routes.ROUTER`, which
   always answers with an HTTP reply, never an exception;
 * loopback (127.0.0.0/8, ::1, ``localhost``) on the port of one of this home's services:
   the local inference servers, sent as usual;
@@ -13,15 +13,21 @@ Every `requests` call made in this process passes through it; the SDK's REST cli
 """
 from __future__ import annotations
 
+import io
 import ipaddress
+import urllib.error
+import urllib.request
+import urllib.response
+from email.message import Message
 from http import HTTPStatus
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from requests.structures import CaseInsensitiveDict
 
-from azureml_emulator.addresses import EMULATOR_HOST
+from azureml_emulator.addresses import host_kind
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.routes import ROUTER
 from azureml_emulator.runtime.context import current
@@ -58,6 +64,9 @@ def _to_response(prepared: requests.PreparedRequest, reply: Reply) -> requests.R
     response.reason = reply.reason or HTTPStatus(reply.status).phrase
     response._content = reply.content()
     response._content_consumed = True
+    # azure-core's transport (the SDK's blob client) configures the raw stream of each response.
+    response.raw = urllib3.HTTPResponse(body=io.BytesIO(response._content), status=reply.status,
+                                        preload_content=False)
     response.headers = CaseInsensitiveDict({"Content-Type": "application/json", **reply.headers})
     response.url = prepared.url
     response.request = prepared
@@ -73,12 +82,35 @@ def _port(url: str) -> int | None:
         return None
 
 
+def make_urlopen(original_urlopen: Callable[..., Any]) -> Callable[..., Any]:
+    """`urllib.request.urlopen`, which some SDK parts use directly (the run widget reads log
+    files with it): the emulator's hosts are answered as `requests` calls are, and any other
+    non-loopback host is refused the same way."""
+    def urlopen(url: Any, data: Any = None, *args: Any, **kwargs: Any) -> Any:
+        target = url.full_url if isinstance(url, urllib.request.Request) else str(url)
+        host = urlsplit(target).hostname or ""
+        if host_kind(host) is not None:
+            method = url.get_method() if isinstance(url, urllib.request.Request) else ("POST" if data else "GET")
+            reply = ROUTER.dispatch(method, target, _body_bytes(data), current())
+            response = urllib.response.addinfourl(io.BytesIO(reply.content()), Message(), target, reply.status)
+            if reply.status >= 400:
+                raise urllib.error.HTTPError(target, reply.status, reply.reason or HTTPStatus(reply.status).phrase,
+                                             Message(), io.BytesIO(reply.content()))
+            return response
+        if not is_loopback(host):
+            raise urllib.error.URLError("azureml_emulator is active, so this request was not sent: {}. Only the "
+                                        "emulated workspace and loopback addresses are reachable.".format(target))
+        return original_urlopen(url, data, *args, **kwargs)
+    return urlopen
+
+
 def make_send(original_send: Callable[..., requests.Response]) -> Callable[..., requests.Response]:
     def send(adapter: Any, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         url = request.url or ""
         host = urlsplit(url).hostname or ""
-        if host == EMULATOR_HOST:
-            reply = ROUTER.dispatch(request.method or "GET", url, _body_bytes(request.body), current())
+        if host_kind(host) is not None:
+            reply = ROUTER.dispatch(request.method or "GET", url, _body_bytes(request.body), current(),
+                                    request.headers)
             return _to_response(request, reply)
         if is_loopback(host):
             store = current().store

@@ -4,7 +4,7 @@ Each backend owns its tables (the module named beside each one) and is the only 
 that reads or writes them. Raise `VERSION` with every change to a table, and add a step
 to `MIGRATIONS` that brings a database of the previous version up to it.
 """
-VERSION = 1
+VERSION = 2
 
 TABLES = """
 -- workspaces.backend
@@ -27,8 +27,37 @@ CREATE TABLE IF NOT EXISTS services (
     PRIMARY KEY (workspace, name));
 CREATE TABLE IF NOT EXISTS operations (
     id TEXT PRIMARY KEY, workspace TEXT, service TEXT, kind TEXT, created REAL);
+-- runs.backend
+CREATE TABLE IF NOT EXISTS experiments (
+    workspace TEXT, name TEXT, id TEXT, created REAL, payload TEXT,
+    PRIMARY KEY (workspace, name));
+CREATE TABLE IF NOT EXISTS runs (
+    workspace TEXT, run_id TEXT, experiment TEXT, number INTEGER, status TEXT, target TEXT,
+    created REAL, payload TEXT, process TEXT,
+    PRIMARY KEY (workspace, run_id));
+-- metrics.backend
+CREATE TABLE IF NOT EXISTS metrics (
+    workspace TEXT, run_id TEXT, name TEXT, seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    columns TEXT, properties TEXT, row TEXT);
+-- snapshots.backend
+CREATE TABLE IF NOT EXISTS snapshots (
+    workspace TEXT, id TEXT, parent TEXT, payload TEXT,
+    PRIMARY KEY (workspace, id));
+-- compute.backend
+CREATE TABLE IF NOT EXISTS computes (
+    workspace TEXT, name TEXT, payload TEXT,
+    PRIMARY KEY (workspace, name));
+-- datasets.backend
+CREATE TABLE IF NOT EXISTS saved_datasets (
+    workspace TEXT, id TEXT, payload TEXT,
+    PRIMARY KEY (workspace, id));
+CREATE TABLE IF NOT EXISTS datasets (
+    workspace TEXT, name TEXT, version INTEGER, dataset_id TEXT, saved_id TEXT, payload TEXT,
+    PRIMARY KEY (workspace, name, version));
 """
 
 # MIGRATIONS[n] upgrades a database of version n to version n + 1. Version 0 is a
 # database written before the layout had a number: its tables are those of version 1.
-MIGRATIONS: dict = {0: ""}
+# Version 2 only added tables (runs, metrics, snapshots, computes, datasets), which
+# TABLES creates.
+MIGRATIONS: dict = {0: "", 1: ""}

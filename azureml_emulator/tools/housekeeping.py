@@ -14,6 +14,7 @@ from azureml_emulator.environments import backend as environments
 from azureml_emulator.environments import builder, definition
 from azureml_emulator.errors import NotFound, StateError
 from azureml_emulator.models import backend as models
+from azureml_emulator.runs import backend as runs
 from azureml_emulator.store import Store
 from azureml_emulator.store.database import DATABASE_NAME
 from azureml_emulator.webservices import backend as webservices
@@ -90,11 +91,26 @@ def stop_all_services(home: str | Path, created_since: datetime | None = None) -
         store.close()
 
 
+def stop_all(home: str | Path, created_since: datetime | None = None) -> int:
+    """Stop this home's services and unfinished jobs (those created at or after
+    ``created_since``, when given); returns how many."""
+    stopped = stop_all_services(home, created_since)
+    if not (Path(home) / DATABASE_NAME).exists():
+        return stopped
+    store = Store(home)
+    try:
+        doomed = [(w, r) for w, r in runs.all_runs(store) if created_since is None
+                  or datetime.fromisoformat(r["createdUtc"].replace("Z", "+00:00")) >= created_since]
+        return stopped + runs.stop_jobs(store, doomed)
+    finally:
+        store.close()
+
+
 def reset(home: str | Path) -> None:
-    """Stop all services, then remove everything the emulator stored in this home
+    """Stop all services and jobs, then remove everything the emulator stored in this home
     (an unreadable database is removed too: no service can be found in it)."""
     try:
-        stop_all_services(home)
+        stop_all(home)
     except StateError:
         pass
     home = Path(home)

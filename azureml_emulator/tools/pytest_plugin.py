@@ -17,10 +17,10 @@ from azureml_emulator.tools import housekeeping
 
 @pytest.fixture
 def azureml_emulator(tmp_path: Path) -> Iterator[Emulator]:
-    """An active emulator with a fresh home; its services are stopped afterwards."""
+    """An active emulator with a fresh home; its services and jobs are stopped afterwards."""
     with activation.emulate(home=tmp_path / "azureml-emulator-home") as emulator:
         yield emulator
-    housekeeping.stop_all_services(emulator.home)
+    housekeeping.stop_all(emulator.home)
 
 
 def pytest_sessionstart(session: Any) -> None:
@@ -28,11 +28,11 @@ def pytest_sessionstart(session: Any) -> None:
 
 
 def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
-    """Stop the services deployed during this session (in this process, or by notebook
+    """Stop the services and jobs started during this session (in this process, or by notebook
     kernels sharing $AZUREML_EMULATOR_HOME); older ones are left alone."""
     homes: set[Any] = set(activation.homes_used)
     if os.environ.get(HOME_ENV_VAR):
         homes.add(os.environ[HOME_ENV_VAR])
     started = getattr(session.config, "_azureml_emulator_started", None)
     for home in homes:
-        housekeeping.stop_all_services(home, created_since=started)
+        housekeeping.stop_all(home, created_since=started)

@@ -22,7 +22,7 @@ from azureml_emulator.artifacts import backend as artifacts
 from azureml_emulator.environments import builder, definition
 from azureml_emulator.environments.pins import warn_about_pins
 from azureml_emulator.errors import BuildError, DeploymentError
-from azureml_emulator.execution import processes, protocol
+from azureml_emulator.execution import isolation, processes, protocol
 from azureml_emulator.execution.processes import ProcessRecord
 from azureml_emulator.ids import ArtifactId, WorkspaceKey
 from azureml_emulator.models import backend as models
@@ -35,7 +35,6 @@ ARTIFACT_URL_PREFIX = "aml://artifact/"
 # service in a built environment sees this code and nothing else of the kernel's packages.
 SERVICE_SIDE_MODULES = ("__init__.py", "execution/__init__.py", "execution/protocol.py", "execution/launch.py",
                         "execution/supervisor.py", "execution/service_process.py", "execution/service_app.py")
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
 def free_loopback_port() -> int:
@@ -95,30 +94,6 @@ def new_folder(store: Store, workspace: WorkspaceKey, name: str) -> Path:
     return folder
 
 
-def _service_side_code(folder: Path) -> Path:
-    """Copy the service-side modules of this package under ``folder``; returns the path root."""
-    root = folder / "emulator"
-    for relative in SERVICE_SIDE_MODULES:
-        target = root / "azureml_emulator" / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(PACKAGE_DIR / relative, target)
-    return root
-
-
-def _process_environment(build: builder.Build, folder: Path) -> dict[str, str]:
-    """The service process's environment variables, before the deployment's own."""
-    if not build.isolated:
-        # This Python as it is: the package must be importable even from a source checkout.
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_DIR.parent), env.get("PYTHONPATH")]))
-        return env
-    venv = Path(build.python).parent.parent
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON") and k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
-    env.update(VIRTUAL_ENV=str(venv), PATH=os.pathsep.join([str(venv / "bin"), os.environ.get("PATH", "")]),
-               PYTHONPATH=str(_service_side_code(folder)), PYTHONNOUSERSITE="1")
-    return env
-
-
 def _prepare_environment(service: dict, folder: Path, environments: str) -> builder.Build:
     """Build (or reuse) the deployment's Environment; its build log goes to the service log when it fails."""
     environment = service["environmentImageRequest"].get("environment") or {}
@@ -155,7 +130,7 @@ def start(store: Store, workspace: WorkspaceKey, service: dict, folder: Path, po
         memory_bytes=int(float(resources.get("memoryInGB") or 0) * 1024 ** 3) or None,
         cpus=_cpu_set(resources.get("cpu")))
     log_path, exit_code_file = folder / "service.log", folder / "exit_code"
-    env = _process_environment(build, folder)
+    env = isolation.process_environment(build, folder, SERVICE_SIDE_MODULES)
     env.update({k: str(v) for k, v in env_vars.items()})
     env.update({
         protocol.MODEL_DIR: str(model_dir.resolve()),

@@ -6,6 +6,7 @@ service discovery points every Azure ML endpoint at the emulator's reserved host
 """
 from __future__ import annotations
 
+import copy
 from typing import Any, Callable
 
 from azureml._restclient.service_context import ServiceContext
@@ -13,7 +14,7 @@ from azureml.core.authentication import AbstractAuthentication
 from azureml.core.workspace import Workspace
 from azureml.exceptions import UserErrorException
 
-from azureml_emulator.addresses import EMULATOR_BASE_URL
+from azureml_emulator.addresses import ARM_BASE_URL, EMULATOR_BASE_URL
 from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.runtime.context import current
 from azureml_emulator.workspaces import backend
@@ -26,11 +27,21 @@ LOCAL_TOKEN = "azureml-emulator-local-token"
 _announced: set[tuple[Any, str]] = set()   # (home, message) pairs already printed
 
 
+def emulator_cloud() -> Any:
+    """Azure's public cloud, with Resource Manager at the emulator's ARM host (compute
+    create and delete go there)."""
+    from azureml._vendor.azure_cli_core.cloud import AZURE_PUBLIC_CLOUD
+    cloud = copy.deepcopy(AZURE_PUBLIC_CLOUD)
+    cloud.endpoints.resource_manager = cloud.endpoints.management = ARM_BASE_URL
+    return cloud
+
+
 class EmulatorAuthentication(AbstractAuthentication):
     """Authentication that needs no Azure AD: every token is a fixed local one."""
 
     def __init__(self) -> None:
-        pass   # the base class would look up the Azure cloud's endpoints
+        # The base class would read the Azure CLI's cloud configuration.
+        self._cloud_type = emulator_cloud()
 
     def _get_arm_token(self) -> str:
         return LOCAL_TOKEN

@@ -3,8 +3,7 @@ another method, 501 naming the SDK operation nobody emulates, and every request,
 however malformed, answered with an HTTP error rather than a Python exception."""
 import pytest
 import requests
-from azureml.core import Dataset, Experiment, Run
-from azureml.core.compute import ComputeTarget
+from azureml.core import Datastore, Experiment
 
 from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.errors import Conflict
@@ -77,20 +76,25 @@ def test_wrong_method_on_an_emulated_route_through_requests(azureml_emulator):
 
 
 def test_an_operation_not_emulated_is_named(azureml_emulator):
-    answer_ = requests.get(EMULATOR_BASE_URL + "/history/v1.0" + SCOPE + "/experiments/my-exp")
+    answer_ = requests.get(EMULATOR_BASE_URL + "/history/v1.0" + SCOPE + "/experiments/my-exp/runcounts")
     assert answer_.status_code == 501
     assert answer_.json()["error"]["message"] == (
-        "not emulated by azureml_emulator: ExperimentOperations.get (GET /history/v1.0{}/experiments/my-exp)"
+        "not emulated by azureml_emulator: RunOperations.get_counts (GET /history/v1.0{}/experiments/my-exp/runcounts)"
         .format(SCOPE))
 
 
+def test_a_method_the_sdk_has_on_an_emulated_path_is_not_emulated_rather_than_not_allowed(azureml_emulator):
+    path = "/history/v1.0" + SCOPE + "/experimentids/0000"
+    answer_ = requests.patch(EMULATOR_BASE_URL + path, json={})
+    assert answer_.status_code == 501
+    assert "not emulated by azureml_emulator: ExperimentOperations.update" in answer_.json()["error"]["message"]
+
+
 @pytest.mark.parametrize("call, named", [
-    (lambda ws: Experiment(ws, "my-exp"), "ExperimentOperations.get"),
-    (lambda ws: Run.get(ws, "run-1"), "RunsOperations.get"),
+    (lambda ws: Experiment(ws, "my-exp").archive(), "ExperimentOperations.update"),
     (lambda ws: ws.get_default_datastore(), "DataStoresOperations.get_default"),
     (lambda ws: ws.datastores, "DataStoresOperations.list"),
-    (lambda ws: Dataset.get_by_name(ws, "mnist"), "DatasetOperations.get_dataset_by_name"),
-    (lambda ws: ComputeTarget(ws, "cpu-cluster"), "GET /rp/workspaces/"),
+    (lambda ws: Datastore.get(ws, "workspaceblobstore"), "DataStoresOperations.get"),
 ])
 def test_the_sdk_reports_each_area_not_emulated_readably(ws, call, named):
     with pytest.raises(Exception) as caught:

@@ -1,0 +1,85 @@
+"""AmlCompute clusters: what was provisioned, and how many nodes its jobs use now.
+
+A cluster is ready as soon as it is created (there are no machines to allocate), scales
+to the number of jobs running on it, and runs at most ``maxNodeCount`` jobs at once.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from azureml_emulator.errors import BadRequest, NotEmulated, NotFound
+from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.store import Store
+
+AML_COMPUTE = "AmlCompute"
+
+
+def iso(timestamp: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(timestamp)) + ".{:03d}Z".format(int(timestamp % 1 * 1000))
+
+
+def _whole(value: Any, what: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise BadRequest("{} is {!r}: expected a whole number".format(what, value)) from None
+    if number < 0:
+        raise BadRequest("{} is {}: expected zero or more".format(what, number))
+    return number
+
+
+def create_or_update(store: Store, workspace: WorkspaceKey, name: str, body: dict) -> dict:
+    """Record the cluster a PUT describes; returns the stored record."""
+    properties = body.get("properties") or {}
+    compute_type = properties.get("computeType")
+    if compute_type != AML_COMPUTE:
+        raise NotEmulated("creating a compute target of type {} (only AmlCompute clusters are emulated)"
+                          .format(compute_type))
+    settings = (properties.get("properties") or {})
+    scale = settings.get("scaleSettings") or {}
+    minimum = _whole(scale.get("minNodeCount", 0), "scaleSettings.minNodeCount")
+    maximum = _whole(scale.get("maxNodeCount"), "scaleSettings.maxNodeCount")
+    if maximum < 1 or minimum > maximum:
+        raise BadRequest("Invalid scale settings: minNodeCount {} and maxNodeCount {}; expected 0 <= min <= max "
+                         "and max >= 1".format(minimum, maximum), code="BadArgument")
+    now = time.time()
+    existing = get(store, workspace, name)
+    record = {
+        "name": name, "location": body.get("location"), "tags": body.get("tags"),
+        "description": properties.get("description"),
+        "vmSize": settings.get("vmSize") or "STANDARD_DS3_V2",
+        "vmPriority": "Dedicated" if (settings.get("vmPriority") or "dedicated").lower() == "dedicated"
+        else "LowPriority",
+        "scaleSettings": {"minNodeCount": minimum, "maxNodeCount": maximum,
+                          "nodeIdleTimeBeforeScaleDown": scale.get("nodeIdleTimeBeforeScaleDown") or "PT120S"},
+        "createdOn": existing["createdOn"] if existing else now, "modifiedOn": now,
+    }
+    with store.transaction() as db:
+        db.execute("INSERT OR REPLACE INTO computes (workspace, name, payload) VALUES (?, ?, ?)",
+                   (str(workspace), name, store.dumps(record)))
+    return record
+
+
+def get(store: Store, workspace: WorkspaceKey, name: str) -> dict | None:
+    rows = store.query("SELECT payload FROM computes WHERE workspace=? AND name=?", (str(workspace), name))
+    return store.loads(rows[0]["payload"]) if rows else None
+
+
+def require(store: Store, workspace: WorkspaceKey, name: str) -> dict:
+    record = get(store, workspace, name)
+    if record is None:
+        raise NotFound("ComputeTargetNotFound: Compute Target with name {} not found in provided workspace"
+                       .format(name), code="ComputeTargetNotFound")
+    return record
+
+
+def list_all(store: Store, workspace: WorkspaceKey) -> list[dict]:
+    rows = store.query("SELECT payload FROM computes WHERE workspace=? ORDER BY name", (str(workspace),))
+    return [store.loads(row["payload"]) for row in rows]
+
+
+def delete(store: Store, workspace: WorkspaceKey, name: str) -> None:
+    require(store, workspace, name)
+    with store.transaction() as db:
+        db.execute("DELETE FROM computes WHERE workspace=? AND name=?", (str(workspace), name))

@@ -1,0 +1,38 @@
+"""A dataset's files in a local folder, for a job's ``as_mount()`` / ``as_download()`` input.
+
+The MNIST open dataset comes from the verified local copy (`opendatasets`); any other
+definition is read by the SDK's own dataset library (azureml-dataprep), which reads local
+files and fails, with its own error, on sources that need the network.
+"""
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+from azureml_emulator.data import opendatasets
+
+
+def _read_only(folder: Path) -> None:
+    """A mount is read-only: files and folders lose their write bits."""
+    for root, dirs, files in os.walk(folder):
+        for name in files + dirs:
+            path = Path(root) / name
+            path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+
+def materialize(dataflow_json: str, target: Path, mechanism: str) -> Path:
+    """Write the dataset's files under ``target``; returns the path the job is given."""
+    target.mkdir(parents=True, exist_ok=True)
+    definition = (json.loads(dataflow_json).get("meta") or {}).get("RsDataflow") or ""
+    names = opendatasets.mnist_files(definition)
+    if names is not None:
+        opendatasets.copy_files(names, target, overwrite=True)
+    else:
+        from azureml.data.file_dataset import FileDataset
+        from azureml.dataprep import EnginelessDataflow
+        FileDataset._create(EnginelessDataflow(definition)).download(target_path=str(target), overwrite=True)
+    if mechanism == "mount":
+        _read_only(target)
+    return target

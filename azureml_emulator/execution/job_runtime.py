@@ -1,0 +1,103 @@
+"""Run a training script inside its job, as Azure's execution wrapper does.
+
+Runs in the job's Environment (a build, not the kernel's Python), with only this module
+and `addresses` of the emulator importable. It
+1. sends every `requests` call for the emulator's hosts to the job's bridge (a loopback
+   HTTP server its supervisor runs, which answers with the emulator's endpoints) and
+   refuses every other one, so nothing leaves the machine from a job either;
+2. runs the script as ``__main__`` with its arguments;
+3. waits for the SDK's queued metrics to be sent (as Azure's wrapper does), and writes
+   the traceback of a failing script where the supervisor reads it.
+Usage: python -m azureml_emulator.execution.job_runtime SCRIPT ARGS...
+"""
+from __future__ import annotations
+
+import os
+import runpy
+import sys
+import traceback
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from azureml_emulator.addresses import host_kind
+
+BRIDGE = "AZUREML_EMULATOR_JOB_BRIDGE"          # http://127.0.0.1:<port>
+SECRET = "AZUREML_EMULATOR_JOB_SECRET"          # the bridge answers only requests carrying it
+ERROR_FILE = "AZUREML_EMULATOR_JOB_ERROR_FILE"  # where a failing script's traceback goes
+HOST_HEADER = "X-AzureML-Emulator-Host"
+SECRET_HEADER = "X-AzureML-Emulator-Secret"
+FLUSH_TIMEOUT_SECONDS = 300
+
+
+def route_requests_to_bridge() -> None:
+    """Patch `requests` (when the Environment has it) so the SDK reaches the emulator."""
+    try:
+        import requests
+        from requests.adapters import HTTPAdapter
+    except ImportError:
+        return
+    original_send = HTTPAdapter.send
+    bridge = urlsplit(os.environ[BRIDGE])
+
+    def send(adapter: Any, request: Any, **kwargs: Any) -> Any:
+        parts = urlsplit(request.url)
+        if host_kind(parts.hostname or "") is None:
+            raise requests.ConnectionError(
+                "azureml_emulator: this job runs offline, so this request was not sent: {} {}. Jobs reach only "
+                "the emulated Azure ML workspace.".format(request.method, request.url), request=request)
+        forwarded = request.copy()
+        forwarded.url = urlunsplit((bridge.scheme, bridge.netloc, parts.path, parts.query, ""))
+        forwarded.headers[HOST_HEADER] = parts.hostname
+        forwarded.headers[SECRET_HEADER] = os.environ[SECRET]
+        response = original_send(adapter, forwarded, **kwargs)
+        response.url = request.url
+        response.request = request
+        return response
+
+    HTTPAdapter.send = send
+
+
+def flush_run() -> None:
+    """Send what the SDK still queues (metrics are batched in the background)."""
+    run_base = sys.modules.get("azureml._run_impl.run_base")
+    if run_base is not None:
+        run_base._RunBase._kill(timeout=FLUSH_TIMEOUT_SECONDS)
+
+
+def script_traceback(error: BaseException, script: str) -> str:
+    """The traceback from the script's own frames on, as `python script.py` would print it."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != script:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(error), error, tb or error.__traceback__))
+
+
+def main() -> int:
+    script, arguments = sys.argv[1], sys.argv[2:]
+    route_requests_to_bridge()
+    sys.argv = [script] + arguments
+    sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
+    code = 0
+    try:
+        runpy.run_path(script, run_name="__main__")
+    except SystemExit as exit:
+        code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
+        if exit.code not in (None, 0) and not isinstance(exit.code, int):
+            print(exit.code, file=sys.stderr)
+    except BaseException as error:
+        text = script_traceback(error, script)
+        sys.stderr.write(text)
+        with open(os.environ[ERROR_FILE], "w") as error_file:
+            error_file.write(text)
+        code = 1
+    finally:
+        sys.stdout.flush()
+        try:
+            flush_run()
+        except Exception as error:   # the script's own result stands; say what was lost
+            print("azureml_emulator: sending the run's queued metrics failed: {}".format(error), file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

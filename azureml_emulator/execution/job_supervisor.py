@@ -1,0 +1,273 @@
+"""One script run, from Queued to its end: the job's "node".
+
+Started detached by `jobs.backend.submit` (in the emulator's Python); it
+1. waits for a free node of its cluster (Queued), then builds or reuses the run's
+   Environment (Preparing), streaming the build to ``azureml-logs/20_image_build_log.txt``;
+2. unpacks the snapshot, puts each dataset input in a local folder and puts its path
+   where the submitted arguments said ``DatasetConsumptionConfig:<name>``;
+3. runs the script in the Environment's build (`job_runtime`), its output streamed live
+   to ``user_logs/std_log.txt``, serving the job's SDK calls through a `job_bridge`;
+4. uploads ``./outputs`` and ``./logs`` (Finalizing) and ends the run Completed, Failed
+   with Azure's error, or Canceled when asked to stop.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from base64 import urlsafe_b64encode
+from pathlib import Path
+
+import psutil
+
+from azureml_emulator.addresses import EMULATOR_BASE_URL
+from azureml_emulator.artifacts import backend as artifacts
+from azureml_emulator.compute import backend as compute
+from azureml_emulator.compute.backend import iso
+from azureml_emulator.data.materialize import materialize
+from azureml_emulator.datasets import backend as datasets
+from azureml_emulator.environments import builder, definition
+from azureml_emulator.errors import BuildError, EmulatorError
+from azureml_emulator.execution import isolation, job_runtime
+from azureml_emulator.execution.job_bridge import Bridge
+from azureml_emulator.ids import ArtifactId, WorkspaceKey
+from azureml_emulator.jobs.backend import JOB_ENV
+from azureml_emulator.runs import backend as runs
+from azureml_emulator.runtime.context import Emulator
+from azureml_emulator.snapshots import backend as snapshots
+from azureml_emulator.store import Store
+
+JOB_SIDE_MODULES = ("__init__.py", "addresses.py", "execution/__init__.py", "execution/job_runtime.py")
+DATASET_ARGUMENT = "DatasetConsumptionConfig:"
+STD_LOG, BUILD_LOG = "user_logs/std_log.txt", "azureml-logs/20_image_build_log.txt"
+POLL_SECONDS = 0.2
+
+
+class JobCanceled(Exception):
+    pass
+
+
+def end_process_tree(pid: int, grace_seconds: float = 10.0) -> None:
+    """SIGTERM the job and whatever it started, then SIGKILL what is left after the grace time.
+    (The job shares this supervisor's process group, so stopping the supervisor's group,
+    as the emulator's housekeeping does, stops the job too.)"""
+    try:
+        parent = psutil.Process(pid)
+        tree = parent.children(recursive=True) + [parent]
+    except psutil.NoSuchProcess:
+        return
+    for process in tree:
+        try:
+            process.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _gone, alive = psutil.wait_procs(tree, timeout=grace_seconds)
+    for process in alive:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+
+
+class Job:
+    def __init__(self, home: str, workspace: str, run_id: str, environments: str) -> None:
+        self.store = Store(home)
+        self.emulator = Emulator(Path(home), self.store, environments)
+        self.workspace = WorkspaceKey.parse(workspace)
+        self.run_id = run_id
+        self.run = runs.require(self.store, self.workspace, run_id)
+        self.folder = Path.cwd()
+        self.container = ArtifactId("ExperimentRun", self.run["dataContainerId"])
+
+    # --- run state --------------------------------------------------------------------
+
+    def status(self) -> str:
+        return runs.require(self.store, self.workspace, self.run_id)["status"]
+
+    def check_canceled(self) -> None:
+        if self.status() in ("CancelRequested", "Canceled"):
+            raise JobCanceled()
+
+    def set_status(self, status: str, error: dict | None = None) -> None:
+        runs.set_status(self.store, self.workspace, self.run_id, status, error)
+
+    def log_file(self, path: str) -> Path:
+        target = artifacts.artifact_file(self.store.home, self.container.child(path))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def append(self, path: str, text: str) -> None:
+        with open(self.log_file(path), "a", encoding="utf-8") as log:
+            log.write(text)
+
+    # --- the steps ------------------------------------------------------------------
+
+    def wait_for_node(self) -> None:
+        cluster = compute.require(self.store, self.workspace, self.run["target"])
+        while True:
+            self.check_canceled()
+            if runs.claim_node(self.store, self.workspace, self.run_id,
+                               cluster["scaleSettings"]["maxNodeCount"]) == "Preparing":
+                return
+            time.sleep(POLL_SECONDS)
+
+    def prepare_environment(self) -> builder.Build:
+        environment = self.run["runDefinition"].get("environment") or {}
+        spec = definition.read(environment)
+        self.append(BUILD_LOG, "".join(line + "\n" for line in spec.notes))
+        try:
+            build = builder.prepare(spec, self.emulator.environments)
+        except BuildError as error:
+            log = Path(str(error.log_path)).read_text(errors="replace") if error.log_path else ""
+            self.append(BUILD_LOG, error.message + "\n\nThe installer's log:\n" + log)
+            raise
+        self.append(BUILD_LOG, "".join(line + "\n" for line in build.lines))
+        return build
+
+    def inputs(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Each dataset input's local path by name, and the variables a job on Azure gets for them."""
+        paths, variables = {}, {}
+        for name, data in (self.run["runDefinition"].get("data") or {}).items():
+            dataset = ((data or {}).get("dataLocation") or {}).get("dataset") or {}
+            saved = datasets.saved(self.store, self.workspace, dataset.get("id") or "")
+            if saved is None and dataset.get("name"):
+                record = datasets.latest(self.store, self.workspace, dataset["name"])
+                saved = datasets.saved(self.store, self.workspace, record["savedId"]) if record else None
+            if saved is None:
+                raise EmulatorError("Dataset input {} names dataset {} which does not exist in this workspace"
+                                    .format(name, dataset), code="UserError")
+            mechanism = data.get("mechanism") or "mount"
+            try:
+                path = materialize(saved["dataflowJson"], self.folder / "data" / name, mechanism)
+            except Exception as error:   # the data cannot be read: the run's error, not the emulator's
+                raise EmulatorError("Failed to {} dataset input {}: {}".format(
+                    mechanism, name, error), code="UserError") from None
+            paths[name] = str(path)
+            variables.update({name: str(path), "AZURE_ML_INPUT_" + name: str(path)})
+        if paths:
+            variables["AZUREML_DATASET_ENVIRONMENT_VARS"] = ",".join(
+                "{}:{}".format(n, (self.run["runDefinition"]["data"][n].get("mechanism") or "mount")) for n in paths)
+        return paths, variables
+
+    def arguments(self, paths: dict[str, str]) -> list[str]:
+        result = []
+        for argument in self.run["runDefinition"].get("arguments") or []:
+            text = argument if isinstance(argument, str) else json.dumps(argument)
+            if text.startswith(DATASET_ARGUMENT):
+                text = paths.get(text[len(DATASET_ARGUMENT):], text)
+            result.append(text)
+        return result
+
+    def job_environment(self, build: builder.Build, bridge: Bridge, variables: dict[str, str]) -> dict[str, str]:
+        env = isolation.process_environment(build, self.folder, JOB_SIDE_MODULES)
+        configuration = self.run["runDefinition"]
+        env.update({k: str(v) for k, v in ((configuration.get("environment") or {}).get("environmentVariables")
+                                           or {}).items()})
+        env.update({k: str(v) for k, v in (configuration.get("environmentVariables") or {}).items()})
+        experiment = runs.get_experiment(self.store, self.workspace, self.run["experimentName"]) or {}
+        claims = urlsafe_b64encode(json.dumps({"exp": 4102444800, "runId": self.run_id}).encode()).decode().rstrip("=")
+        home = self.folder / "home"
+        home.mkdir(exist_ok=True)
+        env.update({
+            "AZUREML_ARM_SUBSCRIPTION": self.workspace.subscription_id,
+            "AZUREML_ARM_RESOURCEGROUP": self.workspace.resource_group,
+            "AZUREML_ARM_WORKSPACE_NAME": self.workspace.name,
+            "AZUREML_ARM_PROJECT_NAME": self.run["experimentName"],
+            "AZUREML_EXPERIMENT_ID": experiment.get("experimentId", ""),
+            "AZUREML_RUN_ID": self.run_id,
+            "AZUREML_RUN_TOKEN": "eyJhbGciOiJub25lIn0." + claims + ".",
+            "AZUREML_SERVICE_ENDPOINT": EMULATOR_BASE_URL,
+            "AZUREML_DISCOVERY_SERVICE_ENDPOINT": EMULATOR_BASE_URL + "/discovery",
+            "HBI_WORKSPACE_JOB": "true",   # no telemetry uploads from the job
+            "HOME": str(home),
+            "PYTHONUNBUFFERED": "1",
+            job_runtime.BRIDGE: bridge.url,
+            job_runtime.SECRET: bridge.secret,
+            job_runtime.ERROR_FILE: str(self.folder / "error.txt"),
+        })
+        env.update(variables)
+        return env
+
+    def execute(self, build: builder.Build) -> int:
+        workdir = self.folder / "wd"
+        snapshots.materialize(self.store, self.workspace, self.run["properties"]["ContentSnapshotId"], workdir)
+        paths, variables = self.inputs()
+        script = self.run["runDefinition"]["script"]
+        bridge = Bridge(self.emulator)
+        try:
+            env = self.job_environment(build, bridge, variables)
+            self.check_canceled()
+            self.set_status("Running")
+            with open(self.log_file(STD_LOG), "ab") as log:
+                job = subprocess.Popen([build.python, "-m", "azureml_emulator.execution.job_runtime", script,
+                                        *self.arguments(paths)], cwd=workdir, env=env, stdout=log,
+                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                code = self.watch(job)
+        finally:
+            bridge.stop()
+        self.set_status("Finalizing")
+        for folder in ("outputs", "logs"):
+            root = workdir / folder
+            for file in sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []:
+                artifacts.store_file(self.store.home, self.container.child(file.relative_to(workdir).as_posix()), file)
+        return code
+
+    def watch(self, job: subprocess.Popen) -> int:
+        while job.poll() is None:
+            try:
+                self.check_canceled()
+            except JobCanceled:
+                end_process_tree(job.pid)
+                job.wait()
+                raise
+            time.sleep(POLL_SECONDS)
+        return job.returncode
+
+    def failure(self, message: str) -> dict:
+        return {"error": {"code": "UserError", "message": message, "messageParameters": {}, "details": []},
+                "time": iso(time.time())}
+
+    def main(self) -> None:
+        try:
+            self.wait_for_node()
+            build = self.prepare_environment()
+            code = self.execute(build)
+        except JobCanceled:
+            self.append(STD_LOG, "\nThe run was canceled.\n")
+            runs.set_status(self.store, self.workspace, self.run_id, "Canceled")
+            return
+        except BuildError as error:
+            self.set_status("Failed", self.failure("Failed to build the run's Environment: {} See {} for the "
+                                                   "installer's output.".format(error.message, BUILD_LOG)))
+            return
+        except EmulatorError as error:
+            self.set_status("Failed", self.failure(error.message))
+            return
+        if code == 0:
+            self.set_status("Completed")
+            return
+        error_file = self.folder / "error.txt"
+        detail = error_file.read_text(errors="replace") if error_file.is_file() else ""
+        self.set_status("Failed", self.failure(
+            "Execution failed. User process 'python' exited with status code {}. Please check log file '{}' for "
+            "error details. Error: {}".format(code, STD_LOG, detail).rstrip()))
+
+
+def main() -> None:
+    settings = json.loads(os.environ[JOB_ENV])
+    job = Job(settings["home"], settings["workspace"], settings["run_id"], settings["environments"])
+    try:
+        job.main()
+    except BaseException as error:   # a bug here must still end the run, with the reason
+        import traceback
+        traceback.print_exc()
+        job.set_status("Failed", {"error": {"code": "ServiceError", "message": "azureml_emulator job supervisor "
+                                            "failed: {}: {}".format(type(error).__name__, error), "details": []},
+                                  "time": iso(time.time())})
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The execution service: script runs submitted to a compute cluster."""

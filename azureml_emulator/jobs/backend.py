@@ -1,0 +1,74 @@
+"""Submitting a script run: check what it names, record the run, start its job.
+
+The job is a detached supervisor process (`execution.job_supervisor`) that outlives the
+kernel, as a job on a cluster does; the run records its PID and create time.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from azureml_emulator.compute import backend as compute
+from azureml_emulator.errors import BadRequest, NotEmulated
+from azureml_emulator.execution import processes
+from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.runs import backend as runs
+from azureml_emulator.snapshots import backend as snapshots
+from azureml_emulator.store import Store
+
+SUPERVISOR = "azureml_emulator.execution.job_supervisor"
+JOB_ENV = "AZUREML_EMULATOR_JOB"   # JSON: home, workspace, run id, environments mode
+
+
+def run_folder(home: Path, workspace: WorkspaceKey, run_id: str) -> Path:
+    return Path(home) / "runs" / workspace.folder_name / run_id
+
+
+def _input_datasets(configuration: dict) -> list[dict]:
+    found = []
+    for name, data in (configuration.get("data") or {}).items():
+        dataset = ((data or {}).get("dataLocation") or {}).get("dataset") or {}
+        found.append({"identifier": {"savedId": dataset.get("id"), "registeredId": None,
+                                     "registeredVersion": dataset.get("version")},
+                      "consumptionType": "RunInput", "inputDetails": {"inputName": name,
+                                                                      "mechanism": data.get("mechanism")}})
+    return found
+
+
+def submit(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, body: dict,
+           environments: str) -> dict:
+    configuration = body.get("Configuration")
+    if not isinstance(configuration, dict) or not configuration.get("script"):
+        raise BadRequest("The run definition has no Configuration.script: expected the script to run")
+    target = configuration.get("target")
+    if not target or target == "local":
+        raise NotEmulated("script runs on the 'local' target through the execution service")
+    compute.require(store, workspace, target)
+    snapshot_id = body.get("SnapshotId")
+    if not snapshot_id or snapshots.get(store, workspace, snapshot_id) is None:
+        raise BadRequest("Snapshot {!r} does not exist in this workspace: submit uploads the source directory "
+                         "first".format(snapshot_id), code="SnapshotNotFound")
+    run = runs.create_run(store, workspace, experiment, run_id, {
+        "target": target, "runType": "azureml.scriptrun", "runDefinition": configuration,
+        "properties": {"ContentSnapshotId": snapshot_id, "azureml.runsource": "experiment",
+                       "_azureml.ComputeTargetType": "amlcompute"},
+        "inputDatasets": _input_datasets(configuration)})
+    folder = run_folder(store.home, workspace, run_id)
+    folder.mkdir(parents=True)
+    env = dict(os.environ)
+    env[JOB_ENV] = json.dumps({"home": str(store.home), "workspace": str(workspace), "run_id": run_id,
+                               "environments": environments})
+    package_root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    pid, create_time = processes.spawn([sys.executable, "-m", SUPERVISOR], env=env, cwd=folder,
+                                       log_path=folder / "supervisor.log")
+    runs.save_process(store, workspace, run_id, processes.ProcessRecord(
+        pid=pid, create_time=create_time, dir=str(folder), log=str(folder / "supervisor.log")).to_json())
+    return run
+
+
+def cancel(store: Store, workspace: WorkspaceKey, run_id: str) -> dict:
+    """Ask the job to stop; its supervisor ends the process and marks the run Canceled."""
+    return runs.set_status(store, workspace, run_id, "CancelRequested")

@@ -1,0 +1,1 @@
+"""The metrics service (v2): what runs log, row by row."""

@@ -1,0 +1,1 @@
+"""Run history: experiments, runs, their states, properties, tags and log files."""

@@ -1,0 +1,137 @@
+"""Run history routes (`_restclient/operations/{experiment,run,events}_operations.py`):
+experiments, runs (by experiment name, experiment id or workspace), their details with
+the log files `wait_for_completion` streams, and status events."""
+from __future__ import annotations
+
+from azureml_emulator.addresses import EMULATOR_BASE_URL
+from azureml_emulator.artifacts import backend as artifacts
+from azureml_emulator.errors import NotFound
+from azureml_emulator.ids import ArtifactId
+from azureml_emulator.rest.reply import Reply
+from azureml_emulator.rest.request import Request
+from azureml_emulator.rest.router import Route
+from azureml_emulator.runs import backend
+
+HISTORY = "/history/v1.0{workspace}"
+LOG_FOLDERS = ("azureml-logs", "user_logs", "system_logs", "logs")
+
+
+def _workspace_path(request: Request) -> str:
+    w = request.workspace
+    return ("/subscriptions/{}/resourceGroups/{}/providers/Microsoft.MachineLearningServices/workspaces/{}"
+            .format(w.subscription_id, w.resource_group, w.name))
+
+
+def run_dto(request: Request, run: dict) -> dict:
+    dto = {k: v for k, v in run.items() if k not in ("runDefinition", "experimentName")}
+    if run.get("target") and run.get("runType") == "azureml.scriptrun":
+        dto["cancelUri"] = "{}/execution/v1.0{}/experiments/{}/runId/{}/cancel".format(
+            EMULATOR_BASE_URL, _workspace_path(request), run["experimentName"], run["runId"])
+    return dto
+
+
+def log_files(request: Request, run: dict) -> dict[str, str]:
+    container = ArtifactId("ExperimentRun", run["dataContainerId"])
+    found = {}
+    for folder in LOG_FOLDERS:
+        for artifact in artifacts.files_under(request.store.home, container.child(folder)):
+            found[artifact.path] = artifacts.content_url(artifact)
+    return found
+
+
+def _experiment_name(request: Request) -> str | None:
+    if "experiment" in request.params:
+        return request.params["experiment"]
+    if "experiment_id" in request.params:
+        experiment = backend.experiment_by_id(request.store, request.workspace, request.params["experiment_id"])
+        if experiment is None:
+            raise NotFound("Experiment {} was not found".format(request.params["experiment_id"]),
+                           code="ExperimentNotFound")
+        return experiment["name"]
+    return None
+
+
+def _run(request: Request) -> dict:
+    run = backend.require(request.store, request.workspace, request.params["run_id"], _experiment_name(request))
+    return backend.refresh(request.store, request.workspace, run)
+
+
+def get_experiment(request: Request) -> Reply:
+    experiment = backend.get_experiment(request.store, request.workspace, request.params["experiment"])
+    if experiment is None:
+        raise NotFound("Experiment {} was not found".format(request.params["experiment"]), code="ExperimentNotFound")
+    return Reply(200, experiment)
+
+
+def get_experiment_by_id(request: Request) -> Reply:
+    experiment = backend.experiment_by_id(request.store, request.workspace, request.params["experiment_id"])
+    if experiment is None:
+        raise NotFound("Experiment {} was not found".format(request.params["experiment_id"]), code="ExperimentNotFound")
+    return Reply(200, experiment)
+
+
+def create_experiment(request: Request) -> Reply:
+    return Reply(200, backend.create_experiment(request.store, request.workspace, request.params["experiment"]))
+
+
+def query_experiments(request: Request) -> Reply:
+    return Reply(200, {"value": backend.list_experiments(request.store, request.workspace), "continuationToken": None})
+
+
+def get_run(request: Request) -> Reply:
+    return Reply(200, run_dto(request, _run(request)))
+
+
+def patch_run(request: Request) -> Reply:
+    experiment = _experiment_name(request)
+    run = backend.patch(request.store, request.workspace, experiment, request.params["run_id"],  # type: ignore[arg-type]
+                        request.json_object())
+    return Reply(200, run_dto(request, run))
+
+
+def run_details(request: Request) -> Reply:
+    run = _run(request)
+    details = {key: run.get(key) for key in ("runId", "target", "status", "parentRunId", "startTimeUtc",
+                                              "endTimeUtc", "error", "warnings", "properties", "runDefinition")}
+    details.update(logFiles=log_files(request, run), inputDatasets=run.get("inputDatasets") or [],
+                   submittedBy=run["createdBy"]["userName"])
+    return Reply(200, details)
+
+
+def post_event(request: Request) -> Reply:
+    _run(request)
+    return Reply(200, run_dto(request, backend.post_event(request.store, request.workspace, request.params["run_id"],
+                                                          request.json_object())))
+
+
+def query_runs(request: Request) -> Reply:
+    runs = backend.list_runs(request.store, request.workspace, _experiment_name(request))
+    return Reply(200, {"value": [run_dto(request, run) for run in runs], "continuationToken": None})
+
+
+def children(request: Request) -> Reply:
+    parent = _run(request)["runId"]
+    kids = [run for run in backend.list_runs(request.store, request.workspace) if run.get("parentRunId") == parent]
+    return Reply(200, {"value": [run_dto(request, run) for run in reversed(kids)], "continuationToken": None})
+
+
+def ingest_wait(request: Request) -> Reply:
+    _run(request)
+    return Reply(200, b"")   # metrics are stored as they arrive: nothing is ever pending
+
+
+RUN_ROUTES = (
+    ("GET", "", get_run), ("PATCH", "", patch_run), ("GET", "/details", run_details),
+    ("POST", "/events", post_event), ("GET", "/children", children), ("GET", "/metricsingest/wait", ingest_wait),
+)
+
+ROUTES = (
+    Route("POST", HISTORY + "/experiments:query", query_experiments),
+    Route("GET", HISTORY + "/experiments/{experiment}", get_experiment),
+    Route("POST", HISTORY + "/experiments/{experiment}", create_experiment),
+    Route("GET", HISTORY + "/experimentids/{experiment_id}", get_experiment_by_id),
+    Route("POST", HISTORY + "/experiments/{experiment}/runs:query", query_runs),
+    Route("GET", HISTORY + "/runs/{run_id}", get_run),
+) + tuple(Route(method, HISTORY + scope + "/runs/{run_id}" + suffix, handler)
+          for scope in ("/experiments/{experiment}", "/experimentids/{experiment_id}")
+          for method, suffix, handler in RUN_ROUTES)

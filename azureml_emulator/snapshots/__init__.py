@@ -1,0 +1,1 @@
+"""The content (snapshot) service: the source directory a run was submitted with."""

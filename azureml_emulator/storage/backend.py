@@ -1,0 +1,62 @@
+"""Blobs as files: ``<home>/blobs/<account>/<container>/<blob>``.
+
+A blob is written to a temporary name and renamed, so a half-written blob is never
+visible; no blob name can reach outside its container's folder.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import quote
+
+from azureml_emulator.addresses import blob_base_url
+from azureml_emulator.errors import BadRequest
+
+# What a SAS token looks like here: the emulated host accepts any, as Azurite does with its
+# well-known key; it only has to be present so the SDK treats the URL as a SAS URL.
+SAS = "sv=2019-02-02&sr=b&sp=rcw&sig=emulated"
+
+
+def blob_path(home: Path, account: str, container: str, name: str) -> Path:
+    root = (Path(home) / "blobs" / account / container).resolve()
+    target = (root / name).resolve()
+    if not name or root not in target.parents:
+        raise BadRequest("invalid blob name {!r} in container {!r}: expected a relative path inside it"
+                         .format(name, container))
+    return target
+
+
+def sas_url(account: str, container: str, name: str) -> str:
+    """The URL the SDK uploads ``name`` to (and reads it back from)."""
+    return "{}/{}/{}?{}".format(blob_base_url(account), container, quote(name), SAS)
+
+
+def new_folder_name() -> str:
+    return secrets.token_hex(16)
+
+
+def write(home: Path, account: str, container: str, name: str, source: BinaryIO | bytes) -> int:
+    """Store a blob; returns its size."""
+    target = blob_path(home, account, container, name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            if isinstance(source, bytes):
+                out.write(source)
+            else:
+                while chunk := source.read(1 << 20):
+                    out.write(chunk)
+        os.replace(tmp, target)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return target.stat().st_size
+
+
+def find(home: Path, account: str, container: str, name: str) -> Path | None:
+    target = blob_path(home, account, container, name)
+    return target if target.is_file() else None

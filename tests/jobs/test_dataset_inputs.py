@@ -1,0 +1,55 @@
+"""Datasets as a job's inputs: ``as_mount()`` arrives as a read-only folder holding the
+dataset's files, ``as_download()`` as a copied one, and the argument is that path."""
+import pytest
+from azureml.exceptions import ActivityFailedException
+from azureml.opendatasets import MNIST
+
+from conftest import submit_script
+
+CHECK_INPUT = """
+import glob, os, sys
+from azureml.core import Run
+folder = sys.argv[1]
+print('FOLDER', folder)
+print('FILES', sorted(os.path.basename(p) for p in glob.glob(os.path.join(folder, '**/*.gz'), recursive=True)))
+print('INPUTS', Run.get_context().input_datasets)
+target = glob.glob(os.path.join(folder, '**/t10k-labels-idx1-ubyte.gz'), recursive=True)[0]
+try:
+    open(target, 'ab').close()
+    print('WRITABLE')
+except PermissionError:
+    print('READ-ONLY')
+"""
+
+
+def log_of(run):
+    return run.get_details_with_logs()["logFiles"]["user_logs/std_log.txt"]
+
+
+@pytest.mark.parametrize("mechanism, access", [("as_mount", "READ-ONLY"), ("as_download", "WRITABLE")])
+def test_a_registered_dataset_reaches_the_job_as_a_local_folder(cluster, mechanism, access):
+    dataset = MNIST.get_file_dataset(dataset_filter="test").register(cluster.ws, name="mnist-test",
+                                                                    create_new_version=True)
+    run = submit_script(cluster, CHECK_INPUT, [getattr(dataset, mechanism)()])
+    run.wait_for_completion()
+    log = log_of(run)
+    folder = next(line.split(" ", 1)[1] for line in log.splitlines() if line.startswith("FOLDER"))
+    input_name = "input__" + dataset.id.split("-")[0]
+    assert folder.endswith("/data/" + input_name)
+    assert "FILES ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']" in log
+    assert "INPUTS {{'{}': '{}'}}".format(input_name, folder) in log
+    assert access in log
+
+
+def test_an_unregistered_dataset_is_saved_at_submit_and_mounted(cluster):
+    run = submit_script(cluster, CHECK_INPUT, [MNIST.get_file_dataset(dataset_filter="train").as_mount()])
+    run.wait_for_completion()
+    assert "FILES ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz']" in log_of(run)
+
+
+def test_a_dataset_the_job_cannot_read_fails_the_run_with_the_reason(cluster, tmp_path, monkeypatch):
+    dataset = MNIST.get_file_dataset(dataset_filter="test")
+    monkeypatch.setenv("AZUREML_EMULATOR_MNIST_DIR", str(tmp_path / "no-mnist-here"))   # inherited by the job
+    run = submit_script(cluster, CHECK_INPUT, [dataset.as_mount()])
+    with pytest.raises(ActivityFailedException, match="MNIST file t10k-images-idx3-ubyte.gz is missing"):
+        run.wait_for_completion()

@@ -1,0 +1,151 @@
+"""Script runs on an AmlCompute cluster: real jobs, in their Environment's build, through
+the SDK's own submit, wait and result calls."""
+import json
+import sys
+import time
+
+import psutil
+import pytest
+from azureml.core import Run
+from azureml.exceptions import ActivityFailedException
+
+from azureml_emulator.environments import builder
+from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.runs import backend as runs
+from azureml_emulator.store import Store
+from conftest import submit_script
+
+LOGGING_SCRIPT = """
+import os, sys
+from azureml.core import Run
+run = Run.get_context()
+print('arguments:', sys.argv[1:])
+print('python:', sys.executable)
+run.log('accuracy', 0.5)
+run.log('accuracy', 0.75)
+run.log_list('losses', [3, 2, 1])
+run.log_row('table', epoch=1, loss=0.5)
+os.makedirs('outputs', exist_ok=True)
+open('outputs/model.txt', 'w').write('weights')
+print('trained')
+"""
+
+
+
+def test_a_script_run_logs_metrics_uploads_outputs_and_registers_its_model(cluster, capsys):
+    run = submit_script(cluster, LOGGING_SCRIPT, ["--rate", 0.5])
+    assert run.get_status() in ("NotStarted", "Queued", "Preparing", "Running")
+    run.wait_for_completion(show_output=True)
+    printed = capsys.readouterr().out
+    assert "Streaming user_logs/std_log.txt" in printed
+    assert "arguments: ['--rate', '0.5']" in printed and "trained" in printed
+    assert str(cluster.home) not in printed.split("python:")[1].split("\n")[0]   # not the kernel's Python
+    assert run.get_status() == "Completed"
+    assert run.get_metrics() == {"accuracy": [0.5, 0.75], "losses": [3, 2, 1], "table": {"epoch": 1, "loss": 0.5}}
+    assert set(run.get_file_names()) >= {"outputs/model.txt", "user_logs/std_log.txt"}
+    model = run.register_model(model_name="from-run", model_path="outputs/model.txt")
+    assert model.run_id == run.id and model.version == 1
+    run.download_file("outputs/model.txt", str(cluster.work / "model.txt"))
+    assert (cluster.work / "model.txt").read_text() == "weights"
+
+
+def test_the_job_runs_in_the_environment_build_not_the_kernel(cluster):
+    run = submit_script(cluster, "import sys\nprint('EXE', sys.executable)\nprint('PATH', sys.path)\n")
+    run.wait_for_completion()
+    log = Run.get(cluster.ws, run.id).get_details_with_logs()["logFiles"]["user_logs/std_log.txt"]
+    executable = next(line.split(" ", 1)[1] for line in log.splitlines() if line.startswith("EXE"))
+    assert executable.startswith(str(builder.cache_root()))
+    path = next(line for line in log.splitlines() if line.startswith("PATH"))
+    assert sys.prefix not in path   # none of the kernel's packages
+
+
+def test_a_failing_script_fails_the_run_with_its_traceback(cluster):
+    run = submit_script(cluster, "def train():\n    raise ValueError('no data here')\ntrain()\n")
+    with pytest.raises(ActivityFailedException) as raised:
+        run.wait_for_completion(show_output=False)
+    message = raised.value.message
+    assert "Execution failed. User process 'python' exited with status code 1." in message
+    assert "user_logs/std_log.txt" in message and "ValueError: no data here" in message
+    assert run.get_status() == "Failed"
+    error = run.get_details()["error"]["error"]
+    assert error["code"] == "UserError"
+    assert 'File "train.py", line 2, in train' in error["message"] and "job_runtime" not in error["message"]
+
+
+def test_a_script_that_exits_with_a_code_fails_with_that_code(cluster):
+    run = submit_script(cluster, "import sys\nsys.exit(3)\n")
+    with pytest.raises(ActivityFailedException, match="exited with status code 3"):
+        run.wait_for_completion()
+
+
+def test_cancel_stops_the_job_and_ends_the_run_canceled(cluster):
+    run = submit_script(cluster, "import time\nprint('started', flush=True)\ntime.sleep(120)\n")
+    deadline = time.monotonic() + 120
+    while run.get_status() != "Running" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    store = Store(cluster.home)
+    key = WorkspaceKey.of(cluster.ws)
+    supervisor = psutil.Process(runs.process_of(store, key, run.id)["pid"])
+    job = supervisor.children()
+    run.cancel()
+    run.wait_for_completion()
+    assert run.get_status() == "Canceled"
+    psutil.wait_procs([supervisor] + job, timeout=15)
+    assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in [supervisor] + job)
+
+
+def test_metrics_reach_the_workspace_while_the_job_runs(cluster):
+    flag = cluster.work / "may-finish"
+    run = submit_script(cluster, (
+        "import os, sys, time\nfrom azureml.core import Run\nrun = Run.get_context()\nrun.log('epoch', 1)\n"
+        "run.flush()\nwhile not os.path.exists(sys.argv[1]):\n    time.sleep(0.1)\n"), [str(flag)])
+    deadline = time.monotonic() + 120
+    while run.get_metrics() != {"epoch": 1} and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert run.get_metrics() == {"epoch": 1}
+    assert run.get_status() == "Running"
+    flag.write_text("go")
+    run.wait_for_completion()
+    assert run.get_status() == "Completed"
+
+
+def test_a_job_cannot_reach_the_internet(cluster):
+    run = submit_script(cluster, (
+        "import requests\ntry:\n    requests.get('https://example.com', timeout=5)\nexcept requests.ConnectionError as e:\n"
+        "    print('REFUSED', e)\n"))
+    run.wait_for_completion()
+    log = run.get_details_with_logs()["logFiles"]["user_logs/std_log.txt"]
+    assert "REFUSED azureml_emulator: this job runs offline, so this request was not sent: GET https://example.com/" in log
+
+
+def test_runs_wait_for_a_free_node_of_a_one_node_cluster(cluster):
+    from azureml.core.compute import AmlCompute, ComputeTarget
+    single = ComputeTarget.create(cluster.ws, "one-node", AmlCompute.provisioning_configuration(
+        vm_size="STANDARD_D2_V2", min_nodes=0, max_nodes=1))
+    script = "import time\ntime.sleep(3)\n"
+    first = submit_script(cluster, script, target=single, folder="first")
+    second = submit_script(cluster, script, target=single, folder="second")
+    seen = set()
+    while second.get_status() not in ("Completed", "Failed", "Canceled"):
+        if first.get_status() in ("Preparing", "Running"):
+            seen.add(second.get_status())
+        time.sleep(0.2)
+    assert "Queued" in seen
+    first_details, second_details = first.get_details(), second.get_details()
+    assert first_details["status"] == second_details["status"] == "Completed"
+    assert second_details["startTimeUtc"] >= first_details["endTimeUtc"]
+
+
+def test_snapshot_honours_amlignore_and_later_runs_get_unchanged_files(cluster):
+    files = {"keep.txt": "kept", "secret.csv": "ignored", ".amlignore": "*.csv\n"}
+    script = "import os\nprint('FILES', sorted(os.listdir('.')))\n"
+    first = submit_script(cluster, script, files=files)
+    first.wait_for_completion()
+    (cluster.work / "job" / "new.txt").write_text("added")   # the second snapshot uploads only this file
+    second = submit_script(cluster, script)
+    second.wait_for_completion()
+    for run, expected in ((first, [".amlignore", "keep.txt", "train.py"]),
+                          (second, [".amlignore", "keep.txt", "new.txt", "train.py"])):
+        log = run.get_details_with_logs()["logFiles"]["user_logs/std_log.txt"]
+        listed = next(line for line in log.splitlines() if line.startswith("FILES"))
+        assert json.loads(listed[len("FILES "):].replace("'", '"')) == expected

@@ -1,0 +1,69 @@
+"""Run history and metrics as the SDK meets them outside a job: experiments, run lookups,
+properties, and the metric service's refusal of malformed batches."""
+import pytest
+import requests
+from azureml.core import Experiment, Run
+from azureml.exceptions import ServiceException
+
+from azureml_emulator.addresses import EMULATOR_BASE_URL
+from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.runs import backend as runs
+
+
+def scope(ws):
+    return ("/subscriptions/{}/resourceGroups/{}/providers/Microsoft.MachineLearningServices/workspaces/{}"
+            .format(ws.subscription_id, ws.resource_group, ws.name))
+
+
+def test_an_experiment_is_created_on_first_use_and_listed(ws):
+    experiment = Experiment(ws, "my-experiment")
+    assert experiment.id
+    assert Experiment(ws, "my-experiment").id == experiment.id
+    assert "my-experiment" in ws.experiments
+
+
+def test_a_missing_run_is_run_not_found(ws):
+    with pytest.raises(ServiceException, match=r"\(RunNotFound\) Run run-1 was not found"):
+        Run.get(ws, "run-1")
+
+
+def test_a_property_cannot_change_once_set(azureml_emulator, ws):
+    Experiment(ws, "e")
+    key = WorkspaceKey.of(ws)
+    runs.create_run(azureml_emulator.store, key, "e", "r1", {})
+    runs.patch(azureml_emulator.store, key, "e", "r1", {"properties": {"a": "1"}})
+    runs.patch(azureml_emulator.store, key, "e", "r1", {"properties": {"a": "1", "b": "2"}})   # same value: fine
+    answer = requests.patch(EMULATOR_BASE_URL + "/history/v1.0" + scope(ws) + "/experiments/e/runs/r1",
+                            json={"properties": {"a": "changed"}})
+    assert answer.status_code == 409
+    assert "Property a already exists on run r1" in answer.json()["error"]["message"]
+    assert runs.get(azureml_emulator.store, key, "r1")["properties"] == {"a": "1", "b": "2"}
+
+
+@pytest.mark.parametrize("body, fragment", [
+    ({}, "The batch must have 'values'"),
+    ({"values": [{"name": ""}]}, "non-empty 'name'"),
+    ({"values": [{"name": "m", "value": [{"no": "data"}]}]}, "'value' must be a list of rows, each with a 'data'"),
+])
+def test_a_malformed_metric_batch_is_refused_and_stores_nothing(azureml_emulator, ws, body, fragment):
+    Experiment(ws, "e")
+    key = WorkspaceKey.of(ws)
+    runs.create_run(azureml_emulator.store, key, "e", "r1", {})
+    url = EMULATOR_BASE_URL + "/metric/v2.0" + scope(ws) + "/runs/r1/batch"
+    good = {"name": "ok", "value": [{"data": {"ok": 1}}]}
+    answer = requests.post(url, json={"values": [good] + body["values"]} if "values" in body else body)
+    assert answer.status_code == 400 and fragment in answer.json()["error"]["message"]
+    listed = requests.post(EMULATOR_BASE_URL + "/metric/v2.0" + scope(ws) + "/runs/r1/list", json={})
+    assert listed.json()["value"] == []
+
+
+def test_a_run_whose_job_process_is_gone_is_failed_not_running_forever(azureml_emulator, ws):
+    from azureml_emulator.execution.processes import ProcessRecord
+    Experiment(ws, "e")
+    key = WorkspaceKey.of(ws)
+    runs.create_run(azureml_emulator.store, key, "e", "lost", {"status": "Running"})
+    runs.save_process(azureml_emulator.store, key, "lost", ProcessRecord(pid=2 ** 22 + 7, create_time=1.0,
+                                                                         log="/tmp/lost.log").to_json())
+    run = Run.get(ws, "lost")
+    assert run.get_status() == "Failed"
+    assert "its process (PID 4194311) is gone" in run.get_details()["error"]["error"]["message"]
