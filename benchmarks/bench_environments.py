@@ -54,7 +54,7 @@ def run_notebook(mode, output_dir):
     env = dict(os.environ, AZUREML_EMULATOR_ENVIRONMENTS=mode)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "azureml_emulator.tools.run_notebook", str(NOTEBOOK),
-                           "--output", str(output_dir / "nb.ipynb")], cwd=REPO, env=env,
+                           "--output-dir", str(output_dir)], cwd=REPO, env=env,
                           capture_output=True, text=True)
     return time.perf_counter() - started, "ok" if done.returncode == 0 else "failed"
 

@@ -12,6 +12,7 @@ def seams() -> list[tuple[Any, str, Any]]:
     """(owner, attribute, replacement) for every seam, built from the SDK's current attributes."""
     from azureml._restclient.artifacts_client import ArtifactsClient
     from azureml.core.webservice import AciWebservice
+    from azureml.core.run import Run
     from azureml.core.workspace import Workspace
     from azureml.data.file_dataset import FileDataset
     from azureml.opendatasets import MNIST
@@ -21,6 +22,7 @@ def seams() -> list[tuple[Any, str, Any]]:
 
     from azureml_emulator.artifacts import sdk as artifacts
     from azureml_emulator.data import opendatasets
+    from azureml_emulator.runs import sdk as runs
     from azureml_emulator.runtime import transport
     from azureml_emulator.webservices import local as local_webservice
     from azureml_emulator.webservices import sdk as webservices
@@ -35,6 +37,8 @@ def seams() -> list[tuple[Any, str, Any]]:
         (ArtifactsClient, "upload_artifact_from_stream", artifacts.upload_artifact_from_stream),
         (ArtifactsClient, "get_files_by_artifact_prefix_id", artifacts.get_files_by_artifact_prefix_id),
         (ArtifactsClient, "get_file_by_artifact_id", artifacts.get_file_by_artifact_id),
+        (Run, "_WAIT_COMPLETION_POLLING_INTERVAL_MIN", runs.POLL_MIN_SECONDS),
+        (Run, "_WAIT_COMPLETION_POLLING_INTERVAL_MAX", runs.POLL_MAX_SECONDS),
         (MNIST, "get_file_dataset", classmethod(opendatasets.make_get_file_dataset(MNIST.get_file_dataset))),
         (FileDataset, "download", opendatasets.make_download(FileDataset.download)),
         (FileDataset, "to_path", opendatasets.make_to_path(FileDataset.to_path)),

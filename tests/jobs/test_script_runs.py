@@ -88,7 +88,9 @@ def test_cancel_stops_the_job_and_ends_the_run_canceled(cluster):
     supervisor = psutil.Process(runs.process_of(store, key, run.id)["pid"])
     job = supervisor.children()
     run.cancel()
-    run.wait_for_completion()
+    run.wait_for_completion()   # returns at CancelRequested, as the SDK counts it an end state
+    while run.get_status() == "CancelRequested" and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert run.get_status() == "Canceled"
     psutil.wait_procs([supervisor] + job, timeout=15)
     assert not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in [supervisor] + job)

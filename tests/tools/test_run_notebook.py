@@ -47,7 +47,7 @@ def test_a_failing_cell_fails_the_run_and_the_executed_copy_is_still_written(tmp
 def test_a_notebook_without_an_accuracy_line_fails_the_run(tmp_path):
     done = run(notebook(tmp_path, "print('no accuracy here')"), tmp_path)
     assert done.returncode == 1
-    assert "No 'Overall accuracy' line in the notebooks' output" in done.stderr
+    assert "No accuracy in the notebooks' output" in done.stderr
 
 
 def test_notebooks_run_in_order_in_one_workspace_and_both_accuracies_are_reported(tmp_path):

@@ -1,0 +1,127 @@
+"""Training benchmark: part 1 end to end (make run's runner, the environment build cached),
+where the time of its run goes, and how soon `wait_for_completion(show_output=True)` shows a
+line the job printed, with the SDK's own polling interval and with the emulator's, side by
+side in one process.
+
+    python benchmarks/bench_training.py [--skip-notebook]
+"""
+import argparse
+import io
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import redirect_stdout
+from datetime import datetime
+from pathlib import Path
+from statistics import median
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+
+NOTEBOOK = REPO / "img-classification-part1-training.ipynb"
+LINES = 6
+PRINTER = """
+import sys, time
+for i in range({lines}):
+    print('TICK', repr(time.time()), flush=True)
+    time.sleep(1.5)
+""".format(lines=LINES)
+
+
+class Clock(io.TextIOBase):
+    """stdout that notes when each printed TICK line arrives."""
+
+    def __init__(self):
+        self.delays, self.buffer = [], ""
+
+    def write(self, text):
+        self.buffer += text
+        while "\n" in self.buffer:
+            line, self.buffer = self.buffer.split("\n", 1)
+            if line.startswith("TICK "):
+                self.delays.append(time.time() - float(line.split()[1]))
+        return len(text)
+
+
+def seconds(timestamp):
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
+
+
+def notebook_figures():
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "azureml_emulator.tools.run_notebook", str(NOTEBOOK),
+                               "--output-dir", out], cwd=REPO, capture_output=True, text=True)
+        total = time.perf_counter() - started
+        if done.returncode:
+            sys.exit(done.stdout + done.stderr)
+        executed = json.loads((Path(out) / NOTEBOOK.name).read_text())
+    cells = {c["source"] if isinstance(c["source"], str) else "".join(c["source"]): c
+             for c in executed["cells"] if c["cell_type"] == "code"}
+    details = next(c for s, c in cells.items() if s.lstrip().startswith("# specify show_output"))
+    text = details["outputs"][-1]["data"]["text/plain"]
+    text = text if isinstance(text, str) else "".join(text)
+    import ast
+    run = ast.literal_eval(text)
+    run_seconds = seconds(run["endTimeUtc"]) - seconds(run["startTimeUtc"])
+    print("part 1 notebook end to end (build cached): {:.1f} s".format(total))
+    print("  of which the training run (Running to Completed): {:.1f} s ({:.0%})".format(run_seconds,
+                                                                                   run_seconds / total))
+
+
+def log_latency():
+    from azureml.core import Run
+    from conftest import service_environment, submit_script
+    from types import SimpleNamespace
+    from azureml.core import Experiment, Workspace
+    from azureml.core.compute import AmlCompute, ComputeTarget
+    from azureml_emulator import emulate
+    from azureml_emulator.tools import housekeeping
+    with tempfile.TemporaryDirectory() as work, emulate(home=Path(work) / "home") as emulator:
+        ws = Workspace.from_config(path=work) if (Path(work) / "config.json").exists() else Workspace.from_config()
+        target = ComputeTarget.create(ws, "cpu", AmlCompute.provisioning_configuration(
+            vm_size="STANDARD_D2_V2", max_nodes=2))
+        cluster = SimpleNamespace(ws=ws, target=target, work=Path(work), experiment=Experiment(ws, "bench"),
+                                  environment=service_environment())
+        results = {}
+        try:
+            for label, interval in (("the SDK's own polling (2 s and up)", (2, 60)),
+                                    ("the emulator's polling (0.25 s to 1 s)",
+                                     (Run._WAIT_COMPLETION_POLLING_INTERVAL_MIN,
+                                      Run._WAIT_COMPLETION_POLLING_INTERVAL_MAX))):
+                saved = Run._WAIT_COMPLETION_POLLING_INTERVAL_MIN, Run._WAIT_COMPLETION_POLLING_INTERVAL_MAX
+                Run._WAIT_COMPLETION_POLLING_INTERVAL_MIN, Run._WAIT_COMPLETION_POLLING_INTERVAL_MAX = interval
+                try:
+                    run = submit_script(cluster, PRINTER, folder="printer")
+                    clock = Clock()
+                    with redirect_stdout(clock):
+                        run.wait_for_completion(show_output=True)
+                finally:
+                    Run._WAIT_COMPLETION_POLLING_INTERVAL_MIN, Run._WAIT_COMPLETION_POLLING_INTERVAL_MAX = saved
+                results[label] = clock.delays[1:]   # the first line waits for the job to start
+        finally:
+            housekeeping.stop_all(emulator.home)
+    base = None
+    for label, delays in results.items():
+        line = "log line shown after it was printed, with {}: median {:.2f} s, max {:.2f} s ({} lines)".format(
+            label, median(delays), max(delays), len(delays))
+        if base is not None:
+            line += "; {:.1f}x sooner".format(base / median(delays))
+        base = base or median(delays)
+        print(line)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-notebook", action="store_true")
+    args = parser.parse_args()
+    log_latency()
+    if not args.skip_notebook:
+        notebook_figures()
+
+
+if __name__ == "__main__":
+    main()
