@@ -83,3 +83,9 @@ def delete(store: Store, workspace: WorkspaceKey, name: str) -> None:
     require(store, workspace, name)
     with store.transaction() as db:
         db.execute("DELETE FROM computes WHERE workspace=? AND name=?", (str(workspace), name))
+
+
+def all_clusters(store: Store) -> list[tuple[WorkspaceKey, dict]]:
+    """Every workspace's clusters (for the command line)."""
+    return [(WorkspaceKey.parse(r["workspace"]), store.loads(r["payload"]))
+            for r in store.query("SELECT workspace, payload FROM computes ORDER BY workspace, name")]

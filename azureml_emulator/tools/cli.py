@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     prune = actions.add_parser("prune", help="remove environment builds from your cache")
     prune.add_argument("hashes", nargs="*", help="the builds to remove (a prefix of the hash); default: all")
     commands.add_parser("services", help="list deployed services with their live state")
+    commands.add_parser("runs", help="list runs, newest first, with their live state and the job's folder")
+    commands.add_parser("computes", help="list compute clusters")
     logs = commands.add_parser("logs", help="print a service's log")
     logs.add_argument("service")
     delete = commands.add_parser("delete", help="stop and delete a service")
@@ -54,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--prefix", help="into this prefix (Jupyter looks in PREFIX/share/jupyter/kernels)")
     install.add_argument("--name", default=kernel_module.KERNEL_NAME)
     install.add_argument("--display-name", default=None)
-    reset = commands.add_parser("reset", help="stop all services and erase the home")
+    reset = commands.add_parser("reset", help="stop all services and jobs and erase the home")
     reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return parser
 
@@ -74,6 +76,10 @@ def _run(args: argparse.Namespace, store: Store) -> None:
         _table(housekeeping.list_environments(store), ["workspace", "name", "version"])
     elif args.command == "services":
         _table(housekeeping.list_services(store), ["workspace", "name", "state", "scoring_uri", "pid"])
+    elif args.command == "runs":
+        _table(housekeeping.list_runs(store), ["workspace", "experiment", "run_id", "status", "target", "folder"])
+    elif args.command == "computes":
+        _table(housekeeping.list_computes(store), ["workspace", "name", "vm_size", "max_nodes"])
     elif args.command == "logs":
         sys.stdout.write(housekeeping.service_log(store, args.service))
     elif args.command == "delete":
@@ -97,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("Nothing erased.")
             return 1
         housekeeping.reset(home)
-        print("Reset {}: services stopped, models, environments and artifacts erased.".format(home))
+        print("Reset {}: services and jobs stopped; models, environments, runs and artifacts erased.".format(home))
         return 0
     try:
         store = Store(home)

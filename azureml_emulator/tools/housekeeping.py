@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from azureml_emulator.compute import backend as compute
 from azureml_emulator.environments import backend as environments
 from azureml_emulator.environments import builder, definition
 from azureml_emulator.errors import NotFound, StateError
@@ -54,6 +55,22 @@ def list_services(store: Store) -> list[dict[str, Any]]:
     return [dict(workspace=str(s.workspace), name=s.name, state=s.state, scoring_uri=s.payload.get("scoringUri"),
                  pid=s.process.pid if s.process else None, log=s.process.log if s.process else None)
             for s in webservices.list_services(store)]
+
+
+def list_runs(store: Store) -> list[dict[str, Any]]:
+    """Every run, newest first, with its live state (a run whose job died is Failed)."""
+    rows = []
+    for workspace, run in reversed(runs.all_runs(store)):
+        run = runs.refresh(store, workspace, run)
+        process = runs.process_of(store, workspace, run["runId"]) or {}
+        rows.append({"workspace": workspace.name, "experiment": run["experimentName"], "run_id": run["runId"],
+                     "status": run["status"], "target": run.get("target") or "", "folder": process.get("dir") or ""})
+    return rows
+
+
+def list_computes(store: Store) -> list[dict[str, Any]]:
+    return [{"workspace": workspace.name, "name": cluster["name"], "vm_size": cluster["vmSize"],
+             "max_nodes": cluster["scaleSettings"]["maxNodeCount"]} for workspace, cluster in compute.all_clusters(store)]
 
 
 def _find_service(store: Store, name: str) -> ServiceRecord:

@@ -151,3 +151,16 @@ def test_snapshot_honours_amlignore_and_later_runs_get_unchanged_files(cluster):
         log = run.get_details_with_logs()["logFiles"]["user_logs/std_log.txt"]
         listed = next(line for line in log.splitlines() if line.startswith("FILES"))
         assert json.loads(listed[len("FILES "):].replace("'", '"')) == expected
+
+
+def test_the_command_line_lists_runs_with_their_live_state_and_clusters(cluster, capsys):
+    from azureml_emulator.tools import cli
+    run = submit_script(cluster, "print('hello')\n")
+    run.wait_for_completion()
+    capsys.readouterr()
+    assert cli.main(["--home", str(cluster.home), "runs"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0].split()[:5] == ["WORKSPACE", "EXPERIMENT", "RUN_ID", "STATUS", "TARGET"]
+    assert listed[1].split()[1:5] == ["tests", run.id, "Completed", "cpu-cluster"]
+    assert cli.main(["--home", str(cluster.home), "computes"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split()[1:] == ["cpu-cluster", "STANDARD_D2_V2", "2"]
