@@ -36,3 +36,28 @@ def test_notebook_is_committed_with_outputs_of_an_emulator_run():
     printed = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
     assert "offline Azure ML workspace emulator" in printed
     assert "Overall accuracy: 0.9025" in printed
+
+
+def test_environment_yml_lists_the_same_dependencies_as_pyproject():
+    import tomllib
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    wanted = set(project["dependencies"]) | set(project["optional-dependencies"]["test"])
+    lines = (REPO / "environment.yml").read_text().splitlines()
+    listed = {line.strip()[2:].strip('"') for line in lines if line.strip().startswith('- "') and "-e ." not in line}
+    assert listed == wanted
+
+
+def printed(path):
+    notebook = nbformat.read(path, as_version=4)
+    return "".join(output.get("text", "") or output.get("data", {}).get("text/plain", "")
+                   for cell in notebook.cells if cell.cell_type == "code" for output in cell.get("outputs", []))
+
+
+def test_both_parts_agree_on_the_model():
+    """Part 1's run logs the accuracy of the model part 2 deploys (part 2's committed outputs
+    are those of a run after part 1, which it says it used)."""
+    import re
+    part1, part2 = printed(REPO / "img-classification-part1-training.ipynb"), printed(NOTEBOOK)
+    logged = re.search(r"'accuracy': ([0-9.]+)", part1).group(1)
+    assert "Using sklearn_mnist and tutorial-env from part 1" in part2
+    assert re.search(r"Overall accuracy: ([0-9.]+)", part2).group(1) == logged
