@@ -6,6 +6,10 @@ class carries. Code outside a request (the CLI, the SDK seams) catches them by t
 """
 from __future__ import annotations
 
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class EmulatorError(Exception):
     """Base class: an Azure-shaped error with its HTTP status and error code."""
@@ -32,6 +36,13 @@ class NotFound(EmulatorError):
 
     status = 404
     code = "NotFound"
+
+
+def found(value: "T | None", what: str, code: str) -> "T":
+    """``value``, or NotFound("<what> was not found") with Azure's ``code`` when it is None."""
+    if value is None:
+        raise NotFound("{} was not found".format(what), code=code)
+    return value
 
 
 class Conflict(EmulatorError):

@@ -4,7 +4,7 @@ data-version call through which the SDK reads a definition's MLTable YAML back."
 from __future__ import annotations
 
 from azureml_emulator.datasets import backend
-from azureml_emulator.errors import NotFound
+from azureml_emulator.errors import found
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
@@ -25,9 +25,7 @@ def get_by_name(request: Request) -> Reply:
     version = request.query.get("versionId")
     dto = backend.dto_by_name(request.store, request.workspace, request.params["name"],
                               int(version) if version and version.isdigit() else None)
-    if dto is None:
-        raise NotFound("Dataset {} was not found".format(request.params["name"]), code="DatasetNotFound")
-    return Reply(200, dto)
+    return Reply(200, found(dto, "Dataset " + request.params["name"], "DatasetNotFound"))
 
 
 def query_by_saved_id(request: Request) -> Reply:
@@ -45,18 +43,14 @@ def save(request: Request) -> Reply:
 
 def get_saved(request: Request) -> Reply:
     saved = backend.saved(request.store, request.workspace, request.params["saved_id"])
-    if saved is None:
-        raise NotFound("Saved dataset {} was not found".format(request.params["saved_id"]), code="DatasetNotFound")
-    return Reply(200, saved)
+    return Reply(200, found(saved, "Saved dataset " + request.params["saved_id"], "DatasetNotFound"))
 
 
 def data_version(request: Request) -> Reply:
     name = request.params["name"]
     saved = backend.saved(request.store, request.workspace, name[len("unregistered-"):]) \
         if name.startswith("unregistered-") else None
-    if saved is None:
-        raise NotFound("Data version {}:{} was not found".format(name, request.params["version"]),
-                       code="DataVersionNotFound")
+    saved = found(saved, "Data version {}:{}".format(name, request.params["version"]), "DataVersionNotFound")
     return Reply(200, {"legacyDataflow": backend.rslex_yaml(saved["dataflowJson"]),
                        "dataVersion": {"dataType": saved["datasetType"]}})
 

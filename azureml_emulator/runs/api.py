@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.artifacts import backend as artifacts
-from azureml_emulator.errors import NotFound
+from azureml_emulator.errors import found
 from azureml_emulator.ids import ArtifactId
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
@@ -43,11 +43,9 @@ def _experiment_name(request: Request) -> str | None:
     if "experiment" in request.params:
         return request.params["experiment"]
     if "experiment_id" in request.params:
-        experiment = backend.experiment_by_id(request.store, request.workspace, request.params["experiment_id"])
-        if experiment is None:
-            raise NotFound("Experiment {} was not found".format(request.params["experiment_id"]),
-                           code="ExperimentNotFound")
-        return experiment["name"]
+        experiment_id = request.params["experiment_id"]
+        return found(backend.experiment_by_id(request.store, request.workspace, experiment_id),
+                     "Experiment " + experiment_id, "ExperimentNotFound")["name"]
     return None
 
 
@@ -57,17 +55,14 @@ def _run(request: Request) -> dict:
 
 
 def get_experiment(request: Request) -> Reply:
-    experiment = backend.get_experiment(request.store, request.workspace, request.params["experiment"])
-    if experiment is None:
-        raise NotFound("Experiment {} was not found".format(request.params["experiment"]), code="ExperimentNotFound")
-    return Reply(200, experiment)
+    name = request.params["experiment"]
+    return Reply(200, found(backend.get_experiment(request.store, request.workspace, name),
+                            "Experiment " + name, "ExperimentNotFound"))
 
 
 def get_experiment_by_id(request: Request) -> Reply:
-    experiment = backend.experiment_by_id(request.store, request.workspace, request.params["experiment_id"])
-    if experiment is None:
-        raise NotFound("Experiment {} was not found".format(request.params["experiment_id"]), code="ExperimentNotFound")
-    return Reply(200, experiment)
+    return Reply(200, found(backend.experiment_by_id(request.store, request.workspace, request.params["experiment_id"]),
+                            "Experiment " + request.params["experiment_id"], "ExperimentNotFound"))
 
 
 def create_experiment(request: Request) -> Reply:
