@@ -176,3 +176,9 @@ def submit_script(cluster, source, arguments=(), files=None, target=None, enviro
     return cluster.experiment.submit(ScriptRunConfig(
         source_directory=str(script_folder), script="train.py", arguments=list(arguments),
         compute_target=target or cluster.target, environment=environment or cluster.environment))
+
+
+def service_environment_with(*extra):
+    """The test Environment plus ``extra`` packages, at this kernel's versions."""
+    from importlib.metadata import version
+    return service_environment(name="test-env-extra", pins=SERVICE_PINS + tuple(extra))

@@ -1,2 +1,2 @@
-"""Artifact storage: files under the home (`backend`), the SDK's ArtifactsClient seams (`sdk`),
-and the download endpoint (`api`)."""
+"""The artifact service: files under the home (`backend`), and the endpoints that create,
+list and serve them (`api`); their bytes go through the emulated Blob Storage."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 
 from azureml_emulator.artifacts import backend
-from azureml_emulator.errors import NotEmulated, NotFound
+from azureml_emulator.errors import BadRequest, NotEmulated, NotFound
 from azureml_emulator.ids import ArtifactId
 from azureml_emulator.rest import catalogue
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
+from azureml_emulator.storage import backend as blobs
 
 ARTIFACTS = "/artifact/v2.0{workspace}/artifacts"
 RESERVED = ("content", "metadata", "write", "contentinfo", "prefix", "batch")
@@ -51,6 +52,22 @@ def content_info(request: Request) -> Reply:
     return Reply(200, _content_info(artifact))
 
 
+def create_artifacts(request: Request) -> Reply:
+    """Batch create: the SDK then uploads each file to its ``contentUri`` (Blob Storage)."""
+    paths = request.json_object().get("paths")
+    if not isinstance(paths, list) or not all(isinstance(p, dict) and isinstance(p.get("path"), str) for p in paths):
+        raise BadRequest("'paths' must be a list of objects with a 'path'")
+    created, content = {}, {}
+    for entry in paths:
+        name = entry["path"]
+        artifact = ArtifactId(request.params["origin"], request.params["container"], backend.normalize(name))
+        backend.artifact_file(request.store.home, artifact)   # refuses a path that would leave the store
+        created[name] = _artifact_dto(artifact)
+        content[name] = dict(_content_info(artifact), contentUri=blobs.sas_url(
+            blobs.ARTIFACT_ACCOUNT, blobs.ARTIFACT_CONTAINER, str(artifact)))
+    return Reply(200, {"artifacts": created, "artifactContentInformation": content, "errors": {}})
+
+
 def download_artifact(request: Request) -> Reply:
     artifact = ArtifactId.parse(request.params["artifact_id"])
     content = backend.read_bytes(request.store.home, artifact)
@@ -61,6 +78,7 @@ def download_artifact(request: Request) -> Reply:
 
 
 ROUTES = (
+    Route("POST", ARTIFACTS + "/batch/metadata/{origin}/{container}", create_artifacts),
     Route("GET", ARTIFACTS + "/prefix/contentinfo/{origin}/{container}/{path:path}", prefix_content_info),
     Route("GET", ARTIFACTS + "/contentinfo/{origin}/{container}/{path:path}", content_info),
     Route("GET", ARTIFACTS + "/{origin}/{container}", list_artifacts),

@@ -33,6 +33,13 @@ def artifact_file(home: Path, artifact: ArtifactId) -> Path:
     return target
 
 
+def normalize(path: str) -> str:
+    """The path the artifact service keeps: the SDK sends outputs as './outputs/...'."""
+    while path.startswith("./"):
+        path = path[2:]
+    return path.replace("\\", "/")
+
+
 def content_url(artifact: ArtifactId) -> str:
     """The emulated URL the SDK downloads ``artifact`` from."""
     return EMULATOR_BASE_URL + CONTENT_PREFIX + quote(str(artifact))

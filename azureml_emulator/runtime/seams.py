@@ -10,7 +10,6 @@ from typing import Any
 
 def seams() -> list[tuple[Any, str, Any]]:
     """(owner, attribute, replacement) for every seam, built from the SDK's current attributes."""
-    from azureml._restclient.artifacts_client import ArtifactsClient
     from azureml.core.webservice import AciWebservice
     from azureml.core.run import Run
     from azureml.core.workspace import Workspace
@@ -20,7 +19,6 @@ def seams() -> list[tuple[Any, str, Any]]:
 
     from requests.adapters import HTTPAdapter
 
-    from azureml_emulator.artifacts import sdk as artifacts
     from azureml_emulator.data import opendatasets
     from azureml_emulator.runs import sdk as runs
     from azureml_emulator.runtime import transport
@@ -33,10 +31,6 @@ def seams() -> list[tuple[Any, str, Any]]:
         (Workspace, "__init__", workspaces.make_init(Workspace.__init__)),
         (Workspace, "get", staticmethod(workspaces.get)),
         (Workspace, "from_config", staticmethod(workspaces.make_from_config(Workspace.from_config))),
-        (ArtifactsClient, "upload_files", artifacts.upload_files),
-        (ArtifactsClient, "upload_artifact_from_stream", artifacts.upload_artifact_from_stream),
-        (ArtifactsClient, "get_files_by_artifact_prefix_id", artifacts.get_files_by_artifact_prefix_id),
-        (ArtifactsClient, "get_file_by_artifact_id", artifacts.get_file_by_artifact_id),
         (Run, "_WAIT_COMPLETION_POLLING_INTERVAL_MIN", runs.POLL_MIN_SECONDS),
         (Run, "_WAIT_COMPLETION_POLLING_INTERVAL_MAX", runs.POLL_MAX_SECONDS),
         (MNIST, "get_file_dataset", classmethod(opendatasets.make_get_file_dataset(MNIST.get_file_dataset))),

@@ -18,10 +18,19 @@ from azureml_emulator.errors import BadRequest
 # What a SAS token looks like here: the emulated host accepts any, as Azurite does with its
 # well-known key; it only has to be present so the SDK treats the URL as a SAS URL.
 SAS = "sv=2019-02-02&sr=b&sp=rcw&sig=emulated"
+# Run artifacts live in this container, kept in <home>/artifacts (where the artifact
+# service's own files are), so an upload through a SAS URL is an artifact at once.
+ARTIFACT_ACCOUNT, ARTIFACT_CONTAINER = "workspaceartifactstore", "azureml"
+
+
+def container_root(home: Path, account: str, container: str) -> Path:
+    if (account, container) == (ARTIFACT_ACCOUNT, ARTIFACT_CONTAINER):
+        return Path(home) / "artifacts"
+    return Path(home) / "blobs" / account / container
 
 
 def blob_path(home: Path, account: str, container: str, name: str) -> Path:
-    root = (Path(home) / "blobs" / account / container).resolve()
+    root = container_root(home, account, container).resolve()
     target = (root / name).resolve()
     if not name or root not in target.parents:
         raise BadRequest("invalid blob name {!r} in container {!r}: expected a relative path inside it"

@@ -13,7 +13,7 @@ from azureml_emulator.environments import builder
 from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.runs import backend as runs
 from azureml_emulator.store import Store
-from conftest import submit_script
+from conftest import service_environment_with, submit_script
 
 LOGGING_SCRIPT = """
 import os, sys
@@ -164,3 +164,33 @@ def test_the_command_line_lists_runs_with_their_live_state_and_clusters(cluster,
     assert listed[1].split()[1:5] == ["tests", run.id, "Completed", "cpu-cluster"]
     assert cli.main(["--home", str(cluster.home), "computes"]) == 0
     assert capsys.readouterr().out.splitlines()[1].split()[1:] == ["cpu-cluster", "STANDARD_D2_V2", "2"]
+
+
+def test_a_job_uploads_files_and_logs_images_through_blob_storage(cluster):
+    run = submit_script(cluster, (
+        "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\nfrom azureml.core import Run\n"
+        "run = Run.get_context()\nopen('notes.txt', 'w').write('uploaded by the job')\n"
+        "run.upload_file('reports/notes.txt', 'notes.txt')\n"
+        "plt.plot([1, 2, 3])\nrun.log_image('curve', plot=plt)\n"),
+        environment=service_environment_with("matplotlib"))
+    run.wait_for_completion()
+    names = run.get_file_names()
+    assert "reports/notes.txt" in names and any(n.startswith("curve_") and n.endswith(".png") for n in names)
+    run.download_file("reports/notes.txt", str(cluster.work / "notes.txt"))
+    assert (cluster.work / "notes.txt").read_text() == "uploaded by the job"
+    image = next(n for n in names if n.startswith("curve_"))
+    assert run.get_metrics()["curve"] == "aml://artifactId/ExperimentRun/dcid.{}/{}".format(run.id, image)
+
+
+def test_an_interactive_run_uploads_its_outputs_when_it_completes(cluster, monkeypatch):
+    monkeypatch.chdir(cluster.work)
+    (cluster.work / "src").mkdir()
+    (cluster.work / "src" / "notebook.py").write_text("x = 1\n")
+    run = cluster.experiment.start_logging(snapshot_directory=str(cluster.work / "src"))
+    run.log("loss", 0.5)
+    (cluster.work / "outputs").mkdir(exist_ok=True)
+    (cluster.work / "outputs" / "model.txt").write_text("weights")
+    run.complete()
+    assert run.get_status() == "Completed"
+    assert run.get_file_names() == ["outputs/model.txt"]
+    assert run.get_metrics() == {"loss": 0.5}
