@@ -1,12 +1,15 @@
-"""The Blob Storage endpoint (``<account>.blob.azureml-emulator.invalid``): the Put Blob,
-Get Blob and Get Blob Properties calls the SDK's vendored storage client makes."""
+"""The Blob Storage endpoint (``<account>.blob.azureml-emulator.invalid``): the calls the
+SDK's vendored storage client makes: Put Blob (block and append blobs), Append Block, Put
+Block and Put Block List (files over 64 MB), Get Blob and Get Blob Properties."""
 from __future__ import annotations
 
 import email.utils
 import hashlib
+import time
+from xml.etree import ElementTree
 
 from azureml_emulator.addresses import BLOB
-from azureml_emulator.errors import NotEmulated
+from azureml_emulator.errors import BadRequest, NotEmulated
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
@@ -28,16 +31,41 @@ def _not_found(request: Request) -> Reply:
                  reason="The specified blob does not exist.")
 
 
+def _block_ids(body: bytes) -> list[str]:
+    """The ids of a Put Block List body (<BlockList><Latest>id</Latest>...</BlockList>)."""
+    try:
+        root = ElementTree.fromstring(body)
+    except ElementTree.ParseError as error:
+        raise BadRequest("The block list is not valid XML ({})".format(error), code="InvalidXmlDocument") from None
+    return [element.text or "" for element in root if element.tag in ("Latest", "Committed", "Uncommitted")]
+
+
 def put_blob(request: Request) -> Reply:
-    if "comp" in request.query:
-        raise NotEmulated("Blob Storage {} (comp={}); uploads up to 64 MB per file are emulated".format(
-            request.method, request.query["comp"]))
+    """Put Blob (block or append blob), Append Block, Put Block and Put Block List."""
     home, account = request.store.home, request.account
-    backend.write(home, account, request.params["container"], request.params["blob"], request.body)
-    path = backend.find(home, account, request.params["container"], request.params["blob"])
+    where = (home, account, request.params["container"], request.params["blob"])
+    comp = request.query.get("comp")
+    extra: dict[str, str] = {}
+    if comp == "appendblock":
+        existing = backend.find(*where)
+        if existing is None:
+            return _not_found(request)
+        extra = {"x-ms-blob-append-offset": str(existing.stat().st_size)}
+        backend.append(*where, request.body)
+        extra["x-ms-blob-committed-block-count"] = "1"
+    elif comp == "block":
+        backend.stage_block(*where, request.query.get("blockid", ""), request.body)
+        return Reply(201, b"", _headers(request.query.get("blockid", ""), time.time()))
+    elif comp == "blocklist":
+        backend.commit_blocks(*where, _block_ids(request.body))
+    elif comp is not None:
+        raise NotEmulated("Blob Storage {} (comp={})".format(request.method, comp))
+    else:
+        backend.write(*where, request.body)
+    path = backend.find(*where)
     stat = path.stat()   # type: ignore[union-attr]
     return Reply(201, b"", _headers(str(stat.st_mtime_ns), stat.st_mtime, **{
-        "x-ms-request-server-encrypted": "true", "Content-Type": "application/octet-stream"}))
+        "x-ms-request-server-encrypted": "true", "Content-Type": "application/octet-stream", **extra}))
 
 
 def _existing(request: Request) -> tuple | None:

@@ -5,7 +5,9 @@ visible; no blob name can reach outside its container's folder.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import secrets
 import tempfile
 from pathlib import Path
@@ -64,6 +66,43 @@ def write(home: Path, account: str, container: str, name: str, source: BinaryIO 
         os.unlink(tmp)
         raise
     return target.stat().st_size
+
+
+def append(home: Path, account: str, container: str, name: str, data: bytes) -> int:
+    """Append Block: add ``data`` at the end of an append blob; returns its new size."""
+    target = blob_path(home, account, container, name)
+    with open(target, "ab") as out:
+        out.write(data)
+    return target.stat().st_size
+
+
+def stage_block(home: Path, account: str, container: str, name: str, block_id: str, data: bytes) -> None:
+    """Put Block: keep an uncommitted block of a block blob."""
+    blocks = _blocks_dir(home, account, container, name)
+    blocks.mkdir(parents=True, exist_ok=True)
+    (blocks / _block_file(block_id)).write_bytes(data)
+
+
+def commit_blocks(home: Path, account: str, container: str, name: str, block_ids: list[str]) -> int:
+    """Put Block List: the blob becomes the listed blocks, in order; returns its size."""
+    blocks = _blocks_dir(home, account, container, name)
+    missing = [b for b in block_ids if not (blocks / _block_file(b)).is_file()]
+    if missing:
+        raise BadRequest("The specified block list is invalid: block {} was never uploaded".format(missing[0]),
+                         code="InvalidBlockList")
+    size = write(home, account, container, name,
+                 b"".join((blocks / _block_file(b)).read_bytes() for b in block_ids))
+    shutil.rmtree(blocks, ignore_errors=True)
+    return size
+
+
+def _blocks_dir(home: Path, account: str, container: str, name: str) -> Path:
+    target = blob_path(home, account, container, name)
+    return target.parent / (".blocks-" + target.name)
+
+
+def _block_file(block_id: str) -> str:
+    return hashlib.sha256(block_id.encode()).hexdigest()
 
 
 def find(home: Path, account: str, container: str, name: str) -> Path | None:

@@ -27,8 +27,35 @@ def test_a_blob_name_cannot_leave_its_container(azureml_emulator):
     assert not list(azureml_emulator.home.rglob("escape.txt"))
 
 
-@pytest.mark.parametrize("comp", ["block", "blocklist"])
-def test_block_uploads_say_they_are_not_emulated(azureml_emulator, comp):
-    answer = requests.put(URL + "&comp=" + comp, data=b"x")
+def test_an_append_blob_grows_with_each_append_block(azureml_emulator):
+    assert requests.put(URL, data=b"", headers={"x-ms-blob-type": "AppendBlob"}).status_code == 201
+    for line in (b"first\n", b"second\n"):
+        assert requests.put(URL + "&comp=appendblock", data=line).status_code == 201
+    assert requests.get(URL).content == b"first\nsecond\n"
+
+
+def test_appending_to_a_missing_blob_is_blob_not_found(azureml_emulator):
+    answer = requests.put(blob_base_url("a") + "/c/none.log?comp=appendblock", data=b"x")
+    assert answer.status_code == 404 and answer.headers["x-ms-error-code"] == "BlobNotFound"
+
+
+def test_a_block_list_commits_the_listed_blocks_in_order(azureml_emulator):
+    for block_id, data in (("YQ==", b"aaa"), ("Yg==", b"bbb")):
+        assert requests.put(URL + "&comp=block&blockid=" + block_id, data=data).status_code == 201
+    assert requests.get(URL).status_code == 404   # uncommitted blocks are not a blob yet
+    body = b"<?xml version='1.0'?><BlockList><Latest>Yg==</Latest><Latest>YQ==</Latest></BlockList>"
+    assert requests.put(URL + "&comp=blocklist", data=body).status_code == 201
+    assert requests.get(URL).content == b"bbbaaa"
+
+
+def test_a_block_list_naming_a_block_never_sent_is_refused(azureml_emulator):
+    body = b"<BlockList><Latest>bm9uZQ==</Latest></BlockList>"
+    answer = requests.put(URL + "&comp=blocklist", data=body)
+    assert answer.status_code == 400 and "block bm9uZQ== was never uploaded" in answer.json()["error"]["message"]
+    assert requests.get(URL).status_code == 404
+
+
+def test_other_blob_operations_say_they_are_not_emulated(azureml_emulator):
+    answer = requests.put(URL + "&comp=metadata", data=b"")
     assert answer.status_code == 501
-    assert "not emulated by azureml_emulator: Blob Storage PUT (comp={})".format(comp) in answer.json()["error"]["message"]
+    assert "not emulated by azureml_emulator: Blob Storage PUT (comp=metadata)" in answer.json()["error"]["message"]
