@@ -66,7 +66,7 @@ def test_logs_and_delete(populated_home):
 def test_reset_stops_services_and_erases_state(populated_home):
     pid = service_pid(populated_home)
     out = cli(populated_home, "reset", "--yes").stdout
-    assert "services stopped" in out
+    assert "services and jobs stopped" in out
     assert not is_running(pid)
     assert "(none)" in cli(populated_home, "models").stdout
     assert not (populated_home / "artifacts").exists()
