@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.artifacts import backend as artifacts
-from azureml_emulator.errors import found
+from azureml_emulator.errors import BadRequest, NotEmulated, found
 from azureml_emulator.ids import ArtifactId
+from azureml_emulator.rest import odata
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
@@ -99,8 +100,33 @@ def post_event(request: Request) -> Reply:
                                                           request.json_object())))
 
 
+# What the SDK's run filters name (`_restclient/_odata/constants.py`), in the stored run.
+RUN_FIELDS = {"RunId": "runId", "Status": "status", "RunType": "runType", "ParentRunId": "parentRunId",
+              "CreatedUtc": "createdUtc", "Target": "target", "Name": "name", "DisplayName": "displayName"}
+
+
+def run_field(run: dict) -> odata.Field:
+    def value(path: str) -> object:
+        head, _, key = path.partition("/")
+        if head in ("Tags", "Properties") and key:
+            return run[head.lower()].get(key)
+        if head in RUN_FIELDS and not key:
+            return run.get(RUN_FIELDS[head])
+        if head == "RunTypeV2":
+            return None   # the emulator's runs have no v2 run type
+        raise NotEmulated("filtering runs by {!r}".format(path))
+    return value
+
+
 def query_runs(request: Request) -> Reply:
-    runs = backend.list_runs(request.store, request.workspace, _experiment_name(request))
+    """Runs of an experiment, newest first, that match the query's OData filter (tags,
+    properties, type, status, children...)."""
+    query = request.json_object()
+    runs = [run for run in backend.list_runs(request.store, request.workspace, _experiment_name(request))
+            if odata.matches(query.get("filter"), run_field(run))]
+    top = query.get("top")
+    if isinstance(top, int) and top > 0:
+        runs = runs[:top]
     return Reply(200, {"value": [run_dto(request, run) for run in runs], "continuationToken": None})
 
 
@@ -108,6 +134,15 @@ def children(request: Request) -> Reply:
     parent = _run(request)["runId"]
     kids = [run for run in backend.list_runs(request.store, request.workspace) if run.get("parentRunId") == parent]
     return Reply(200, {"value": [run_dto(request, run) for run in reversed(kids)], "continuationToken": None})
+
+
+def delete_tags(request: Request) -> Reply:
+    _run(request)
+    names = request.json_list()
+    if not all(isinstance(name, str) for name in names):
+        raise BadRequest("The body must be a list of tag names")
+    return Reply(200, run_dto(request, backend.delete_tags(request.store, request.workspace,
+                                                           request.params["run_id"], names)))
 
 
 def ingest_wait(request: Request) -> Reply:
@@ -118,6 +153,7 @@ def ingest_wait(request: Request) -> Reply:
 RUN_ROUTES = (
     ("GET", "", get_run), ("PATCH", "", patch_run), ("GET", "/details", run_details),
     ("POST", "/events", post_event), ("GET", "/children", children), ("GET", "/metricsingest/wait", ingest_wait),
+    ("DELETE", "/tags", delete_tags),
 )
 
 ROUTES = (

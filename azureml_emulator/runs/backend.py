@@ -184,7 +184,10 @@ def post_event(store: Store, workspace: WorkspaceKey, run_id: str, event: dict) 
 
 
 def delete_tags(store: Store, workspace: WorkspaceKey, run_id: str, names: list[str]) -> dict:
-    return update(store, workspace, run_id, lambda run: [run["tags"].pop(n, None) for n in names])
+    def change(run: dict) -> None:
+        for name in names:
+            run["tags"].pop(name, None)
+    return update(store, workspace, run_id, change)
 
 
 def list_runs(store: Store, workspace: WorkspaceKey, experiment: str | None = None) -> list[dict]:

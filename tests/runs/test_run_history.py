@@ -67,3 +67,24 @@ def test_a_run_whose_job_process_is_gone_is_failed_not_running_forever(azureml_e
     run = Run.get(ws, "lost")
     assert run.get_status() == "Failed"
     assert "its process (PID 4194311) is gone" in run.get_details()["error"]["error"]["message"]
+
+
+def test_get_runs_filters_by_tags_properties_and_children_newest_first(ws):
+    experiment = Experiment(ws, "queries")
+    first = experiment.start_logging(snapshot_directory=None)
+    first.tag("team", "a")
+    first.add_properties({"stage": "prod"})
+    child = first.child_run(name="child")
+    child.complete()
+    first.complete()
+    second = experiment.start_logging(snapshot_directory=None)
+    second.tag("team", "b")
+    second.complete()
+    assert [r.id for r in experiment.get_runs()] == [second.id, first.id]
+    assert [r.id for r in experiment.get_runs(include_children=True)] == [second.id, child.id, first.id]
+    assert [r.id for r in experiment.get_runs(tags={"team": "a"})] == [first.id]
+    assert [r.id for r in experiment.get_runs(tags="team")] == [second.id, first.id]
+    assert [r.id for r in experiment.get_runs(properties={"stage": "prod"})] == [first.id]
+    assert [r.id for r in first.get_children()] == [child.id]
+    first.remove_tags(["team"])
+    assert "team" not in Run(experiment, first.id).get_tags()

@@ -1,0 +1,100 @@
+"""The OData filter expressions the SDK builds for queries (`_restclient/_odata`), evaluated
+against stored records: ``(Tags/k eq 'v') and (ParentRunId eq null)`` and the like.
+
+Grammar: or-expressions of and-expressions of comparisons (``eq ne gt ge lt le``) or
+parenthesised expressions; operands are field paths (``Status``, ``Properties/key``),
+quoted strings (the SDK quotes with ``"``), numbers, ``true``/``false`` and ``null``.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from azureml_emulator.errors import BadRequest
+
+TOKEN = re.compile(r"""\s*(?:(\()|(\))|'((?:[^']|'')*)'|"((?:[^"]|"")*)"|([^\s()'"]+))""")
+COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": lambda a, b: a == b, "ne": lambda a, b: a != b,
+    "gt": lambda a, b: a is not None and b is not None and a > b,
+    "ge": lambda a, b: a is not None and b is not None and a >= b,
+    "lt": lambda a, b: a is not None and b is not None and a < b,
+    "le": lambda a, b: a is not None and b is not None and a <= b,
+}
+LITERALS = {"null": None, "true": True, "false": False}
+Field = Callable[[str], Any]   # a field path -> its value in the record
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    tokens, position = [], 0
+    while position < len(text.rstrip()):
+        match = TOKEN.match(text, position)
+        if match is None:
+            raise BadRequest("Cannot read the filter {!r} at {!r}".format(text, text[position:position + 20]))
+        opening, closing, single, double, word = match.groups()
+        tokens.append(("(", "(") if opening else (")", ")") if closing else
+                      ("str", single.replace("''", "'")) if single is not None else
+                      ("str", double.replace('""', '"')) if double is not None else ("word", word))
+        position = match.end()
+    return tokens
+
+
+def matches(expression: str | None, field: Field) -> bool:
+    """Whether the record that ``field`` reads satisfies ``expression`` (None: no filter)."""
+    if not expression:
+        return True
+    tokens = _tokens(expression)
+    position = 0
+
+    def peek() -> tuple[str, str] | None:
+        return tokens[position] if position < len(tokens) else None
+
+    def take() -> tuple[str, str]:
+        nonlocal position
+        if position >= len(tokens):
+            raise BadRequest("The filter {!r} ends too early".format(expression))
+        position += 1
+        return tokens[position - 1]
+
+    def operand() -> Any:
+        kind, text = take()
+        if kind == "str":
+            return text
+        if kind != "word":
+            raise BadRequest("Unexpected {!r} in the filter {!r}".format(text, expression))
+        if text in LITERALS:
+            return LITERALS[text]
+        if re.fullmatch(r"-?\d+(\.\d+)?", text):
+            return float(text) if "." in text else int(text)
+        return field(text)
+
+    def primary() -> bool:
+        if peek() == ("(", "("):
+            take()
+            value = disjunction()
+            if take() != (")", ")"):
+                raise BadRequest("Unbalanced parentheses in the filter {!r}".format(expression))
+            return value
+        left = operand()
+        operator = take()[1].lower()
+        if operator not in COMPARE:
+            raise BadRequest("Unknown operator {!r} in the filter {!r}".format(operator, expression))
+        return COMPARE[operator](left, operand())
+
+    def conjunction() -> bool:
+        value = primary()
+        while peek() is not None and peek()[1].lower() == "and":   # type: ignore[index]
+            take()
+            value = primary() and value
+        return value
+
+    def disjunction() -> bool:
+        value = conjunction()
+        while peek() is not None and peek()[1].lower() == "or":   # type: ignore[index]
+            take()
+            value = conjunction() or value
+        return value
+
+    result = disjunction()
+    if position != len(tokens):
+        raise BadRequest("Unexpected {!r} in the filter {!r}".format(tokens[position][1], expression))
+    return result
