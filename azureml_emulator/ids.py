@@ -5,10 +5,31 @@ earlier versions of the emulator read back unchanged.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from azureml_emulator.errors import BadRequest
+
+
+SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,255}$")
+
+
+def safe_name(text: Any, what: str) -> str:
+    """A name used as one folder name (a run id, a dataset input name): letters, digits,
+    ``_``, ``.`` and ``-``, not starting with a dot."""
+    if not isinstance(text, str) or not SEGMENT.match(text):
+        raise BadRequest("Invalid {} {!r}: expected 1-256 letters, digits, '_', '.' or '-', not starting with "
+                         "'.' or '-'".format(what, text))
+    return text
+
+
+def safe_relative_path(text: Any, what: str) -> str:
+    """A relative path that stays inside its folder: no absolute path, no '..', no empty part."""
+    parts = text.split("/") if isinstance(text, str) else []
+    if not parts or any(part in ("", ".", "..") for part in parts) or "\\" in text or "\0" in text:
+        raise BadRequest("Invalid {} {!r}: expected a relative path inside the folder".format(what, text))
+    return text
 
 
 @dataclass(frozen=True)

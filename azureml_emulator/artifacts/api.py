@@ -30,7 +30,9 @@ def _content_info(artifact: ArtifactId) -> dict:
 
 
 def _prefix(request: Request) -> ArtifactId:
-    return ArtifactId(request.params["origin"], request.params["container"], request.params.get("path", ""))
+    # The SDK asks for a folder as ".../outputs/" (or "outputs//"): the same prefix as "outputs".
+    return ArtifactId(request.params["origin"], request.params["container"],
+                      request.params.get("path", "").strip("/"))
 
 
 def list_artifacts(request: Request) -> Reply:
@@ -79,6 +81,7 @@ def download_artifact(request: Request) -> Reply:
 
 ROUTES = (
     Route("POST", ARTIFACTS + "/batch/metadata/{origin}/{container}", create_artifacts),
+    Route("GET", ARTIFACTS + "/prefix/contentinfo/{origin}/{container}", prefix_content_info),
     Route("GET", ARTIFACTS + "/prefix/contentinfo/{origin}/{container}/{path:path}", prefix_content_info),
     Route("GET", ARTIFACTS + "/contentinfo/{origin}/{container}/{path:path}", content_info),
     Route("GET", ARTIFACTS + "/{origin}/{container}", list_artifacts),

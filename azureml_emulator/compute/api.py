@@ -62,8 +62,9 @@ def _operation_header(request: Request) -> dict[str, str]:
 
 
 def put_compute(request: Request) -> Reply:
+    existed = backend.get(request.store, request.workspace, request.params["name"]) is not None
     record = backend.create_or_update(request.store, request.workspace, request.params["name"], request.json_object())
-    return Reply(201, describe(request, record), _operation_header(request))
+    return Reply(200 if existed else 201, describe(request, record), _operation_header(request))
 
 
 def delete_compute(request: Request) -> Reply:

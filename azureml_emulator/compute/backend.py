@@ -5,6 +5,7 @@ to the number of jobs running on it, and runs at most ``maxNodeCount`` jobs at o
 """
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -29,8 +30,15 @@ def _whole(value: Any, what: str) -> int:
     return number
 
 
+NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,14}[A-Za-z0-9]$")
+NAME_RULE = ("Compute name is invalid. It can include letters, digits and dashes. It must start with a letter, "
+             "end with a letter or digit, and be between 2 and 16 characters in length.")
+
+
 def create_or_update(store: Store, workspace: WorkspaceKey, name: str, body: dict) -> dict:
     """Record the cluster a PUT describes; returns the stored record."""
+    if not NAME.match(name):
+        raise BadRequest(NAME_RULE, code="BadArgument")
     properties = body.get("properties") or {}
     compute_type = properties.get("computeType")
     if compute_type != AML_COMPUTE:

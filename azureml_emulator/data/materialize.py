@@ -1,8 +1,9 @@
 """A dataset's files in a local folder, for a job's ``as_mount()`` / ``as_download()`` input.
 
 The MNIST open dataset comes from the verified local copy (`opendatasets`); any other
-definition is read by the SDK's own dataset library (azureml-dataprep), which reads local
-files and fails, with its own error, on sources that need the network.
+definition is read by the SDK's own dataset library (azureml-dataprep) if it names local
+files only. One that names a source on the network is refused before dataprep (whose
+native reader would fetch it) sees it.
 """
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ import os
 import stat
 from pathlib import Path
 
-from azureml_emulator.data import opendatasets
+from azureml_emulator.data import opendatasets, sources
 
 
 def _read_only(folder: Path) -> None:
-    """A mount is read-only: files and folders lose their write bits."""
-    for root, dirs, files in os.walk(folder):
-        for name in files + dirs:
+    """A mount is read-only: its files lose their write bits (folders keep theirs, so the
+    emulator can still remove the job's folder as any user)."""
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
             path = Path(root) / name
             path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
 
@@ -29,6 +31,8 @@ def materialize(dataflow_json: str, target: Path, mechanism: str) -> Path:
     names = opendatasets.mnist_files(definition)
     if names is not None:
         opendatasets.copy_files(names, target, overwrite=True)
+    elif sources.remote_source(definition):
+        sources.refuse_remote(sources.remote_source(definition))   # type: ignore[arg-type]
     else:
         from azureml.data.file_dataset import FileDataset
         from azureml.dataprep import EnginelessDataflow

@@ -22,6 +22,8 @@ from typing import Any, Callable
 
 from azureml.exceptions import UserErrorException
 
+from azureml_emulator.data import sources
+
 MNIST_DIR_ENV_VAR = "AZUREML_EMULATOR_MNIST_DIR"
 VENDORED_DIR = Path(__file__).parent / "mnist"
 # Where the real download puts the files, relative to the target folder.
@@ -126,13 +128,6 @@ def copy_files(file_names: list[str], target_path: str | Path | None, overwrite:
     return [str(target) for target in targets]
 
 
-def _definition(dataset: Any) -> str:
-    try:
-        return dataset._dataflow._to_yaml_string()
-    except Exception:   # not an MLTable dataflow: not the MNIST open dataset
-        return ""
-
-
 def make_get_file_dataset(original: Callable[..., Any]) -> Callable[..., Any]:
     def get_file_dataset(cls: type, dataset_filter: str = "all", enable_telemetry: bool = True) -> Any:
         """MNIST.get_file_dataset: the SDK's own FileDataset, without its telemetry upload
@@ -145,8 +140,11 @@ def make_download(original: Callable[..., Any]) -> Callable[..., Any]:
     def download(self: Any, target_path: str | None = None, overwrite: bool = False,
                  ignore_not_found: bool = False) -> list[str]:
         """FileDataset.download: the MNIST open dataset's files come from the verified local copy."""
-        names = mnist_files(_definition(self))
+        definition = sources.definition_of(self)
+        names = mnist_files(definition)
         if names is None:
+            if sources.remote_source(definition):
+                sources.refuse_remote(sources.remote_source(definition))   # type: ignore[arg-type]
             return original(self, target_path=target_path, overwrite=overwrite, ignore_not_found=ignore_not_found)
         return copy_files(names, target_path, overwrite)
     return download
@@ -154,8 +152,11 @@ def make_download(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def make_to_path(original: Callable[..., Any]) -> Callable[..., Any]:
     def to_path(self: Any) -> list[str]:
-        names = mnist_files(_definition(self))
+        definition = sources.definition_of(self)
+        names = mnist_files(definition)
         if names is None:
+            if sources.remote_source(definition):
+                sources.refuse_remote(sources.remote_source(definition))   # type: ignore[arg-type]
             return original(self)
         return ["/" + "/".join(DOWNLOAD_SUBDIR + (name,)) for name in names]
     return to_path

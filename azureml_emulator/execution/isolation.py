@@ -10,6 +10,7 @@ from typing import Iterable
 from azureml_emulator.environments import builder
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
+PASSED_THROUGH = ("PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TERM")
 
 
 def side_code(folder: Path, modules: Iterable[str]) -> Path:
@@ -30,7 +31,10 @@ def process_environment(build: builder.Build, folder: Path, modules: Iterable[st
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_DIR.parent), env.get("PYTHONPATH")]))
         return env
     venv = Path(build.python).parent.parent
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON") and k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
+    # A container starts with its own environment, not the notebook's: only what locates
+    # the user, the locale and temporary files comes through, and the emulator's own settings.
+    env = {k: v for k, v in os.environ.items()
+           if k in PASSED_THROUGH or k.startswith(("LC_", "AZUREML_EMULATOR_"))}
     env.update(VIRTUAL_ENV=str(venv), PATH=os.pathsep.join([str(venv / "bin"), os.environ.get("PATH", "")]),
                PYTHONPATH=str(side_code(folder, modules)), PYTHONNOUSERSITE="1")
     return env

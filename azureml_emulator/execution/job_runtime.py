@@ -2,9 +2,10 @@
 
 Runs in the job's Environment (a build, not the kernel's Python), with only this module
 and `addresses` of the emulator importable. It
-1. sends every `requests` call for the emulator's hosts to the job's bridge (a loopback
-   HTTP server its supervisor runs, which answers with the emulator's endpoints) and
-   refuses every other one, so nothing leaves the machine from a job either;
+1. sends every `requests` and `urllib.request.urlopen` call for the emulator's hosts to
+   the job's bridge (a loopback HTTP server its supervisor runs, which answers with the
+   emulator's endpoints) and refuses every other one, so nothing leaves the machine from
+   a job either (a script that opens sockets itself is not stopped: see the README);
 2. runs the script as ``__main__`` with its arguments;
 3. waits for the SDK's queued metrics to be sent (as Azure's wrapper does), and writes
    the traceback of a failing script where the supervisor reads it.
@@ -57,6 +58,29 @@ def route_requests_to_bridge() -> None:
     HTTPAdapter.send = send
 
 
+def route_urlopen_to_bridge() -> None:
+    """``urllib.request.urlopen`` too: the emulator's hosts through the bridge, nothing else."""
+    import urllib.error
+    import urllib.request
+    original_urlopen = urllib.request.urlopen
+    bridge = urlsplit(os.environ[BRIDGE])
+
+    def urlopen(url: Any, data: Any = None, *args: Any, **kwargs: Any) -> Any:
+        request = url if isinstance(url, urllib.request.Request) else urllib.request.Request(str(url), data=data)
+        parts = urlsplit(request.full_url)
+        if host_kind(parts.hostname or "") is None:
+            raise urllib.error.URLError("azureml_emulator: this job runs offline, so this request was not sent: "
+                                        "{}. Jobs reach only the emulated Azure ML workspace.".format(request.full_url))
+        forwarded = urllib.request.Request(urlunsplit((bridge.scheme, bridge.netloc, parts.path, parts.query, "")),
+                                           data=request.data, headers=dict(request.header_items()),
+                                           method=request.get_method())
+        forwarded.add_header(HOST_HEADER, parts.hostname or "")
+        forwarded.add_header(SECRET_HEADER, os.environ[SECRET])
+        return original_urlopen(forwarded, *args, **kwargs)
+
+    urllib.request.urlopen = urlopen
+
+
 def flush_run() -> None:
     """Send what the SDK still queues (metrics are batched in the background)."""
     run_base = sys.modules.get("azureml._run_impl.run_base")
@@ -75,6 +99,7 @@ def script_traceback(error: BaseException, script: str) -> str:
 def main() -> int:
     script, arguments = sys.argv[1], sys.argv[2:]
     route_requests_to_bridge()
+    route_urlopen_to_bridge()
     sys.argv = [script] + arguments
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
     code = 0

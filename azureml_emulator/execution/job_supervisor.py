@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -30,9 +31,9 @@ from azureml_emulator.data.materialize import materialize
 from azureml_emulator.datasets import backend as datasets
 from azureml_emulator.environments import builder, definition
 from azureml_emulator.errors import BuildError, EmulatorError
-from azureml_emulator.execution import isolation, job_runtime
+from azureml_emulator.execution import isolation, job_runtime, processes
 from azureml_emulator.execution.job_bridge import Bridge
-from azureml_emulator.ids import ArtifactId, WorkspaceKey
+from azureml_emulator.ids import ArtifactId, WorkspaceKey, safe_name
 from azureml_emulator.jobs.backend import JOB_ENV
 from azureml_emulator.runs import backend as runs
 from azureml_emulator.runtime.context import Emulator
@@ -49,15 +50,10 @@ class JobCanceled(Exception):
     pass
 
 
-def end_process_tree(pid: int, grace_seconds: float = 10.0) -> None:
-    """SIGTERM the job and whatever it started, then SIGKILL what is left after the grace time.
-    (The job shares this supervisor's process group, so stopping the supervisor's group,
-    as the emulator's housekeeping does, stops the job too.)"""
-    try:
-        parent = psutil.Process(pid)
-        tree = parent.children(recursive=True) + [parent]
-    except psutil.NoSuchProcess:
-        return
+def end_descendants(grace_seconds: float = 10.0) -> None:
+    """SIGTERM everything this supervisor (a child subreaper) still has below it, the job and
+    whatever it started, orphans included; SIGKILL what is left after the grace time."""
+    tree = psutil.Process().children(recursive=True)
     for process in tree:
         try:
             process.terminate()
@@ -130,6 +126,7 @@ class Job:
         """Each dataset input's local path by name, and the variables a job on Azure gets for them."""
         paths, variables = {}, {}
         for name, data in (self.run["runDefinition"].get("data") or {}).items():
+            safe_name(name, "dataset input name")
             dataset = ((data or {}).get("dataLocation") or {}).get("dataset") or {}
             saved = datasets.saved(self.store, self.workspace, dataset.get("id") or "")
             if saved is None and dataset.get("name"):
@@ -200,6 +197,9 @@ class Job:
             env = self.job_environment(build, bridge, variables)
             self.check_canceled()
             self.set_status("Running")
+            if not build.isolated:
+                self.append(STD_LOG, "azureml_emulator WARNING: {}: this job runs in the kernel's own Python and "
+                            "packages, not in a build of its Environment.\n".format(" ".join(build.lines)))
             with open(self.log_file(STD_LOG), "ab") as log:
                 job = subprocess.Popen([build.python, "-m", "azureml_emulator.execution.job_runtime", script,
                                         *self.arguments(paths)], cwd=workdir, env=env, stdout=log,
@@ -219,10 +219,11 @@ class Job:
             try:
                 self.check_canceled()
             except JobCanceled:
-                end_process_tree(job.pid)
+                end_descendants()
                 job.wait()
                 raise
             time.sleep(POLL_SECONDS)
+        end_descendants()   # what the script started and left running ends with the job, as with its node
         return job.returncode
 
     def failure(self, message: str) -> dict:
@@ -233,6 +234,7 @@ class Job:
         try:
             self.wait_for_node()
             build = self.prepare_environment()
+            self.check_canceled()
             code = self.execute(build)
         except JobCanceled:
             self.append(STD_LOG, "\nThe run was canceled.\n")
@@ -256,16 +258,18 @@ class Job:
 
 
 def main() -> None:
+    processes.become_subreaper()
+    signal.signal(signal.SIGTERM, lambda *_: (end_descendants(grace_seconds=5), sys.exit(143)))
     settings = json.loads(os.environ[JOB_ENV])
-    job = Job(settings["home"], settings["workspace"], settings["run_id"], settings["environments"])
     try:
-        job.main()
+        Job(settings["home"], settings["workspace"], settings["run_id"], settings["environments"]).main()
     except BaseException as error:   # a bug here must still end the run, with the reason
         import traceback
         traceback.print_exc()
-        job.set_status("Failed", {"error": {"code": "ServiceError", "message": "azureml_emulator job supervisor "
-                                            "failed: {}: {}".format(type(error).__name__, error), "details": []},
-                                  "time": iso(time.time())})
+        runs.set_status(Store(settings["home"]), WorkspaceKey.parse(settings["workspace"]), settings["run_id"],
+                        "Failed", {"error": {"code": "ServiceError", "message": "azureml_emulator job supervisor "
+                                             "failed: {}: {}".format(type(error).__name__, error), "details": []},
+                                   "time": iso(time.time())})
         sys.exit(1)
 
 

@@ -6,6 +6,7 @@ against PID reuse: the emulator only ever signals a process it started.
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -41,6 +42,17 @@ class ProcessRecord:
             return None
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper() -> None:
+    """Make this process the child subreaper of everything below it (Linux): orphans are
+    re-parented here, not to init, so they can be found and ended with their owner.
+    (The service supervisor does the same itself: it runs with only the modules copied
+    beside a deployment.)"""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
 def spawn(argv: Sequence[str], env: Mapping[str, str], cwd: str | Path, log_path: str | Path) -> tuple[int, float]:

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 from azureml_emulator.compute import backend as compute
 from azureml_emulator.errors import BadRequest, NotEmulated
 from azureml_emulator.execution import processes
-from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.ids import WorkspaceKey, safe_name
 from azureml_emulator.runs import backend as runs
 from azureml_emulator.snapshots import backend as snapshots
 from azureml_emulator.store import Store
@@ -39,6 +40,7 @@ def _input_datasets(configuration: dict) -> list[dict]:
 
 def submit(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, body: dict,
            environments: str) -> dict:
+    safe_name(run_id, "run id")
     configuration = body.get("Configuration")
     if not isinstance(configuration, dict) or not configuration.get("script"):
         raise BadRequest("The run definition has no Configuration.script: expected the script to run")
@@ -46,6 +48,11 @@ def submit(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, 
     if not target or target == "local":
         raise NotEmulated("script runs on the 'local' target through the execution service")
     compute.require(store, workspace, target)
+    for name, data in (configuration.get("data") or {}).items():
+        safe_name(name, "dataset input name")
+        if (data or {}).get("pathOnCompute"):
+            raise NotEmulated("dataset inputs with path_on_compute (input {}): the emulator puts each input in "
+                              "the job's own folder".format(name))
     snapshot_id = body.get("SnapshotId")
     if not snapshot_id or snapshots.get(store, workspace, snapshot_id) is None:
         raise BadRequest("Snapshot {!r} does not exist in this workspace: submit uploads the source directory "
@@ -62,8 +69,13 @@ def submit(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, 
                                "environments": environments})
     package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-    pid, create_time = processes.spawn([sys.executable, "-m", SUPERVISOR], env=env, cwd=folder,
-                                       log_path=folder / "supervisor.log")
+    try:
+        pid, create_time = processes.spawn([sys.executable, "-m", SUPERVISOR], env=env, cwd=folder,
+                                           log_path=folder / "supervisor.log")
+    except (OSError, subprocess.SubprocessError) as error:
+        runs.set_status(store, workspace, run_id, "Failed", {"error": {
+            "code": "ServiceError", "message": "The job could not be started: {}".format(error), "details": []}})
+        raise
     runs.save_process(store, workspace, run_id, processes.ProcessRecord(
         pid=pid, create_time=create_time, dir=str(folder), log=str(folder / "supervisor.log")).to_json())
     return run

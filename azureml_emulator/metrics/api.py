@@ -28,6 +28,7 @@ def list_metrics(request: Request) -> Reply:
 
 
 def full_metric(request: Request) -> Reply:
+    runs.require(request.store, request.workspace, request.params["run_id"])
     name = request.json_object().get("metricName")
     metric = backend.full(request.store, request.workspace, request.params["run_id"], name)
     if metric is None:

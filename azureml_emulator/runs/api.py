@@ -122,8 +122,9 @@ def query_runs(request: Request) -> Reply:
     """Runs of an experiment, newest first, that match the query's OData filter (tags,
     properties, type, status, children...)."""
     query = request.json_object()
-    runs = [run for run in backend.list_runs(request.store, request.workspace, _experiment_name(request))
-            if odata.matches(query.get("filter"), run_field(run))]
+    runs = [backend.refresh(request.store, request.workspace, run)
+            for run in backend.list_runs(request.store, request.workspace, _experiment_name(request))]
+    runs = [run for run in runs if odata.matches(query.get("filter"), run_field(run))]
     top = query.get("top")
     if isinstance(top, int) and top > 0:
         runs = runs[:top]

@@ -22,6 +22,7 @@ from azureml_emulator.store import Store
 
 ACTIVE = ("Preparing", "Running", "Finalizing")
 WAITING = ("NotStarted", "Queued")
+ERROR_EVENT = "Microsoft.MachineLearning.Run.Error"
 TERMINAL = ("Completed", "Failed", "Canceled")
 # The events the SDK posts (`_restclient/contracts/events.py`) and the state each one sets.
 EVENT_STATES = {"Microsoft.MachineLearning.Run.Start": "Running",
@@ -149,9 +150,20 @@ def patch(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, b
         for key in ("description", "displayName", "name", "hidden"):
             if body.get(key) is not None:
                 run[key] = body[key]
-        if body.get("status") and run["status"] not in TERMINAL:
-            set_status_fields(run, body["status"])
+        if body.get("status") and body["status"] != run["status"]:
+            _client_may_set_status(run)
+            if run["status"] not in TERMINAL:
+                set_status_fields(run, body["status"])
     return update(store, workspace, run_id, change)
+
+
+SYSTEM_MANAGED = "client is not permitted to update status for run. Status for this run is system managed"
+
+
+def _client_may_set_status(run: dict) -> None:
+    """A submitted script run's status belongs to its job (Azure refuses clients that set it)."""
+    if run.get("runType") == "azureml.scriptrun":
+        raise BadRequest(SYSTEM_MANAGED, code="UserError")
 
 
 def set_status_fields(run: dict, status: str, error: dict | None = None) -> None:
@@ -177,9 +189,17 @@ def set_status(store: Store, workspace: WorkspaceKey, run_id: str, status: str, 
 
 
 def post_event(store: Store, workspace: WorkspaceKey, run_id: str, event: dict) -> dict:
+    """A client's run event: a status change (start, complete, fail, cancel), or an error
+    (``run.fail(error_details=...)`` posts one before failing the run)."""
     name = event.get("name")
+    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    if name == ERROR_EVENT and isinstance(data.get("ErrorResponse"), dict):
+        def record(run: dict) -> None:
+            run["error"] = data["ErrorResponse"]
+        return update(store, workspace, run_id, record)
     if name not in EVENT_STATES:
         return require(store, workspace, run_id)   # heartbeats, warnings: nothing to change
+    _client_may_set_status(require(store, workspace, run_id))
     return set_status(store, workspace, run_id, EVENT_STATES[name])
 
 
@@ -208,7 +228,12 @@ def active_on_target(store: Store, workspace: WorkspaceKey, target: str) -> int:
 
 def claim_node(store: Store, workspace: WorkspaceKey, run_id: str, max_nodes: int) -> str:
     """Move a waiting run to Preparing when its cluster has a free node, else leave it Queued.
-    Older runs go first. Returns the run's status afterwards."""
+    Older runs go first; runs whose job died first turn Failed, so they hold no node and
+    block no queue. Returns the run's status afterwards."""
+    target = require(store, workspace, run_id).get("target")
+    for row in store.query("SELECT payload FROM runs WHERE workspace=? AND target=? AND status NOT IN (?, ?, ?) "
+                           "AND run_id != ?", (str(workspace), target, *TERMINAL, run_id)):
+        refresh(store, workspace, store.loads(row["payload"]))
     with store.transaction() as db:
         row = db.execute("SELECT payload, target, number FROM runs WHERE workspace=? AND run_id=?",
                          (str(workspace), run_id)).fetchone()
@@ -238,6 +263,8 @@ def refresh(store: Store, workspace: WorkspaceKey, run: dict) -> dict:
     record = ProcessRecord.from_json(process_of(store, workspace, run["runId"]))
     if record is None or processes.is_alive(record):
         return run
+    if run["status"] == "CancelRequested":   # asked to stop, and stopped
+        return set_status(store, workspace, run["runId"], "Canceled")
     return set_status(store, workspace, run["runId"], "Failed", {
         "error": {"code": "ServiceError", "message": "The run's job ended without finishing the run: its process "
                   "(PID {}) is gone. See {} for what it printed.".format(record.pid, record.log), "details": []},

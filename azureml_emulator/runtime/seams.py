@@ -13,13 +13,14 @@ def seams() -> list[tuple[Any, str, Any]]:
     from azureml.core.webservice import AciWebservice
     from azureml.core.run import Run
     from azureml.core.workspace import Workspace
+    from azureml.data.dataset_factory import FileDatasetFactory, TabularDatasetFactory
     from azureml.data.file_dataset import FileDataset
     from azureml.opendatasets import MNIST
     import urllib.request
 
     from requests.adapters import HTTPAdapter
 
-    from azureml_emulator.data import opendatasets
+    from azureml_emulator.data import opendatasets, sources
     from azureml_emulator.runs import sdk as runs
     from azureml_emulator.runtime import transport
     from azureml_emulator.webservices import local as local_webservice
@@ -36,5 +37,10 @@ def seams() -> list[tuple[Any, str, Any]]:
         (MNIST, "get_file_dataset", classmethod(opendatasets.make_get_file_dataset(MNIST.get_file_dataset))),
         (FileDataset, "download", opendatasets.make_download(FileDataset.download)),
         (FileDataset, "to_path", opendatasets.make_to_path(FileDataset.to_path)),
+        (FileDatasetFactory, "from_files", sources.make_factory_guard(FileDatasetFactory.from_files)),
+    ] + [
+        (TabularDatasetFactory, name, sources.make_factory_guard(getattr(TabularDatasetFactory, name)))
+        for name in ("from_delimited_files", "from_parquet_files", "from_json_lines_files")
+    ] + [
         (AciWebservice, "run", webservices.make_run(AciWebservice.run)),
     ] + local_webservice.patches()

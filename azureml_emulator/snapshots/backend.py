@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from azureml_emulator.errors import BadRequest, NotFound
-from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.ids import WorkspaceKey, safe_relative_path
 from azureml_emulator.storage import backend as blobs
 from azureml_emulator.store import Store
 
@@ -34,13 +34,24 @@ def _blob_name(blob_uri: str) -> str:
     return name
 
 
+def _check_tree(node: dict, prefix: str = "") -> None:
+    """Every name in the tree is one plain path segment, so no file can land outside the job."""
+    for name, child in (node.get("children") or {}).items():
+        safe_relative_path(prefix + str(name), "snapshot file name")
+        if "/" in str(name) or not isinstance(child, dict):
+            raise BadRequest("Invalid snapshot tree entry {!r}: expected one path segment".format(name))
+        _check_tree(child, prefix + name + "/")
+
+
 def create(store: Store, workspace: WorkspaceKey, snapshot_id: str, body: dict[str, Any]) -> None:
     """Record a snapshot; every file the SDK says it uploaded must be there."""
     tree = body.get("DirTreeNode")
     if not isinstance(tree, dict):
         raise BadRequest("DirTreeNode is missing: expected the snapshot's directory tree")
     files = {}
+    _check_tree(tree)
     for node in ((body.get("FileRevisionList") or {}).get("FileNodes") or []):
+        safe_relative_path(node.get("FullName"), "snapshot file name")
         name = _blob_name(node.get("BlobUri", ""))
         if blobs.find(store.home, ACCOUNT, CONTAINER, name) is None:
             raise BadRequest("File {!r} of snapshot {} was not uploaded to {}".format(
@@ -97,7 +108,7 @@ def materialize(store: Store, workspace: WorkspaceKey, snapshot_id: str, target:
         if source is None:
             raise NotFound("File {} of snapshot {} was never uploaded".format(path, snapshot_id),
                            code="SnapshotFileNotFound")
-        destination = target / path
+        destination = target / safe_relative_path(path, "snapshot file name")
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, destination)
     return paths

@@ -82,3 +82,10 @@ def test_other_compute_types_are_not_emulated(ws):
     with pytest.raises(ComputeTargetException, match="not emulated by azureml_emulator: "):
         ComputeTarget.create(ws, "my-instance", config)
     assert "my-instance" not in ws.compute_targets
+
+
+@pytest.mark.parametrize("name", ["1-starts-with-digit", "x", "has_underscore", "seventeen-chars-x", "ends-"])
+def test_a_cluster_name_azure_refuses_is_refused_with_azures_rule(ws, name):
+    with pytest.raises(ComputeTargetException, match="Compute name is invalid. It can include letters, digits and "
+                                                     "dashes"):
+        create(ws, name=name)

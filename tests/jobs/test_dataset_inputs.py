@@ -50,3 +50,15 @@ def test_a_dataset_the_job_cannot_read_fails_the_run_with_the_reason(cluster, tm
     run = submit_script(cluster, CHECK_INPUT, [dataset.as_mount()])
     with pytest.raises(ActivityFailedException, match="MNIST file t10k-images-idx3-ubyte.gz is missing"):
         run.wait_for_completion()
+
+
+@pytest.mark.parametrize("factory", [
+    lambda: __import__("azureml.core", fromlist=["Dataset"]).Dataset.File.from_files("https://example.com/a.csv"),
+    lambda: __import__("azureml.core", fromlist=["Dataset"]).Dataset.Tabular.from_delimited_files(
+        ["https://example.com/a.csv"], validate=False),
+])
+def test_a_dataset_on_the_network_is_refused_before_anything_reads_it(azureml_emulator, factory):
+    from azureml.exceptions import UserErrorException
+    with pytest.raises(UserErrorException, match="azureml_emulator is active, so this dataset was not read: it "
+                                                 "reads https://example.com/a.csv, which needs the network"):
+        factory()

@@ -194,3 +194,59 @@ def test_an_interactive_run_uploads_its_outputs_when_it_completes(cluster, monke
     assert run.get_status() == "Completed"
     assert run.get_file_names() == ["outputs/model.txt"]
     assert run.get_metrics() == {"loss": 0.5}
+
+
+def test_what_a_script_leaves_running_ends_with_its_job(cluster):
+    run = submit_script(cluster, (
+        "import subprocess\nhelper = subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
+        "print('HELPER', helper.pid, flush=True)\n"))
+    run.wait_for_completion()
+    log = run.get_details_with_logs()["logFiles"]["user_logs/std_log.txt"]
+    helper = int(next(line.split()[1] for line in log.splitlines() if line.startswith("HELPER")))
+    deadline = time.monotonic() + 15
+    while psutil.pid_exists(helper) and psutil.Process(helper).status() != psutil.STATUS_ZOMBIE \
+            and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not psutil.pid_exists(helper) or psutil.Process(helper).status() == psutil.STATUS_ZOMBIE
+
+
+def test_a_run_whose_job_died_does_not_hold_its_clusters_node(cluster):
+    from azureml.core.compute import AmlCompute, ComputeTarget
+    from azureml_emulator.execution.processes import ProcessRecord
+    single = ComputeTarget.create(cluster.ws, "one-node", AmlCompute.provisioning_configuration(
+        vm_size="STANDARD_D2_V2", max_nodes=1))
+    store, key = Store(cluster.home), WorkspaceKey.of(cluster.ws)
+    runs.create_run(store, key, "tests", "dead-run", {"status": "Running", "target": "one-node",
+                                                       "runType": "azureml.scriptrun"})
+    runs.save_process(store, key, "dead-run", ProcessRecord(pid=2 ** 22 + 11, create_time=1.0).to_json())
+    run = submit_script(cluster, "print('got the node')\n", target=single)
+    run.wait_for_completion()
+    assert run.get_status() == "Completed"
+    assert runs.get(store, key, "dead-run")["status"] == "Failed"
+
+
+def test_a_client_cannot_set_a_submitted_runs_status(cluster):
+    from azureml.exceptions import ServiceException
+    run = submit_script(cluster, "import time\ntime.sleep(2)\n")
+    with pytest.raises(ServiceException, match="Status for this run is system managed"):
+        run.complete()
+    run.wait_for_completion()
+    assert run.get_status() == "Completed"
+
+
+def test_a_job_cannot_reach_the_internet_with_urllib_either(cluster):
+    run = submit_script(cluster, (
+        "import urllib.request, urllib.error\ntry:\n    urllib.request.urlopen('https://example.com', timeout=5)\n"
+        "except urllib.error.URLError as e:\n    print('REFUSED', e.reason)\n"))
+    run.wait_for_completion()
+    log = run.get_details_with_logs()["logFiles"]["user_logs/std_log.txt"]
+    assert "REFUSED azureml_emulator: this job runs offline, so this request was not sent: https://example.com" in log
+
+
+def test_download_files_with_a_prefix_gets_the_outputs(cluster):
+    run = submit_script(cluster, LOGGING_SCRIPT)
+    run.wait_for_completion()
+    run.download_files(prefix="outputs", output_directory=str(cluster.work / "dl"))
+    assert (cluster.work / "dl" / "outputs" / "model.txt").read_text() == "weights"
+    run.download_files(output_directory=str(cluster.work / "all"))
+    assert (cluster.work / "all" / "user_logs" / "std_log.txt").is_file()

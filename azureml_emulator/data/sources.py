@@ -1,0 +1,54 @@
+"""Where a dataset reads from, and the refusal of sources that need the network.
+
+The SDK's dataset library (azureml-dataprep) reads data in native code, outside
+`requests`, so the transport cannot stop it: a dataset naming a URL is refused here,
+before dataprep sees it, when it is created, read in the kernel or given to a job.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from azureml.exceptions import UserErrorException
+
+REMOTE = re.compile(r"\b(https?|wasbs?|abfss?|adl|azureml)://[^\s\"']+")
+
+
+def remote_source(text: str) -> str | None:
+    """The first source in ``text`` (a definition, or a path) that needs the network."""
+    match = REMOTE.search(text)
+    return match.group(0) if match else None
+
+
+def refuse_remote(source: str) -> None:
+    raise UserErrorException(
+        "azureml_emulator is active, so this dataset was not read: it reads {}, which needs the network. "
+        "Offline, datasets read local files and the MNIST open dataset.".format(source))
+
+
+def _paths(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [text for item in value for text in _paths(item)]
+    return []
+
+
+def make_factory_guard(original: Callable[..., Any]) -> Callable[..., Any]:
+    """A dataset factory (``Dataset.File.from_files``, ``Dataset.Tabular.from_*``) that refuses
+    paths on the network before dataprep reads them (type inference reads at once)."""
+    def factory(path: Any, *args: Any, **kwargs: Any) -> Any:
+        for text in _paths(path):
+            if remote_source(text):
+                refuse_remote(text)
+        return original(path, *args, **kwargs)
+    factory.__doc__ = original.__doc__
+    return staticmethod(factory)   # type: ignore[return-value]
+
+
+def definition_of(dataset: Any) -> str:
+    """A dataset's MLTable definition ("" when it has none the emulator can read)."""
+    try:
+        return dataset._dataflow._to_yaml_string()
+    except Exception:
+        return ""
