@@ -1,8 +1,8 @@
 """Lay out a deployment on disk and start the real Azure ML inference server on it.
 
 Folder of one deployment (under <home>/services/<workspace>/<service>/<id>/):
-    azureml-models/<model name>/<version>/...   the registered files, as in Azure
     app/                                        snapshot of the entry script / source dir
+    app/azureml-models/<model name>/<version>/  the registered files, where Azure puts them
     service.log                                 everything the server prints
 """
 from __future__ import annotations
@@ -115,11 +115,13 @@ def start(store: Store, workspace: WorkspaceKey, service: dict, folder: Path, po
     """Lay out the deployment in ``folder`` and start its server in the Environment's build.
     Sets ``service["models"]``. Raises DeploymentError or BuildError."""
     request = service["environmentImageRequest"]
-    models_laid_out, model_dir = _layout_models(store, workspace, request.get("modelIds", []),
-                                                folder / "azureml-models")
-    service["models"] = models_laid_out
     app_dir = folder / "app"
     _snapshot_source(store, request, app_dir)
+    # As in Azure's container (/var/azureml-app/azureml-models/<name>/<version>): under the app
+    # root, where Model.get_model_path(name) looks for a deployment's models.
+    models_laid_out, model_dir = _layout_models(store, workspace, request.get("modelIds", []),
+                                                app_dir / "azureml-models")
+    service["models"] = models_laid_out
     build = _prepare_environment(service, folder, environments)
 
     env_vars = dict((request.get("environment") or {}).get("environmentVariables") or {})

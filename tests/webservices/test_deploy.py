@@ -353,3 +353,14 @@ def test_get_keys_of_a_service_without_auth_says_why(lab):
         service.get_keys()
     assert "was deployed without key authentication (auth_enabled=False), so it has no keys" in str(caught.value)
     service.delete()
+
+
+def test_a_multi_model_service_finds_each_model_with_get_model_path(lab, small_model):
+    save_model(small_model, lab.work / "second")
+    other = Model.register(lab.ws, model_path="second", model_name="second_model")
+    service = deploy(lab, "get-model-path", "get_model_path_score.py", models=[lab.model, other])
+    paths = json.loads(service.run(json.dumps({})))
+    assert paths["sklearn_mnist"].endswith(os.path.join("azureml-models", "sklearn_mnist", "1",
+                                                        "sklearn_mnist_model.pkl"))
+    assert paths["second_model"].endswith(os.path.join("azureml-models", "second_model", str(other.version),
+                                                       "second"))
