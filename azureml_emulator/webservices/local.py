@@ -8,9 +8,11 @@ backend; the class, its deploy configuration and its validation stay the SDK's.
 from __future__ import annotations
 
 import datetime
+import os
 from typing import Any
 
 import requests
+from azureml.core.environment import Environment
 from azureml.core.model import InferenceConfig
 from azureml.core.webservice.local import LocalWebservice, LocalWebserviceDeploymentConfiguration
 from azureml.exceptions import WebserviceException
@@ -23,26 +25,86 @@ from azureml_emulator.webservices.records import HEALTHY, TRANSITIONING
 STATE_BY_SERVICE_STATE = {TRANSITIONING: LocalWebservice.STATE_DEPLOYING, HEALTHY: LocalWebservice.STATE_RUNNING}
 
 
-def _deploy(workspace: Any, name: str, models: list, image_config: Any = None, deployment_config: Any = None,
-            wait: bool = False, inference_config: Any = None) -> LocalWebservice:
+LOCAL_SOURCE = "emulatorLocalSource"   # where reload() reads the entry script again
+
+
+def _check(deployment_config: Any, inference_config: Any, image_config: Any = None) -> None:
     if image_config is not None:
         raise WebserviceException("azureml_emulator deploys LocalWebservice from an InferenceConfig only; "
                                   "ContainerImageConfig (image_config) is not emulated.")
-    deployment_config = deployment_config or LocalWebservice.deploy_configuration()
-    if not isinstance(deployment_config, LocalWebserviceDeploymentConfiguration):
+    if deployment_config is not None and not isinstance(deployment_config, LocalWebserviceDeploymentConfiguration):
         raise WebserviceException('Error, provided deployment configuration must be of type '
                                   'LocalWebserviceDeploymentConfiguration in order to deploy a local service.')
-    if not isinstance(inference_config, InferenceConfig):
+    if inference_config is not None and not isinstance(inference_config, InferenceConfig):
         raise WebserviceException('Error, provided inference configuration must be of type InferenceConfig '
                                   'in order to deploy a local service.')
-    image_request = inference_config._build_environment_image_request(workspace, [m.id for m in models])
+
+
+def _start(workspace: Any, name: str, model_ids: list[str], inference_config: Any, port: Any,
+           environment: dict | None = None) -> None:
+    """(Re)deploy the local service from the entry script and source folder as they are now on disk."""
+    image_request = inference_config._build_environment_image_request(workspace, model_ids)
+    if environment is not None:   # reload(): the same dependencies, not a rebuild
+        image_request["environment"] = environment
+    folder = inference_config.source_directory
+    image_request[LOCAL_SOURCE] = {
+        "entryScript": inference_config.entry_script if folder else os.path.abspath(inference_config.entry_script),
+        "sourceDirectory": os.path.abspath(folder) if folder else None}
     request = {"name": name, "computeType": LocalWebservice._webservice_type, "environmentImageRequest": image_request}
-    backend.deploy(current().store, WorkspaceKey.of(workspace), request, port=deployment_config.port,
+    backend.deploy(current().store, WorkspaceKey.of(workspace), request, port=port,
                    environments=current().environments)
+
+
+def _deploy(workspace: Any, name: str, models: list, image_config: Any = None, deployment_config: Any = None,
+            wait: bool = False, inference_config: Any = None) -> LocalWebservice:
+    deployment_config = deployment_config or LocalWebservice.deploy_configuration()
+    _check(deployment_config, inference_config, image_config)
+    if inference_config is None:
+        raise WebserviceException('Error, provided inference configuration must be of type InferenceConfig '
+                                  'in order to deploy a local service.')
+    _start(workspace, name, [m.id for m in models], inference_config, deployment_config.port)
     service = LocalWebservice(workspace, name)
     if wait:
         service.wait_for_deployment()
     return service
+
+
+def _current_request(self: Any) -> dict:
+    return backend.get(current().store, WorkspaceKey.of(self.workspace), self.name).payload["environmentImageRequest"]
+
+
+def reload(self: Any, wait: bool = False) -> None:
+    """Restart the service with the entry script and source folder as they are now (the
+    Environment is not rebuilt), on the same port, as the SDK's container reload does."""
+    request = _current_request(self)
+    source = request.get(LOCAL_SOURCE) or {}
+    config = InferenceConfig(entry_script=source.get("entryScript"), source_directory=source.get("sourceDirectory"),
+                             environment=Environment._deserialize_and_add_to_object(request["environment"]))
+    _start(self.workspace, self.name, request.get("modelIds", []), config, self._port,
+           environment=request["environment"])
+    self.update_deployment_state(must_exist=True)
+    if wait:
+        self.wait_for_deployment()
+
+
+def update(self: Any, models: Any = None, image_config: Any = None, deployment_config: Any = None,
+           wait: bool = False, inference_config: Any = None) -> None:
+    """Redeploy with the given models, inference configuration or port; what is None stays."""
+    _check(deployment_config, inference_config, image_config)
+    request = _current_request(self)
+    model_ids = [m.id for m in models] if models is not None else request.get("modelIds", [])
+    environment = None
+    if inference_config is None:
+        source = request.get(LOCAL_SOURCE) or {}
+        environment = request["environment"]
+        inference_config = InferenceConfig(entry_script=source.get("entryScript"),
+                                           source_directory=source.get("sourceDirectory"),
+                                           environment=Environment._deserialize_and_add_to_object(environment))
+    port = deployment_config.port if deployment_config is not None and deployment_config.port else self._port
+    _start(self.workspace, self.name, model_ids, inference_config, port, environment=environment)
+    self.update_deployment_state(must_exist=True)
+    if wait:
+        self.wait_for_deployment()
 
 
 def __init__(self: Any, workspace: Any, name: str, must_exist: bool = True) -> None:
@@ -126,5 +188,7 @@ def patches() -> list[tuple[Any, str, Any]]:
         (LocalWebservice, "run", run),
         (LocalWebservice, "get_logs", get_logs),
         (LocalWebservice, "delete", delete),
+        (LocalWebservice, "reload", reload),
+        (LocalWebservice, "update", update),
         (LocalWebservice, "list", staticmethod(list_local)),
     ]

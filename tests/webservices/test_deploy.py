@@ -364,3 +364,37 @@ def test_a_multi_model_service_finds_each_model_with_get_model_path(lab, small_m
                                                         "sklearn_mnist_model.pkl"))
     assert paths["second_model"].endswith(os.path.join("azureml-models", "second_model", str(other.version),
                                                        "second"))
+
+
+ANSWER_SCRIPT = "def init():\n    pass\n\n\ndef run(raw_data):\n    return {{'version': {}}}\n"
+
+
+def test_local_webservice_reload_serves_the_edited_script_on_the_same_port(lab):
+    (lab.work / "answer.py").write_text(ANSWER_SCRIPT.format(1))
+    service = Model.deploy(lab.ws, "local-reload", [lab.model],
+                           InferenceConfig(entry_script="answer.py", environment=service_environment()),
+                           LocalWebservice.deploy_configuration())
+    service.wait_for_deployment()
+    uri = service.scoring_uri
+    assert service.run(json.dumps({})) == {"version": 1}
+    (lab.work / "answer.py").write_text(ANSWER_SCRIPT.format(2))
+    service.reload(wait=True)
+    assert service.scoring_uri == uri
+    assert service.run(json.dumps({})) == {"version": 2}
+
+
+def test_local_webservice_update_changes_models_and_script(lab, small_model):
+    (lab.work / "answer.py").write_text(ANSWER_SCRIPT.format(1))
+    service = Model.deploy(lab.ws, "local-update", [lab.model],
+                           InferenceConfig(entry_script="answer.py", environment=service_environment()),
+                           LocalWebservice.deploy_configuration())
+    service.wait_for_deployment()
+    save_model(small_model, lab.work / "second")
+    other = Model.register(lab.ws, model_path="second", model_name="second_model")
+    shutil.copy(SCRIPTS / "multi_model_score.py", lab.work / "multi_model_score.py")
+    service.update(models=[lab.model, other], wait=True,
+                   inference_config=InferenceConfig(entry_script="multi_model_score.py",
+                                                    environment=service_environment()))
+    info = service.run(json.dumps({}))
+    assert info["model_dir"].endswith("azureml-models")
+    assert any(path.startswith("second_model") for path in info["files"])
