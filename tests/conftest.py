@@ -182,3 +182,8 @@ def service_environment_with(*extra):
     """The test Environment plus ``extra`` packages, at this kernel's versions."""
     from importlib.metadata import version
     return service_environment(name="test-env-extra", pins=SERVICE_PINS + tuple(extra))
+
+
+def job_log(run) -> str:
+    """What a run's job printed (its user_logs/std_log.txt)."""
+    return run.get_details_with_logs()["logFiles"]["user_logs/std_log.txt"]

@@ -4,7 +4,7 @@ import pytest
 from azureml.exceptions import ActivityFailedException
 from azureml.opendatasets import MNIST
 
-from conftest import submit_script
+from conftest import job_log, submit_script
 
 CHECK_INPUT = """
 import glob, os, sys
@@ -19,17 +19,13 @@ print('WRITABLE' if os.stat(target).st_mode & 0o222 else 'READ-ONLY')
 """
 
 
-def log_of(run):
-    return run.get_details_with_logs()["logFiles"]["user_logs/std_log.txt"]
-
-
 @pytest.mark.parametrize("mechanism, access", [("as_mount", "READ-ONLY"), ("as_download", "WRITABLE")])
 def test_a_registered_dataset_reaches_the_job_as_a_local_folder(cluster, mechanism, access):
     dataset = MNIST.get_file_dataset(dataset_filter="test").register(cluster.ws, name="mnist-test",
                                                                     create_new_version=True)
     run = submit_script(cluster, CHECK_INPUT, [getattr(dataset, mechanism)()])
     run.wait_for_completion()
-    log = log_of(run)
+    log = job_log(run)
     folder = next(line.split(" ", 1)[1] for line in log.splitlines() if line.startswith("FOLDER"))
     input_name = "input__" + dataset.id.split("-")[0]
     assert folder.endswith("/data/" + input_name)
@@ -41,7 +37,7 @@ def test_a_registered_dataset_reaches_the_job_as_a_local_folder(cluster, mechani
 def test_an_unregistered_dataset_is_saved_at_submit_and_mounted(cluster):
     run = submit_script(cluster, CHECK_INPUT, [MNIST.get_file_dataset(dataset_filter="train").as_mount()])
     run.wait_for_completion()
-    assert "FILES ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz']" in log_of(run)
+    assert "FILES ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz']" in job_log(run)
 
 
 def test_a_dataset_the_job_cannot_read_fails_the_run_with_the_reason(cluster, tmp_path, monkeypatch):
