@@ -5,14 +5,17 @@ kernel, as a job on a cluster does; the run records its PID and create time.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from azureml_emulator.compute import backend as compute
-from azureml_emulator.errors import BadRequest, NotEmulated
+from azureml_emulator.environments import backend as environments
+from azureml_emulator.errors import BadRequest, NotEmulated, NotFound
 from azureml_emulator.execution import processes
 from azureml_emulator.ids import WorkspaceKey, safe_name
 from azureml_emulator.runs import backend as runs
@@ -38,6 +41,28 @@ def _input_datasets(configuration: dict) -> list[dict]:
     return found
 
 
+def _autosave_environment(store: Store, workspace: WorkspaceKey, configuration: dict) -> None:
+    """As Azure does at submit, register a run's Environment that is not registered yet, as an
+    ``Autosave_<time>_<hash>`` version, and point the run at it (run.get_environment() reads it)."""
+    environment = configuration.get("environment") or {}
+    name, version = environment.get("name"), environment.get("version")
+    if not name:
+        return
+    if version:
+        try:
+            environments.get(store, workspace, name, str(version))
+            return
+        except NotFound:
+            pass
+    digest = hashlib.sha256(json.dumps(environment, sort_keys=True).encode()).hexdigest()[:8]
+    version = "Autosave_{}_{}".format(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), digest)
+    environments.register(store, workspace, name, {
+        "python": environment.get("python"), "EnvironmentVariables": environment.get("environmentVariables"),
+        "Docker": environment.get("docker"), "Spark": environment.get("spark"), "r": environment.get("r"),
+        "InferencingStackVersion": environment.get("inferencingStackVersion")}, version)
+    environment["version"] = version
+
+
 def submit(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, body: dict,
            environments: str) -> dict:
     safe_name(run_id, "run id")
@@ -53,6 +78,7 @@ def submit(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, 
         if (data or {}).get("pathOnCompute"):
             raise NotEmulated("dataset inputs with path_on_compute (input {}): the emulator puts each input in "
                               "the job's own folder".format(name))
+    _autosave_environment(store, workspace, configuration)
     snapshot_id = body.get("SnapshotId")
     if not snapshot_id or snapshots.get(store, workspace, snapshot_id) is None:
         raise BadRequest("Snapshot {!r} does not exist in this workspace: submit uploads the source directory "

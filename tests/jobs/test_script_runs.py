@@ -244,3 +244,17 @@ def test_download_files_with_a_prefix_gets_the_outputs(cluster):
     assert (cluster.work / "dl" / "outputs" / "model.txt").read_text() == "weights"
     run.download_files(output_directory=str(cluster.work / "all"))
     assert (cluster.work / "all" / "user_logs" / "std_log.txt").is_file()
+
+
+def test_a_run_records_its_environment_registering_it_when_it_was_not(cluster):
+    from azureml.core import Environment
+    run = submit_script(cluster, "print('hi')\n")   # the cluster's Environment was never registered
+    run.wait_for_completion()
+    environment = run.get_environment()
+    assert environment.name == cluster.environment.name and environment.version.startswith("Autosave_")
+    stored = Environment.get(cluster.ws, environment.name, environment.version).python.conda_dependencies
+    assert list(stored.pip_packages) == list(cluster.environment.python.conda_dependencies.pip_packages)
+    registered = cluster.environment.register(cluster.ws)
+    second = submit_script(cluster, "print('hi')\n", environment=registered)
+    second.wait_for_completion()
+    assert second.get_environment().version == registered.version
