@@ -12,6 +12,7 @@ from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
 from azureml_emulator.runs import backend as runs
+from azureml_emulator.timestamps import iso
 
 RESOURCE_ID = ("/subscriptions/{w.subscription_id}/resourceGroups/{w.resource_group}/providers/"
                "Microsoft.MachineLearningServices/workspaces/{w.name}/computes/{name}")
@@ -23,7 +24,7 @@ def describe(request: Request, record: dict) -> dict:
     scale = record["scaleSettings"]
     busy = runs.active_on_target(request.store, workspace, record["name"])
     current = min(max(scale["minNodeCount"], busy), scale["maxNodeCount"])
-    created, modified = backend.iso(record["createdOn"]), backend.iso(record["modifiedOn"])
+    created, modified = iso(record["createdOn"]), iso(record["modifiedOn"])
     return {
         "id": RESOURCE_ID.format(w=workspace, name=record["name"]), "name": record["name"],
         "type": "Microsoft.MachineLearningServices/workspaces/computes", "location": record["location"],

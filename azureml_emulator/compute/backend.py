@@ -16,10 +16,6 @@ from azureml_emulator.store import Store
 AML_COMPUTE = "AmlCompute"
 
 
-def iso(timestamp: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(timestamp)) + ".{:03d}Z".format(int(timestamp % 1 * 1000))
-
-
 def _whole(value: Any, what: str) -> int:
     try:
         number = int(value)

@@ -12,10 +12,10 @@ import time
 import uuid
 from typing import Any
 
-from azureml_emulator.compute.backend import iso
 from azureml_emulator.errors import BadRequest, Conflict, NotFound
 from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.store import Store
+from azureml_emulator.timestamps import iso
 
 TYPES = ("file", "tabular")
 

@@ -26,7 +26,6 @@ import psutil
 from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.artifacts import backend as artifacts
 from azureml_emulator.compute import backend as compute
-from azureml_emulator.compute.backend import iso
 from azureml_emulator.data.materialize import materialize
 from azureml_emulator.datasets import backend as datasets
 from azureml_emulator.environments import builder, definition
@@ -39,6 +38,7 @@ from azureml_emulator.runs import backend as runs
 from azureml_emulator.runtime.context import Emulator
 from azureml_emulator.snapshots import backend as snapshots
 from azureml_emulator.store import Store
+from azureml_emulator.timestamps import iso
 
 JOB_SIDE_MODULES = ("__init__.py", "addresses.py", "execution/__init__.py", "execution/job_runtime.py")
 DATASET_ARGUMENT = "DatasetConsumptionConfig:"

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 from azureml_emulator.errors import BadRequest, NotFound
 from azureml_emulator.ids import ArtifactId, ModelId, WorkspaceKey
 from azureml_emulator.store import Store
+from azureml_emulator.timestamps import utc_now_iso
 
 ASSET_URL_PREFIX = "aml://asset/"
 # The service returns every field of a model, null or not; the SDK indexes them directly.
@@ -38,10 +38,6 @@ class ModelRecord:
     @property
     def version(self) -> int:
         return self.id.version
-
-
-def utc_now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat()
 
 
 def model_not_found(model_id: str) -> NotFound:

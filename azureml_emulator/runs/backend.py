@@ -13,12 +13,12 @@ import time
 import uuid
 from typing import Any, Callable
 
-from azureml_emulator.compute.backend import iso
 from azureml_emulator.errors import BadRequest, Conflict, NotFound
 from azureml_emulator.execution import processes
 from azureml_emulator.execution.processes import ProcessRecord
 from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.store import Store
+from azureml_emulator.timestamps import iso
 
 ACTIVE = ("Preparing", "Running", "Finalizing")
 WAITING = ("NotStarted", "Queued")

@@ -16,8 +16,8 @@ from azureml_emulator.errors import BadRequest, Conflict, EmulatorError, NotFoun
 from azureml_emulator.execution import processes
 from azureml_emulator.execution.processes import ProcessRecord
 from azureml_emulator.ids import WorkspaceKey
-from azureml_emulator.models.backend import utc_now_iso
 from azureml_emulator.store import Store
+from azureml_emulator.timestamps import utc_now_iso
 from azureml_emulator.webservices import deployment, repository
 from azureml_emulator.webservices.progress import progress_log
 from azureml_emulator.webservices.records import (FAILED, HEALTHY, TERMINAL_STATES, TRANSITIONING, UNHEALTHY,
