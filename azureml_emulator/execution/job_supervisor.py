@@ -38,7 +38,6 @@ from azureml_emulator.runs import backend as runs
 from azureml_emulator.runtime.context import Emulator
 from azureml_emulator.snapshots import backend as snapshots
 from azureml_emulator.store import Store
-from azureml_emulator.timestamps import iso
 
 JOB_SIDE_MODULES = ("__init__.py", "addresses.py", "execution/__init__.py", "execution/job_runtime.py")
 DATASET_ARGUMENT = "DatasetConsumptionConfig:"
@@ -226,10 +225,6 @@ class Job:
         end_descendants()   # what the script started and left running ends with the job, as with its node
         return job.returncode
 
-    def failure(self, message: str) -> dict:
-        return {"error": {"code": "UserError", "message": message, "messageParameters": {}, "details": []},
-                "time": iso(time.time())}
-
     def main(self) -> None:
         try:
             self.wait_for_node()
@@ -241,20 +236,20 @@ class Job:
             runs.set_status(self.store, self.workspace, self.run_id, "Canceled")
             return
         except BuildError as error:
-            self.set_status("Failed", self.failure("Failed to build the run's Environment: {} See {} for the "
-                                                   "installer's output.".format(error.message, BUILD_LOG)))
+            self.set_status("Failed", runs.run_error("UserError", "Failed to build the run's Environment: {} See {} "
+                                                     "for the installer's output.".format(error.message, BUILD_LOG)))
             return
         except EmulatorError as error:
-            self.set_status("Failed", self.failure(error.message))
+            self.set_status("Failed", runs.run_error("UserError", error.message))
             return
         if code == 0:
             self.set_status("Completed")
             return
         error_file = self.folder / "error.txt"
         detail = error_file.read_text(errors="replace") if error_file.is_file() else ""
-        self.set_status("Failed", self.failure(
+        self.set_status("Failed", runs.run_error("UserError", (
             "Execution failed. User process 'python' exited with status code {}. Please check log file '{}' for "
-            "error details. Error: {}".format(code, STD_LOG, detail).rstrip()))
+            "error details. Error: {}".format(code, STD_LOG, detail)).rstrip()))
 
 
 def main() -> None:
@@ -267,9 +262,8 @@ def main() -> None:
         import traceback
         traceback.print_exc()
         runs.set_status(Store(settings["home"]), WorkspaceKey.parse(settings["workspace"]), settings["run_id"],
-                        "Failed", {"error": {"code": "ServiceError", "message": "azureml_emulator job supervisor "
-                                             "failed: {}: {}".format(type(error).__name__, error), "details": []},
-                                   "time": iso(time.time())})
+                        "Failed", runs.run_error("ServiceError", "azureml_emulator job supervisor failed: {}: {}"
+                                                 .format(type(error).__name__, error)))
         sys.exit(1)
 
 

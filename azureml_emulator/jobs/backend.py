@@ -99,8 +99,8 @@ def submit(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, 
         pid, create_time = processes.spawn([sys.executable, "-m", SUPERVISOR], env=env, cwd=folder,
                                            log_path=folder / "supervisor.log")
     except (OSError, subprocess.SubprocessError) as error:
-        runs.set_status(store, workspace, run_id, "Failed", {"error": {
-            "code": "ServiceError", "message": "The job could not be started: {}".format(error), "details": []}})
+        runs.set_status(store, workspace, run_id, "Failed",
+                        runs.run_error("ServiceError", "The job could not be started: {}".format(error)))
         raise
     runs.save_process(store, workspace, run_id, processes.ProcessRecord(
         pid=pid, create_time=create_time, dir=str(folder), log=str(folder / "supervisor.log")).to_json())

@@ -256,6 +256,13 @@ def save_process(store: Store, workspace: WorkspaceKey, run_id: str, process: di
                    (store.dumps(process), str(workspace), run_id))
 
 
+def run_error(code: str, message: str) -> dict:
+    """A run's ``error``: Azure's ErrorResponse, which wait_for_completion raises as
+    ActivityFailedException and the run widget shows."""
+    return {"error": {"code": code, "message": message, "messageParameters": {}, "details": []},
+            "time": iso(time.time())}
+
+
 def refresh(store: Store, workspace: WorkspaceKey, run: dict) -> dict:
     """A run whose job process is gone without ending it has lost its node: it is Failed."""
     if run["status"] in TERMINAL:
@@ -265,10 +272,9 @@ def refresh(store: Store, workspace: WorkspaceKey, run: dict) -> dict:
         return run
     if run["status"] == "CancelRequested":   # asked to stop, and stopped
         return set_status(store, workspace, run["runId"], "Canceled")
-    return set_status(store, workspace, run["runId"], "Failed", {
-        "error": {"code": "ServiceError", "message": "The run's job ended without finishing the run: its process "
-                  "(PID {}) is gone. See {} for what it printed.".format(record.pid, record.log), "details": []},
-        "time": iso(time.time())})
+    return set_status(store, workspace, run["runId"], "Failed", run_error(
+        "ServiceError", "The run's job ended without finishing the run: its process (PID {}) is gone. See {} for "
+        "what it printed.".format(record.pid, record.log)))
 
 
 def stop_jobs(store: Store, workspace_runs: list[tuple[WorkspaceKey, dict]]) -> int:
