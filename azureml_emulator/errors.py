@@ -6,6 +6,7 @@ class carries. Code outside a request (the CLI, the SDK seams) catches them by t
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -78,6 +79,11 @@ class BuildError(DeploymentError):
     def __init__(self, message: str, log_path: object = None) -> None:
         super().__init__(message)
         self.log_path = log_path
+
+    def report(self) -> str:
+        """The message, then the installer's whole log when it was kept: what a build log shows."""
+        log = Path(str(self.log_path)).read_text(errors="replace") if self.log_path else ""
+        return self.message + "\n\nThe installer's log:\n" + log
 
 
 class StateError(EmulatorError):

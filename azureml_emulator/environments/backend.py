@@ -15,21 +15,27 @@ def no_definition(name: str, version: str | None = None) -> NotFound:
     return NotFound(message, code="UserError")
 
 
+# The keys of the SDK's PUT body, and the stored definition's (as a run definition has them).
+BODY_KEYS = {"python": "python", "EnvironmentVariables": "environmentVariables", "Docker": "docker",
+             "Spark": "spark", "r": "r", "InferencingStackVersion": "inferencingStackVersion"}
+
+
 def register(store: Store, workspace: WorkspaceKey, name: str, body: dict[str, Any],
              version: str | None = None) -> dict:
-    """Store a definition as ``version`` (the next number when None); an existing
-    version's definition is replaced, as the service does."""
+    """Store the definition the SDK PUTs as ``version`` (see `save`)."""
+    return save(store, workspace, name, {field: body.get(key) for key, field in BODY_KEYS.items()}, version)
+
+
+def save(store: Store, workspace: WorkspaceKey, name: str, fields: dict[str, Any],
+         version: str | None = None) -> dict:
+    """Store a definition (``python``, ``docker``... as a run definition has them) as ``version``
+    (the next number when None); an existing version's definition is replaced, as the service does."""
     with store.transaction() as db:
         row = db.execute("SELECT MAX(seq) AS s FROM environments WHERE workspace=? AND name=?",
                          (str(workspace), name)).fetchone()
         seq = (row["s"] or 0) + 1
         version = str(version) if version is not None else str(seq)
-        definition = {
-            "name": name, "version": version,
-            "python": body.get("python"), "environmentVariables": body.get("EnvironmentVariables"),
-            "docker": body.get("Docker"), "spark": body.get("Spark"), "r": body.get("r"),
-            "inferencingStackVersion": body.get("InferencingStackVersion"),
-        }
+        definition = {"name": name, "version": version, **{field: fields.get(field) for field in BODY_KEYS.values()}}
         db.execute("INSERT OR REPLACE INTO environments (workspace, name, version, seq, payload) "
                    "VALUES (?, ?, ?, ?, ?)", (str(workspace), name, version, seq, store.dumps(definition)))
     return definition

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from azureml_emulator.environments import index, interpreters
+from azureml_emulator.environments import definition, index, interpreters
 from azureml_emulator.environments.definition import BuildSpec, image_hash
+from azureml_emulator.environments.pins import warn_about_pins
 from azureml_emulator.errors import BuildError
 
 CACHE_ENV_VAR = "AZUREML_EMULATOR_CACHE"
@@ -217,6 +218,14 @@ def prepare(spec: BuildSpec, mode: str = BUILD) -> Build:
     return Build(python=str(target / "venv" / "bin" / "python"), isolated=True, hash=digest, path=target,
                  seconds=seconds, lines=tuple(["Building image for environment {} ({})".format(spec.label, digest[:12])]
                                               + lines + ["Image built in {:.1f} s".format(seconds)]))
+
+
+def spec_for(environment: dict, mode: str = BUILD) -> BuildSpec:
+    """The build spec of an Environment as the SDK serialises it; when serving with this
+    Python ("current"), first say which of its pins this Python does not match."""
+    if mode == CURRENT:
+        warn_about_pins(environment)
+    return definition.read(environment)
 
 
 def list_builds() -> list[dict]:

@@ -28,7 +28,7 @@ from azureml_emulator.artifacts import backend as artifacts
 from azureml_emulator.compute import backend as compute
 from azureml_emulator.data.materialize import materialize
 from azureml_emulator.datasets import backend as datasets
-from azureml_emulator.environments import builder, definition
+from azureml_emulator.environments import builder
 from azureml_emulator.errors import BuildError, EmulatorError
 from azureml_emulator.execution import isolation, job_runtime, processes
 from azureml_emulator.execution.job_bridge import Bridge
@@ -109,14 +109,12 @@ class Job:
             time.sleep(POLL_SECONDS)
 
     def prepare_environment(self) -> builder.Build:
-        environment = self.run["runDefinition"].get("environment") or {}
-        spec = definition.read(environment)
+        spec = builder.spec_for(self.run["runDefinition"].get("environment") or {}, self.emulator.environments)
         self.append(BUILD_LOG, "".join(line + "\n" for line in spec.notes))
         try:
             build = builder.prepare(spec, self.emulator.environments)
         except BuildError as error:
-            log = Path(str(error.log_path)).read_text(errors="replace") if error.log_path else ""
-            self.append(BUILD_LOG, error.message + "\n\nThe installer's log:\n" + log)
+            self.append(BUILD_LOG, error.report())
             raise
         self.append(BUILD_LOG, "".join(line + "\n" for line in build.lines))
         return build

@@ -56,15 +56,12 @@ def _autosave_environment(store: Store, workspace: WorkspaceKey, configuration: 
             pass
     digest = hashlib.sha256(json.dumps(environment, sort_keys=True).encode()).hexdigest()[:8]
     version = "Autosave_{}_{}".format(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), digest)
-    environments.register(store, workspace, name, {
-        "python": environment.get("python"), "EnvironmentVariables": environment.get("environmentVariables"),
-        "Docker": environment.get("docker"), "Spark": environment.get("spark"), "r": environment.get("r"),
-        "InferencingStackVersion": environment.get("inferencingStackVersion")}, version)
+    environments.save(store, workspace, name, environment, version)
     environment["version"] = version
 
 
-def submit(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, body: dict,
-           environments: str) -> dict:
+def submit(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, body: dict, mode: str) -> dict:
+    """Record the run and start its job; ``mode`` is how environments are served ("build" or "current")."""
     safe_name(run_id, "run id")
     configuration = body.get("Configuration")
     if not isinstance(configuration, dict) or not configuration.get("script"):
@@ -92,7 +89,7 @@ def submit(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, 
     folder.mkdir(parents=True)
     env = dict(os.environ)
     env[JOB_ENV] = json.dumps({"home": str(store.home), "workspace": str(workspace), "run_id": run_id,
-                               "environments": environments})
+                               "environments": mode})
     package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
     try:

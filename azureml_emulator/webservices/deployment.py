@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from azureml_emulator.artifacts import backend as artifacts
-from azureml_emulator.environments import builder, definition
-from azureml_emulator.environments.pins import warn_about_pins
+from azureml_emulator.environments import builder
 from azureml_emulator.errors import BuildError, DeploymentError
 from azureml_emulator.execution import isolation, processes, protocol
 from azureml_emulator.execution.processes import ProcessRecord
@@ -96,15 +95,11 @@ def new_folder(store: Store, workspace: WorkspaceKey, name: str) -> Path:
 
 def _prepare_environment(service: dict, folder: Path, environments: str) -> builder.Build:
     """Build (or reuse) the deployment's Environment; its build log goes to the service log when it fails."""
-    environment = service["environmentImageRequest"].get("environment") or {}
-    spec = definition.read(environment)
-    if environments == builder.CURRENT:
-        warn_about_pins(environment)
+    spec = builder.spec_for(service["environmentImageRequest"].get("environment") or {}, environments)
     try:
         build = builder.prepare(spec, environments)
     except BuildError as error:
-        log = Path(error.log_path).read_text(errors="replace") if error.log_path else ""   # type: ignore[arg-type]
-        (folder / "service.log").write_text(error.message + "\n\nThe installer's log:\n" + log)
+        (folder / "service.log").write_text(error.report())
         raise
     service["emulatorProgress"] = list(spec.notes) + list(build.lines)
     return build
