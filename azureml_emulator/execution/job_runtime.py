@@ -30,6 +30,22 @@ SECRET_HEADER = "X-AzureML-Emulator-Secret"
 FLUSH_TIMEOUT_SECONDS = 300
 
 
+def bridged(url: str) -> tuple[str, dict[str, str]] | None:
+    """The bridge URL and headers that carry a request for ``url``; None when ``url`` is not
+    one of the emulator's hosts (the request must be refused)."""
+    parts = urlsplit(url)
+    if host_kind(parts.hostname or "") is None:
+        return None
+    bridge = urlsplit(os.environ[BRIDGE])
+    return (urlunsplit((bridge.scheme, bridge.netloc, parts.path, parts.query, "")),
+            {HOST_HEADER: parts.hostname or "", SECRET_HEADER: os.environ[SECRET]})
+
+
+def refusal(request: str) -> str:
+    return ("azureml_emulator: this job runs offline, so this request was not sent: {}. Jobs reach only the "
+            "emulated Azure ML workspace.".format(request))
+
+
 def route_requests_to_bridge() -> None:
     """Patch `requests` (when the Environment has it) so the SDK reaches the emulator."""
     try:
@@ -38,18 +54,14 @@ def route_requests_to_bridge() -> None:
     except ImportError:
         return
     original_send = HTTPAdapter.send
-    bridge = urlsplit(os.environ[BRIDGE])
 
     def send(adapter: Any, request: Any, **kwargs: Any) -> Any:
-        parts = urlsplit(request.url)
-        if host_kind(parts.hostname or "") is None:
-            raise requests.ConnectionError(
-                "azureml_emulator: this job runs offline, so this request was not sent: {} {}. Jobs reach only "
-                "the emulated Azure ML workspace.".format(request.method, request.url), request=request)
+        route = bridged(request.url)
+        if route is None:
+            raise requests.ConnectionError(refusal("{} {}".format(request.method, request.url)), request=request)
         forwarded = request.copy()
-        forwarded.url = urlunsplit((bridge.scheme, bridge.netloc, parts.path, parts.query, ""))
-        forwarded.headers[HOST_HEADER] = parts.hostname
-        forwarded.headers[SECRET_HEADER] = os.environ[SECRET]
+        forwarded.url = route[0]
+        forwarded.headers.update(route[1])
         response = original_send(adapter, forwarded, **kwargs)
         response.url = request.url
         response.request = request
@@ -63,19 +75,14 @@ def route_urlopen_to_bridge() -> None:
     import urllib.error
     import urllib.request
     original_urlopen = urllib.request.urlopen
-    bridge = urlsplit(os.environ[BRIDGE])
 
     def urlopen(url: Any, data: Any = None, *args: Any, **kwargs: Any) -> Any:
         request = url if isinstance(url, urllib.request.Request) else urllib.request.Request(str(url), data=data)
-        parts = urlsplit(request.full_url)
-        if host_kind(parts.hostname or "") is None:
-            raise urllib.error.URLError("azureml_emulator: this job runs offline, so this request was not sent: "
-                                        "{}. Jobs reach only the emulated Azure ML workspace.".format(request.full_url))
-        forwarded = urllib.request.Request(urlunsplit((bridge.scheme, bridge.netloc, parts.path, parts.query, "")),
-                                           data=request.data, headers=dict(request.header_items()),
-                                           method=request.get_method())
-        forwarded.add_header(HOST_HEADER, parts.hostname or "")
-        forwarded.add_header(SECRET_HEADER, os.environ[SECRET])
+        route = bridged(request.full_url)
+        if route is None:
+            raise urllib.error.URLError(refusal(request.full_url))
+        forwarded = urllib.request.Request(route[0], data=request.data, headers={
+            **dict(request.header_items()), **route[1]}, method=request.get_method())
         return original_urlopen(forwarded, *args, **kwargs)
 
     urllib.request.urlopen = urlopen
