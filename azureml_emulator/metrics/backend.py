@@ -54,12 +54,3 @@ def full(store: Store, workspace: WorkspaceKey, run_id: str, name: str) -> dict 
             "properties": store.loads(rows[-1]["properties"]) or {"uxMetricType": "azureml.v1.scalar"},
             "value": [store.loads(row["row"]) for row in rows], "continuationToken": None}
 
-
-def latest_scalars(store: Store, workspace: WorkspaceKey, run_id: str) -> dict[str, Any]:
-    """Each metric's last value (for listings and the CLI)."""
-    found = {}
-    for key in names(store, workspace, run_id):
-        metric = full(store, workspace, run_id, key["metricKey"]["name"]) or {"value": []}
-        last = metric["value"][-1]["data"] if metric["value"] else {}
-        found[key["metricKey"]["name"]] = last.get(key["metricKey"]["name"], last)
-    return found
