@@ -31,9 +31,8 @@ def materialize(dataflow_json: str, target: Path, mechanism: str) -> Path:
     names = opendatasets.mnist_files(definition)
     if names is not None:
         opendatasets.copy_files(names, target, overwrite=True)
-    elif sources.remote_source(definition):
-        sources.refuse_remote(sources.remote_source(definition))   # type: ignore[arg-type]
     else:
+        sources.refuse_remote(definition)
         from azureml.data.file_dataset import FileDataset
         from azureml.dataprep import EnginelessDataflow
         FileDataset._create(EnginelessDataflow(definition)).download(target_path=str(target), overwrite=True)

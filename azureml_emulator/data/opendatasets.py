@@ -136,15 +136,22 @@ def make_get_file_dataset(original: Callable[..., Any]) -> Callable[..., Any]:
     return get_file_dataset
 
 
+def _mnist_files_of(dataset: Any) -> list[str] | None:
+    """The MNIST files a FileDataset reads; None for another dataset, once it is known to
+    read nothing on the network (else UserErrorException)."""
+    definition = sources.definition_of(dataset)
+    names = mnist_files(definition)
+    if names is None:
+        sources.refuse_remote(definition)
+    return names
+
+
 def make_download(original: Callable[..., Any]) -> Callable[..., Any]:
     def download(self: Any, target_path: str | None = None, overwrite: bool = False,
                  ignore_not_found: bool = False) -> list[str]:
         """FileDataset.download: the MNIST open dataset's files come from the verified local copy."""
-        definition = sources.definition_of(self)
-        names = mnist_files(definition)
+        names = _mnist_files_of(self)
         if names is None:
-            if sources.remote_source(definition):
-                sources.refuse_remote(sources.remote_source(definition))   # type: ignore[arg-type]
             return original(self, target_path=target_path, overwrite=overwrite, ignore_not_found=ignore_not_found)
         return copy_files(names, target_path, overwrite)
     return download
@@ -152,11 +159,8 @@ def make_download(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def make_to_path(original: Callable[..., Any]) -> Callable[..., Any]:
     def to_path(self: Any) -> list[str]:
-        definition = sources.definition_of(self)
-        names = mnist_files(definition)
+        names = _mnist_files_of(self)
         if names is None:
-            if sources.remote_source(definition):
-                sources.refuse_remote(sources.remote_source(definition))   # type: ignore[arg-type]
             return original(self)
         return ["/" + "/".join(DOWNLOAD_SUBDIR + (name,)) for name in names]
     return to_path

@@ -20,10 +20,13 @@ def remote_source(text: str) -> str | None:
     return match.group(0) if match else None
 
 
-def refuse_remote(source: str) -> None:
-    raise UserErrorException(
-        "azureml_emulator is active, so this dataset was not read: it reads {}, which needs the network. "
-        "Offline, datasets read local files and the MNIST open dataset.".format(source))
+def refuse_remote(text: str) -> None:
+    """Raise UserErrorException when ``text`` (a definition, or a path) names a source on the network."""
+    source = remote_source(text)
+    if source is not None:
+        raise UserErrorException(
+            "azureml_emulator is active, so this dataset was not read: it reads {}, which needs the network. "
+            "Offline, datasets read local files and the MNIST open dataset.".format(source))
 
 
 def _paths(value: Any) -> list[str]:
@@ -39,8 +42,7 @@ def make_factory_guard(original: Callable[..., Any]) -> Callable[..., Any]:
     paths on the network before dataprep reads them (type inference reads at once)."""
     def factory(path: Any, *args: Any, **kwargs: Any) -> Any:
         for text in _paths(path):
-            if remote_source(text):
-                refuse_remote(text)
+            refuse_remote(text)
         return original(path, *args, **kwargs)
     factory.__doc__ = original.__doc__
     return staticmethod(factory)   # type: ignore[return-value]
