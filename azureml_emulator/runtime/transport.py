@@ -82,24 +82,37 @@ def _port(url: str) -> int | None:
         return None
 
 
+def refusal(method: str, url: str) -> str | None:
+    """Why a request for a host other than the emulator's is not sent; None for a loopback
+    request to one of this home's services, the only kind let through."""
+    if is_loopback(urlsplit(url).hostname or ""):
+        store = current().store
+        if _port(url) in repository.service_ports(store):
+            return None
+        return ("azureml_emulator is active, so this request was not sent: {} {}. No service of this emulator "
+                "(home: {}) listens on that port; the emulator lets through only loopback requests to its own "
+                "services.".format(method, url, store.home))
+    return ("azureml_emulator is active, so this request was not sent: {} {}. The emulator answers Azure ML "
+            "workspace calls itself and lets only loopback requests to its own services through; this call "
+            "is to a feature it does not emulate.".format(method, url))
+
+
 def make_urlopen(original_urlopen: Callable[..., Any]) -> Callable[..., Any]:
     """`urllib.request.urlopen`, which some SDK parts use directly (the run widget reads log
-    files with it): the emulator's hosts are answered as `requests` calls are, and any other
-    non-loopback host is refused the same way."""
+    files with it): the emulator's hosts are answered as `requests` calls are, and what
+    `refusal` refuses is refused the same way."""
     def urlopen(url: Any, data: Any = None, *args: Any, **kwargs: Any) -> Any:
-        target = url.full_url if isinstance(url, urllib.request.Request) else str(url)
-        host = urlsplit(target).hostname or ""
-        if host_kind(host) is not None:
-            method = url.get_method() if isinstance(url, urllib.request.Request) else ("POST" if data else "GET")
-            reply = ROUTER.dispatch(method, target, _body_bytes(data), current())
-            response = urllib.response.addinfourl(io.BytesIO(reply.content()), Message(), target, reply.status)
+        request = url if isinstance(url, urllib.request.Request) else urllib.request.Request(str(url), data=data)
+        target, method = request.full_url, request.get_method()
+        if host_kind(urlsplit(target).hostname or "") is not None:
+            reply = ROUTER.dispatch(method, target, _body_bytes(request.data), current())
             if reply.status >= 400:
                 raise urllib.error.HTTPError(target, reply.status, reply.reason or HTTPStatus(reply.status).phrase,
                                              Message(), io.BytesIO(reply.content()))
-            return response
-        if not is_loopback(host):
-            raise urllib.error.URLError("azureml_emulator is active, so this request was not sent: {}. Only the "
-                                        "emulated workspace and loopback addresses are reachable.".format(target))
+            return urllib.response.addinfourl(io.BytesIO(reply.content()), Message(), target, reply.status)
+        refused = refusal(method, target)
+        if refused:
+            raise urllib.error.URLError(refused)
         return original_urlopen(url, data, *args, **kwargs)
     return urlopen
 
@@ -112,16 +125,8 @@ def make_send(original_send: Callable[..., requests.Response]) -> Callable[..., 
             reply = ROUTER.dispatch(request.method or "GET", url, _body_bytes(request.body), current(),
                                     request.headers)
             return _to_response(request, reply)
-        if is_loopback(host):
-            store = current().store
-            if _port(url) in repository.service_ports(store):
-                return original_send(adapter, request, **kwargs)
-            raise BlockedRequestError(
-                "azureml_emulator is active, so this request was not sent: {} {}. No service of this emulator "
-                "(home: {}) listens on that port; the emulator lets through only loopback requests to its own "
-                "services.".format(request.method, url, store.home), request=request)
-        raise BlockedRequestError(
-            "azureml_emulator is active, so this request was not sent: {} {}. The emulator answers Azure ML "
-            "workspace calls itself and lets only loopback requests to its own services through; this call "
-            "is to a feature it does not emulate.".format(request.method, url), request=request)
+        refused = refusal(request.method or "GET", url)
+        if refused:
+            raise BlockedRequestError(refused, request=request)
+        return original_send(adapter, request, **kwargs)
     return send

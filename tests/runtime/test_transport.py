@@ -122,8 +122,11 @@ def test_urlopen_answers_the_emulator_host_in_process(urlopen):
     assert refused.value.code == 501
 
 
-def test_urlopen_refuses_other_hosts_and_lets_loopback_through(urlopen):
+def test_urlopen_refuses_as_requests_does_and_lets_this_homes_services_through(urlopen):
     open_, opened = urlopen
     with pytest.raises(urllib.error.URLError, match="azureml_emulator is active, so this request was not sent"):
         open_("https://dc.services.visualstudio.com/v2/track")
     assert open_("http://127.0.0.1:5001/score") == "opened" and opened == ["http://127.0.0.1:5001/score"]
+    with pytest.raises(urllib.error.URLError, match="No service of this emulator"):
+        open_("http://127.0.0.1:5002/score")   # loopback, but not one of this home's services
+    assert opened == ["http://127.0.0.1:5001/score"]
