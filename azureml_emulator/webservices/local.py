@@ -73,20 +73,6 @@ def _current_request(self: Any) -> dict:
     return backend.get(current().store, WorkspaceKey.of(self.workspace), self.name).payload["environmentImageRequest"]
 
 
-def reload(self: Any, wait: bool = False) -> None:
-    """Restart the service with the entry script and source folder as they are now (the
-    Environment is not rebuilt), on the same port, as the SDK's container reload does."""
-    request = _current_request(self)
-    source = request.get(LOCAL_SOURCE) or {}
-    config = InferenceConfig(entry_script=source.get("entryScript"), source_directory=source.get("sourceDirectory"),
-                             environment=Environment._deserialize_and_add_to_object(request["environment"]))
-    _start(self.workspace, self.name, request.get("modelIds", []), config, self._port,
-           environment=request["environment"])
-    self.update_deployment_state(must_exist=True)
-    if wait:
-        self.wait_for_deployment()
-
-
 def update(self: Any, models: Any = None, image_config: Any = None, deployment_config: Any = None,
            wait: bool = False, inference_config: Any = None) -> None:
     """Redeploy with the given models, inference configuration or port; what is None stays."""
@@ -105,6 +91,13 @@ def update(self: Any, models: Any = None, image_config: Any = None, deployment_c
     self.update_deployment_state(must_exist=True)
     if wait:
         self.wait_for_deployment()
+
+
+def reload(self: Any, wait: bool = False) -> None:
+    """Restart the service with the entry script and source folder as they are now (the
+    Environment is not rebuilt), on the same port, as the SDK's container reload does:
+    an update that changes nothing else."""
+    update(self, wait=wait)
 
 
 def __init__(self: Any, workspace: Any, name: str, must_exist: bool = True) -> None:
