@@ -180,7 +180,6 @@ def submit_script(cluster, source, arguments=(), files=None, target=None, enviro
 
 def service_environment_with(*extra):
     """The test Environment plus ``extra`` packages, at this kernel's versions."""
-    from importlib.metadata import version
     return service_environment(name="test-env-extra", pins=SERVICE_PINS + tuple(extra))
 
 

@@ -1,7 +1,6 @@
 """Activation is scoped, reversible, and announced; nothing leaves the machine."""
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest

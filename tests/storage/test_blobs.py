@@ -1,6 +1,5 @@
 """The emulated Blob Storage endpoint: the Put/Get Blob and Get Blob Properties calls the
 SDK's storage client makes with the SAS URLs the services hand out."""
-import pytest
 import requests
 
 from azureml_emulator.addresses import blob_base_url

@@ -1,7 +1,6 @@
 """The committed notebook and the files beside it agree, and its raw-HTTP cell
 works under the pinned NumPy."""
 import json
-from pathlib import Path
 
 import nbformat
 import numpy as np
