@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from azureml_emulator.errors import BadRequest, NotFound
 from azureml_emulator.ids import WorkspaceKey, safe_relative_path
@@ -27,7 +27,8 @@ def upload_urls(file_names: list[str]) -> list[dict[str, str]]:
 
 
 def _blob_name(blob_uri: str) -> str:
-    path = unquote(urlsplit(blob_uri).path).lstrip("/")
+    """The blob a ``BlobUri`` of `upload_urls` names (its path holds the name as it is)."""
+    path = urlsplit(blob_uri).path.lstrip("/")
     container, _, name = path.partition("/")
     if container != CONTAINER or not name:
         raise BadRequest("BlobUri {!r} is not a snapshot upload URL this workspace handed out".format(blob_uri))

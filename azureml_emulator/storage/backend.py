@@ -12,7 +12,6 @@ import secrets
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import quote
 
 from azureml_emulator.addresses import blob_base_url
 from azureml_emulator.errors import BadRequest
@@ -41,8 +40,10 @@ def blob_path(home: Path, account: str, container: str, name: str) -> Path:
 
 
 def sas_url(account: str, container: str, name: str) -> str:
-    """The URL the SDK uploads ``name`` to (and reads it back from)."""
-    return "{}/{}/{}?{}".format(blob_base_url(account), container, quote(name), SAS)
+    """The URL the SDK uploads ``name`` to (and reads it back from). The blob name is left
+    as it is: the SDK's storage client quotes the path of the URL it is given itself, so a
+    quoted name would arrive quoted twice (``a+b.txt`` stored as ``a%2Bb.txt``)."""
+    return "{}/{}/{}?{}".format(blob_base_url(account), container, name, SAS)
 
 
 def new_folder_name() -> str:

@@ -258,3 +258,14 @@ def test_a_run_records_its_environment_registering_it_when_it_was_not(cluster):
     second = submit_script(cluster, "print('hi')\n", environment=registered)
     second.wait_for_completion()
     assert second.get_environment().version == registered.version
+
+
+def test_file_names_that_need_quoting_reach_the_job_and_the_run_unchanged(cluster):
+    names = {"plus+sign.txt": "p", "with space.txt": "s", "a%41b.txt": "a"}
+    run = submit_script(cluster, (
+        "import os\nfrom azureml.core import Run\nprint('FILES', sorted(os.listdir('.')))\n"
+        "open('up load+%41.txt', 'w').write('u')\nRun.get_context().upload_file('reports/up load+%41.txt', "
+        "'up load+%41.txt')\n"), files=names)
+    run.wait_for_completion()
+    assert "FILES ['a%41b.txt', 'plus+sign.txt', 'train.py', 'with space.txt']" in job_log(run)
+    assert "reports/up load+%41.txt" in run.get_file_names()
