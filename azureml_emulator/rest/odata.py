@@ -3,7 +3,10 @@ against stored records: ``(Tags/k eq 'v') and (ParentRunId eq null)`` and the li
 
 Grammar: or-expressions of and-expressions of comparisons (``eq ne gt ge lt le``) or
 parenthesised expressions; operands are field paths (``Status``, ``Properties/key``),
-quoted strings (the SDK quotes with ``"``), numbers, ``true``/``false`` and ``null``.
+quoted strings (the SDK quotes with ``"``), numbers, ``true``/``false`` and ``null``; on the
+right of a comparison a bare word is a string, as the SDK writes run types and statuses.
+A tag or property the record lacks is MISSING, so the SDK's "has tag k" filter,
+``(Tags/k ne null or Tags/k eq null)``, holds only where the tag is set.
 """
 from __future__ import annotations
 
@@ -13,6 +16,15 @@ from typing import Any, Callable
 from azureml_emulator.errors import BadRequest
 
 TOKEN = re.compile(r"""\s*(?:(\()|(\))|'((?:[^']|'')*)'|"((?:[^"]|"")*)"|([^\s()'"]+))""")
+MISSING = object()   # a field the record does not have: no comparison holds, `eq null` included
+
+
+def _compare(operator: str, left: Any, right: Any) -> bool:
+    if left is MISSING or right is MISSING:
+        return False
+    return COMPARE[operator](left, right)
+
+
 COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "eq": lambda a, b: a == b, "ne": lambda a, b: a != b,
     "gt": lambda a, b: a is not None and b is not None and a > b,
@@ -21,7 +33,7 @@ COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "le": lambda a, b: a is not None and b is not None and a <= b,
 }
 LITERALS = {"null": None, "true": True, "false": False}
-Field = Callable[[str], Any]   # a field path -> its value in the record
+Field = Callable[[str], Any]   # a field path -> its value in the record, or MISSING
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -55,7 +67,7 @@ def matches(expression: str | None, field: Field) -> bool:
         position += 1
         return tokens[position - 1]
 
-    def operand() -> Any:
+    def operand(value_side: bool = False) -> Any:
         kind, text = take()
         if kind == "str":
             return text
@@ -65,7 +77,8 @@ def matches(expression: str | None, field: Field) -> bool:
             return LITERALS[text]
         if re.fullmatch(r"-?\d+(\.\d+)?", text):
             return float(text) if "." in text else int(text)
-        return field(text)
+        # The SDK writes some values bare: `(RunType eq azureml.scriptrun)`, `(Status eq Completed)`.
+        return text if value_side else field(text)
 
     def primary() -> bool:
         if peek() == ("(", "("):
@@ -78,7 +91,7 @@ def matches(expression: str | None, field: Field) -> bool:
         operator = take()[1].lower()
         if operator not in COMPARE:
             raise BadRequest("Unknown operator {!r} in the filter {!r}".format(operator, expression))
-        return COMPARE[operator](left, operand())
+        return _compare(operator, left, operand(value_side=True))
 
     def conjunction() -> bool:
         value = primary()

@@ -109,11 +109,15 @@ def run_field(run: dict) -> odata.Field:
     def value(path: str) -> object:
         head, _, key = path.partition("/")
         if head in ("Tags", "Properties") and key:
-            return run[head.lower()].get(key)
+            return run[head.lower()].get(key, odata.MISSING)
         if head in RUN_FIELDS and not key:
             return run.get(RUN_FIELDS[head])
-        if head == "RunTypeV2":
-            return None   # the emulator's runs have no v2 run type
+        if head == "RunTypeV2" and key:
+            v2 = run.get("runTypeV2") or {}
+            if key == "Orchestrator":
+                return v2.get("orchestrator")
+            if key.startswith("Traits/"):   # a trait is there or not; the SDK asks `ne null or eq null`
+                return key[len("Traits/"):] if key[len("Traits/"):] in (v2.get("traits") or []) else odata.MISSING
         raise NotEmulated("filtering runs by {!r}".format(path))
     return value
 

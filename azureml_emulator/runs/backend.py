@@ -93,7 +93,7 @@ def create_run(store: Store, workspace: WorkspaceKey, experiment: str, run_id: s
                "status": "NotStarted", "dataContainerId": "dcid." + run_id, "createdUtc": iso(now),
                "startTimeUtc": None, "endTimeUtc": None, "createdBy": user(), "properties": {}, "tags": {},
                "name": None, "displayName": run_id, "description": None, "hidden": False, "heartbeatEnabled": False,
-               "runType": None, "target": None, "error": None, "warnings": None, "runDefinition": None}
+               "runType": None, "runTypeV2": None, "target": None, "error": None, "warnings": None, "runDefinition": None}
         run.update({k: v for k, v in fields.items() if v is not None and k not in ("runNumber", "createdUtc")})
         db.execute("INSERT INTO runs (workspace, run_id, experiment, number, status, target, created, payload)"
                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (str(workspace), run_id, experiment, number, run["status"],
@@ -142,7 +142,7 @@ def patch(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, b
         create_run(store, workspace, experiment, run_id, {
             "status": body.get("status"), "parentRunId": body.get("parentRunId"),
             "rootRunId": body.get("rootRunId"), "target": body.get("target"), "runType": body.get("runType"),
-            "name": body.get("name"), "description": body.get("description")})
+            "runTypeV2": body.get("runTypeV2"), "name": body.get("name"), "description": body.get("description")})
 
     def change(run: dict) -> None:
         _merge_properties(run, body.get("properties") or {})

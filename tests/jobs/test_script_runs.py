@@ -41,6 +41,9 @@ def test_a_script_run_logs_metrics_uploads_outputs_and_registers_its_model(clust
     assert "arguments: ['--rate', '0.5']" in printed and "trained" in printed
     assert str(cluster.home) not in printed.split("python:")[1].split("\n")[0]   # not the kernel's Python
     assert run.get_status() == "Completed"
+    interactive = run.experiment.start_logging(snapshot_directory=None)
+    interactive.complete()
+    assert [r.id for r in run.experiment.get_runs(type="azureml.scriptrun")] == [run.id]
     assert run.get_metrics() == {"accuracy": [0.5, 0.75], "losses": [3, 2, 1], "table": {"epoch": 1, "loss": 0.5}}
     assert set(run.get_file_names()) >= {"outputs/model.txt", "user_logs/std_log.txt"}
     model = run.register_model(model_name="from-run", model_path="outputs/model.txt")

@@ -2,13 +2,13 @@
 import pytest
 
 from azureml_emulator.errors import BadRequest
-from azureml_emulator.rest.odata import matches
+from azureml_emulator.rest.odata import MISSING, matches
 
 RUN = {"Status": "Completed", "Tags/k": "v", "Tags/none": None, "ParentRunId": None, "Number": 3}
 
 
 def field(path):
-    return RUN.get(path)
+    return RUN.get(path, MISSING)
 
 
 @pytest.mark.parametrize("expression, expected", [
@@ -19,10 +19,16 @@ def field(path):
     ('((Tags/k eq "w") and (ParentRunId eq null))', False),
     ('(Tags/k eq "w") or (Status ne "Failed")', True),
     ("(Tags/k ne null or Tags/k eq null)", True),
+    ("(Tags/none ne null or Tags/none eq null)", True),
+    ("(Tags/absent ne null or Tags/absent eq null)", False),
+    ("(Tags/absent ne 'v')", False),
     ("Number gt 2 and Number le 3", True),
     ("Number lt 3", False),
     ("Tags/none gt 1", False),
     ('Status eq "It""s"', False),
+    ("(Status eq Completed)", True),
+    ("(Status eq Failed)", False),
+    ("(Status eq Completed or Tags/k eq v)", True),
 ])
 def test_filters_evaluate_as_odata_does(expression, expected):
     assert matches(expression, field) is expected

@@ -80,8 +80,11 @@ def test_get_runs_filters_by_tags_properties_and_children_newest_first(ws):
     second = experiment.start_logging(snapshot_directory=None)
     second.tag("team", "b")
     second.complete()
-    assert [r.id for r in experiment.get_runs()] == [second.id, first.id]
-    assert [r.id for r in experiment.get_runs(include_children=True)] == [second.id, child.id, first.id]
+    untagged = experiment.start_logging(snapshot_directory=None)
+    untagged.complete()
+    assert [r.id for r in experiment.get_runs()] == [untagged.id, second.id, first.id]
+    assert [r.id for r in experiment.get_runs(include_children=True)] == [untagged.id, second.id, child.id,
+                                                                         first.id]
     assert [r.id for r in experiment.get_runs(tags={"team": "a"})] == [first.id]
     assert [r.id for r in experiment.get_runs(tags="team")] == [second.id, first.id]
     assert [r.id for r in experiment.get_runs(properties={"stage": "prod"})] == [first.id]
