@@ -26,7 +26,10 @@ from typing import Any
 from azureml_emulator.errors import BadRequest
 
 # Bump when the way a definition becomes a build changes, so old builds are not reused.
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2
+# Conda puts these in every Python environment it creates (add_pip_as_python_dependency), so
+# scripts that import pkg_resources (azureml-core before 1.61 does) find it there.
+CONDA_BASE = ("pip", "setuptools", "wheel")
 
 CONDA_TO_PYPI = {
     "py-xgboost": "xgboost",
@@ -79,9 +82,8 @@ def _conda_requirement(spec: str) -> tuple[str | None, str | None]:
         raise BadRequest("Environment conda dependency {!r} is not 'name', 'name=version' or 'name<op>version'"
                          .format(spec))
     name, constraint = match.group(1), match.group(2).replace(" ", "")
-    if name.lower() in CONDA_ONLY:   # the conda toolchain's own packages go without a word
-        quiet = name.lower() in ("pip", "setuptools", "wheel")
-        return None, None if quiet else "conda package {!r} has no PyPI counterpart to install; skipped".format(spec)
+    if name.lower() in CONDA_ONLY and name.lower() not in CONDA_BASE:
+        return None, "conda package {!r} has no PyPI counterpart to install; skipped".format(spec)
     pypi_name = CONDA_TO_PYPI.get(name.lower(), name)
     note = "conda package {!r} installed from PyPI as {!r}".format(name, pypi_name) if pypi_name != name else None
     if constraint.startswith("=") and not constraint.startswith("=="):
@@ -114,7 +116,7 @@ def read(definition: dict[str, Any]) -> BuildSpec:
     """The build spec of an Environment definition as the SDK serialises it."""
     python = definition.get("python") or {}
     conda = python.get("condaDependencies") or {}
-    notes, requirements, options, python_version = [], [], [], None
+    notes, requirements, options, python_version = [], list(CONDA_BASE), [], None
     for dependency in conda.get("dependencies") or []:
         if isinstance(dependency, dict):
             pip_requirements, pip_options = _pip_entries(dependency.get("pip") or [])

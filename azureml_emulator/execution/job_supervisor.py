@@ -1,9 +1,11 @@
 """One script run, from Queued to its end: the job's "node".
 
-Started detached by `jobs.backend.submit` (in the emulator's Python); it
-1. waits for a free node of its cluster (Queued), then builds or reuses the run's
-   Environment (Preparing), streaming the build to ``azureml-logs/20_image_build_log.txt``;
-2. unpacks the snapshot, puts each dataset input in a local folder and puts its path
+Started detached by `jobs.backend.submit` or `submit_local` (in the emulator's Python); it
+1. waits for a free node of its cluster (Queued; a local run has no queue), then builds or
+   reuses the run's Environment (Preparing), streaming the build to
+   ``azureml-logs/20_image_build_log.txt``;
+2. unpacks the snapshot (a local run uses the SDK's own copy of the source directory
+   instead, as Azure does), puts each dataset input in a local folder and puts its path
    where the submitted arguments said ``DatasetConsumptionConfig:<name>``;
 3. runs the script in the Environment's build (`job_runtime`), its output streamed live
    to ``user_logs/std_log.txt``, serving the job's SDK calls through a `job_bridge`;
@@ -67,13 +69,16 @@ def end_descendants(grace_seconds: float = 10.0) -> None:
 
 
 class Job:
-    def __init__(self, home: str, workspace: str, run_id: str, environments: str) -> None:
+    def __init__(self, home: str, workspace: str, run_id: str, environments: str, workdir: str | None = None) -> None:
         self.store = Store(home)
         self.emulator = Emulator(Path(home), self.store, environments)
         self.workspace = WorkspaceKey.parse(workspace)
         self.run_id = run_id
         self.run = runs.require(self.store, self.workspace, run_id)
         self.folder = Path.cwd()
+        # A local run works in the SDK's copy of the source directory; a cluster run in its snapshot.
+        self.local = workdir is not None
+        self.workdir = Path(workdir) if workdir else self.folder / "wd"
         self.container = ArtifactId("ExperimentRun", self.run["dataContainerId"])
 
     # --- run state --------------------------------------------------------------------
@@ -82,7 +87,8 @@ class Job:
         return runs.require(self.store, self.workspace, self.run_id)["status"]
 
     def check_canceled(self) -> None:
-        if self.status() in ("CancelRequested", "Canceled"):
+        # run.cancel() of a local run writes the killfile, then posts the Canceled event.
+        if self.status() in ("CancelRequested", "Canceled") or (self.workdir / "azureml-setup" / "killfile").exists():
             raise JobCanceled()
 
     def set_status(self, status: str, error: dict | None = None) -> None:
@@ -100,6 +106,10 @@ class Job:
     # --- the steps ------------------------------------------------------------------
 
     def wait_for_node(self) -> None:
+        if self.local:
+            self.check_canceled()
+            self.set_status("Preparing")
+            return
         cluster = compute.require(self.store, self.workspace, self.run["target"])
         while True:
             self.check_canceled()
@@ -109,8 +119,14 @@ class Job:
             time.sleep(POLL_SECONDS)
 
     def prepare_environment(self) -> builder.Build:
-        spec = builder.spec_for(self.run["runDefinition"].get("environment") or {}, self.emulator.environments)
+        definition = self.run["runDefinition"]
+        spec = builder.spec_for(definition.get("environment") or {}, self.emulator.environments)
         self.append(BUILD_LOG, "".join(line + "\n" for line in spec.notes))
+        docker = (definition.get("docker") or {}).get("useDocker") or ((definition.get("environment") or {})
+                                                                      .get("docker") or {}).get("enabled")
+        if self.local and docker:
+            self.append(BUILD_LOG, "azureml_emulator: docker is enabled for this run; the emulator has no Docker, "
+                        "so the job runs in a build of its Environment on this machine instead.\n")
         try:
             build = builder.prepare(spec, self.emulator.environments)
         except BuildError as error:
@@ -185,8 +201,9 @@ class Job:
         return env
 
     def execute(self, build: builder.Build) -> int:
-        workdir = self.folder / "wd"
-        snapshots.materialize(self.store, self.workspace, self.run["properties"]["ContentSnapshotId"], workdir)
+        workdir = self.workdir
+        if not self.local:
+            snapshots.materialize(self.store, self.workspace, self.run["properties"]["ContentSnapshotId"], workdir)
         paths, variables = self.inputs()
         script = self.run["runDefinition"]["script"]
         bridge = Bridge(self.emulator)
@@ -255,7 +272,8 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: (end_descendants(grace_seconds=5), sys.exit(143)))
     settings = json.loads(os.environ[JOB_ENV])
     try:
-        Job(settings["home"], settings["workspace"], settings["run_id"], settings["environments"]).main()
+        Job(settings["home"], settings["workspace"], settings["run_id"], settings["environments"],
+            settings.get("workdir")).main()
     except BaseException as error:   # a bug here must still end the run, with the reason
         import traceback
         traceback.print_exc()

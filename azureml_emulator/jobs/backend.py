@@ -1,4 +1,5 @@
-"""Submitting a script run: check what it names, record the run, start its job.
+"""Submitting a script run, to a compute cluster or the 'local' target: check what it
+names, record the run, start its job.
 
 The job is a detached supervisor process (`execution.job_supervisor`) that outlives the
 kernel, as a job on a cluster does; the run records its PID and create time.
@@ -10,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -60,21 +62,27 @@ def _autosave_environment(store: Store, workspace: WorkspaceKey, configuration: 
     environment["version"] = version
 
 
-def submit(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, body: dict, mode: str) -> dict:
-    """Record the run and start its job; ``mode`` is how environments are served ("build" or "current")."""
-    safe_name(run_id, "run id")
+def _check_configuration(body: dict) -> dict:
     configuration = body.get("Configuration")
     if not isinstance(configuration, dict) or not configuration.get("script"):
         raise BadRequest("The run definition has no Configuration.script: expected the script to run")
-    target = configuration.get("target")
-    if not target or target == "local":
-        raise NotEmulated("script runs on the 'local' target through the execution service")
-    compute.require(store, workspace, target)
     for name, data in (configuration.get("data") or {}).items():
         safe_name(name, "dataset input name")
         if (data or {}).get("pathOnCompute"):
             raise NotEmulated("dataset inputs with path_on_compute (input {}): the emulator puts each input in "
                               "the job's own folder".format(name))
+    return configuration
+
+
+def submit(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, body: dict, mode: str) -> dict:
+    """Record a run on a compute cluster and start its job; ``mode`` is how environments are
+    served ("build" or "current")."""
+    safe_name(run_id, "run id")
+    configuration = _check_configuration(body)
+    target = configuration.get("target")
+    if not target or target == "local":
+        raise BadRequest("A snapshot run needs a compute target: the SDK submits 'local' runs through localrun")
+    compute.require(store, workspace, target)
     _autosave_environment(store, workspace, configuration)
     snapshot_id = body.get("SnapshotId")
     if not snapshot_id or snapshots.get(store, workspace, snapshot_id) is None:
@@ -85,11 +93,42 @@ def submit(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, 
         "properties": {"ContentSnapshotId": snapshot_id, "azureml.runsource": "experiment",
                        "_azureml.ComputeTargetType": "amlcompute"},
         "inputDatasets": _input_datasets(configuration)})
+    _start_job(store, workspace, run_id, {"environments": mode})
+    return run
+
+
+def local_copy(run_id: str) -> Path:
+    """Where the SDK copies the source directory of a local run before it asks for the run
+    (`azureml/_execution/_commands.py`): the job runs there, as on Azure."""
+    return Path(tempfile.gettempdir()) / "azureml_runs" / run_id
+
+
+def submit_local(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, body: dict,
+                 mode: str) -> dict:
+    """Record a run on the 'local' target and start its job in the SDK's copy of the source
+    directory. The SDK sends no snapshot id here; it adds ContentSnapshotId afterwards."""
+    safe_name(run_id, "run id")
+    configuration = _check_configuration(body)
+    configuration["target"] = configuration.get("target") or "local"
+    workdir = local_copy(run_id)
+    if not workdir.is_dir():
+        raise BadRequest("The local run's source copy {} does not exist: the SDK makes it before it asks for the "
+                         "run".format(workdir))
+    _autosave_environment(store, workspace, configuration)
+    run = runs.create_run(store, workspace, experiment, run_id, {
+        "target": "local", "runType": "azureml.scriptrun", "runDefinition": configuration,
+        "parentRunId": body.get("ParentRunId"),
+        "properties": {"azureml.runsource": "experiment", "_azureml.ComputeTargetType": "local"},
+        "inputDatasets": _input_datasets(configuration)})
+    _start_job(store, workspace, run_id, {"environments": mode, "workdir": str(workdir)})
+    return run
+
+
+def _start_job(store: Store, workspace: WorkspaceKey, run_id: str, settings: dict) -> None:
     folder = run_folder(store.home, workspace, run_id)
     folder.mkdir(parents=True)
     env = dict(os.environ)
-    env[JOB_ENV] = json.dumps({"home": str(store.home), "workspace": str(workspace), "run_id": run_id,
-                               "environments": mode})
+    env[JOB_ENV] = json.dumps({"home": str(store.home), "workspace": str(workspace), "run_id": run_id, **settings})
     package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
     try:
@@ -101,7 +140,6 @@ def submit(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, 
         raise
     runs.save_process(store, workspace, run_id, processes.ProcessRecord(
         pid=pid, create_time=create_time, dir=str(folder), log=str(folder / "supervisor.log")).to_json())
-    return run
 
 
 def cancel(store: Store, workspace: WorkspaceKey, run_id: str) -> dict:

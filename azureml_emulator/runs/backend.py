@@ -161,8 +161,9 @@ SYSTEM_MANAGED = "client is not permitted to update status for run. Status for t
 
 
 def _client_may_set_status(run: dict) -> None:
-    """A submitted script run's status belongs to its job (Azure refuses clients that set it)."""
-    if run.get("runType") == "azureml.scriptrun":
+    """A script run's status on a cluster belongs to its job (Azure refuses clients that set
+    it); a local run's is posted from the user's machine (run.cancel() posts Canceled)."""
+    if run.get("runType") == "azureml.scriptrun" and run.get("target") != "local":
         raise BadRequest(SYSTEM_MANAGED, code="UserError")
 
 
