@@ -13,6 +13,13 @@ from azureml.exceptions import ActivityFailedException
 from conftest import is_running, job_log
 
 
+@pytest.fixture(autouse=True)
+def own_temporary_folder(tmp_path, monkeypatch):
+    """The SDK leaves its copies in <tmp>/azureml_runs; these tests keep theirs in their own folder."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+
+
 def submit_local(cluster, source, arguments=(), environment=None, files=None, target="local"):
     folder = cluster.work / "local-src"
     folder.mkdir(exist_ok=True)
