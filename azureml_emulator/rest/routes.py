@@ -6,6 +6,7 @@ from __future__ import annotations
 from azureml_emulator.artifacts import api as artifacts
 from azureml_emulator.compute import api as compute
 from azureml_emulator.datasets import api as datasets
+from azureml_emulator.datastores import api as datastores
 from azureml_emulator.environments import api as environments
 from azureml_emulator.jobs import api as jobs
 from azureml_emulator.metrics import api as metrics
@@ -28,6 +29,7 @@ TABLES = (
     ("Content: snapshots", snapshots.ROUTES),
     ("Execution: script runs", jobs.ROUTES),
     ("Compute: clusters (resource provider and Resource Manager)", compute.ROUTES),
+    ("Datastores", datastores.ROUTES),
     ("Datasets", datasets.ROUTES),
     ("Blob Storage", storage.ROUTES),
 )

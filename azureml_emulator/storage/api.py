@@ -1,6 +1,7 @@
 """The Blob Storage endpoint (``<account>.blob.azureml-emulator.invalid``): the calls the
-SDK's vendored storage client makes: Put Blob (block and append blobs), Append Block, Put
-Block and Put Block List (files over 64 MB), Get Blob and Get Blob Properties."""
+SDK's vendored storage client makes: Put Blob (block and append blobs; ``If-None-Match: *``
+refuses an existing blob), Append Block, Put Block and Put Block List (files over 64 MB),
+Get Blob (whole, or the range ``x-ms-range`` asks for), Get Blob Properties and List Blobs."""
 from __future__ import annotations
 
 import email.utils
@@ -8,7 +9,7 @@ import hashlib
 import time
 from xml.etree import ElementTree
 
-from azureml_emulator.addresses import BLOB
+from azureml_emulator.addresses import BLOB, blob_base_url
 from azureml_emulator.errors import BadRequest, NotEmulated
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
@@ -24,11 +25,14 @@ def _headers(etag: str, modified: float, **extra: str) -> dict[str, str]:
             "x-ms-request-id": hashlib.md5(etag.encode()).hexdigest(), **extra}
 
 
+def _storage_error(status: int, code: str, message: str) -> Reply:
+    body = ("<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>{}</Code><Message>{}</Message></Error>"
+            .format(code, message)).encode()
+    return Reply(status, body, {"x-ms-error-code": code, "Content-Type": "application/xml"}, reason=message)
+
+
 def _not_found(request: Request) -> Reply:
-    body = ("<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>BlobNotFound</Code><Message>The specified "
-            "blob does not exist.</Message></Error>").encode()
-    return Reply(404, body, {"x-ms-error-code": "BlobNotFound", "Content-Type": "application/xml"},
-                 reason="The specified blob does not exist.")
+    return _storage_error(404, "BlobNotFound", "The specified blob does not exist.")
 
 
 def _block_ids(body: bytes) -> list[str]:
@@ -61,6 +65,8 @@ def put_blob(request: Request) -> Reply:
     elif comp is not None:
         raise NotEmulated("Blob Storage {} (comp={})".format(request.method, comp))
     else:
+        if request.headers.get("if-none-match") == "*" and backend.find(*where) is not None:
+            return _storage_error(409, "BlobAlreadyExists", "The specified blob already exists.")
         backend.write(*where, request.body)
     path = backend.find(*where)
     stat = path.stat()   # type: ignore[union-attr]
@@ -82,7 +88,47 @@ def get_blob(request: Request) -> Reply:
     if found is None:
         return _not_found(request)
     path, headers = found
-    return Reply(200, path.read_bytes(), headers)
+    asked = request.headers.get("x-ms-range") or request.headers.get("range")
+    if not asked:
+        return Reply(200, path.read_bytes(), headers)
+    size = path.stat().st_size
+    first, _, last = asked.removeprefix("bytes=").partition("-")
+    try:
+        start, end = int(first), min(int(last) if last else size - 1, size - 1)
+    except ValueError:
+        raise BadRequest("Range {!r} is not 'bytes=<first>-<last>'".format(asked), code="InvalidHeaderValue") from None
+    if start >= size:
+        return _storage_error(416, "InvalidRange", "The range specified is invalid for the current size of the "
+                              "resource.")
+    with open(path, "rb") as blob:
+        blob.seek(start)
+        content = blob.read(end - start + 1)
+    return Reply(206, content, {**headers, "Content-Length": str(len(content)),
+                                "Content-Range": "bytes {}-{}/{}".format(start, end, size)})
+
+
+def list_blobs(request: Request) -> Reply:
+    """List Blobs (``?restype=container&comp=list&prefix=``): every blob in one page."""
+    if request.query.get("comp") != "list" or request.query.get("restype") != "container":
+        raise NotEmulated("Blob Storage {} on a container (restype={}, comp={})".format(
+            request.method, request.query.get("restype"), request.query.get("comp")))
+    container, prefix = request.params["container"], request.query.get("prefix") or ""
+    root = ElementTree.Element("EnumerationResults", ServiceEndpoint=blob_base_url(request.account) + "/",
+                               ContainerName=container)
+    ElementTree.SubElement(root, "Prefix").text = prefix
+    blobs = ElementTree.SubElement(root, "Blobs")
+    for name, path in backend.list_blobs(request.store.home, request.account, container, prefix):
+        stat = path.stat()
+        blob = ElementTree.SubElement(blobs, "Blob")
+        ElementTree.SubElement(blob, "Name").text = name
+        properties = ElementTree.SubElement(blob, "Properties")
+        for key, value in (("Last-Modified", email.utils.formatdate(stat.st_mtime, usegmt=True)),
+                           ("Etag", '"{}"'.format(stat.st_mtime_ns)), ("Content-Length", str(stat.st_size)),
+                           ("Content-Type", "application/octet-stream"), ("BlobType", "BlockBlob")):
+            ElementTree.SubElement(properties, key).text = value
+    ElementTree.SubElement(root, "NextMarker")
+    body = b'<?xml version="1.0" encoding="utf-8"?>' + ElementTree.tostring(root)
+    return Reply(200, body, {"Content-Type": "application/xml", "x-ms-version": API_VERSION})
 
 
 def blob_properties(request: Request) -> Reply:
@@ -91,6 +137,7 @@ def blob_properties(request: Request) -> Reply:
 
 
 ROUTES = (
+    Route("GET", "/{container}", list_blobs, host=BLOB),
     Route("PUT", "/{container}/{blob:path}", put_blob, host=BLOB),
     Route("GET", "/{container}/{blob:path}", get_blob, host=BLOB),
     Route("HEAD", "/{container}/{blob:path}", blob_properties, host=BLOB),

@@ -109,3 +109,18 @@ def _block_file(block_id: str) -> str:
 def find(home: Path, account: str, container: str, name: str) -> Path | None:
     target = blob_path(home, account, container, name)
     return target if target.is_file() else None
+
+
+def list_blobs(home: Path, account: str, container: str, prefix: str) -> list[tuple[str, Path]]:
+    """(name, file) of every blob in the container whose name starts with ``prefix``, by name;
+    uploads in progress and uncommitted blocks are not blobs yet."""
+    root = container_root(home, account, container)
+    if not root.is_dir():
+        return []
+    found = []
+    for path in root.rglob("*"):
+        name = path.relative_to(root).as_posix()
+        if path.is_file() and name.startswith(prefix) and not any(
+                part.startswith((".upload-", ".blocks-")) for part in path.relative_to(root).parts):
+            found.append((name, path))
+    return sorted(found)

@@ -4,7 +4,7 @@ Each backend owns its tables (the module named beside each one) and is the only 
 that reads or writes them. Raise `VERSION` with every change to a table, and add a step
 to `MIGRATIONS` that brings a database of the previous version up to it.
 """
-VERSION = 2
+VERSION = 3
 
 TABLES = """
 -- workspaces.backend
@@ -54,10 +54,16 @@ CREATE TABLE IF NOT EXISTS saved_datasets (
 CREATE TABLE IF NOT EXISTS datasets (
     workspace TEXT, name TEXT, version INTEGER, dataset_id TEXT, saved_id TEXT, payload TEXT,
     PRIMARY KEY (workspace, name, version));
+-- datastores.backend
+CREATE TABLE IF NOT EXISTS datastores (
+    workspace TEXT, name TEXT, payload TEXT,
+    PRIMARY KEY (workspace, name));
+CREATE TABLE IF NOT EXISTS default_datastores (
+    workspace TEXT PRIMARY KEY, name TEXT);
 """
 
 # MIGRATIONS[n] upgrades a database of version n to version n + 1. Version 0 is a
 # database written before the layout had a number: its tables are those of version 1.
 # Version 2 only added tables (runs, metrics, snapshots, computes, datasets), which
-# TABLES creates.
-MIGRATIONS: dict = {0: "", 1: ""}
+# TABLES creates. Version 3 only added the datastore tables.
+MIGRATIONS: dict = {0: "", 1: "", 2: ""}

@@ -3,7 +3,7 @@ another method, 501 naming the SDK operation nobody emulates, and every request,
 however malformed, answered with an HTTP error rather than a Python exception."""
 import pytest
 import requests
-from azureml.core import Datastore, Experiment
+from azureml.core import Datastore, Environment, Experiment
 
 from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.errors import Conflict
@@ -92,9 +92,9 @@ def test_a_method_the_sdk_has_on_an_emulated_path_is_not_emulated_rather_than_no
 
 @pytest.mark.parametrize("call, named", [
     (lambda ws: Experiment(ws, "my-exp").archive(), "ExperimentOperations.update"),
-    (lambda ws: ws.get_default_datastore(), "DataStoresOperations.get_default"),
-    (lambda ws: ws.datastores, "DataStoresOperations.list"),
-    (lambda ws: Datastore.get(ws, "workspaceblobstore"), "DataStoresOperations.get"),
+    (lambda ws: Datastore.register_azure_sql_database(ws, "sql", "server", "db", username="u", password="p"),
+     "registering a datastore of type AzureSqlDatabase"),
+    (lambda ws: Environment("e").build(ws), "/environments/e/versions/1/image"),
 ])
 def test_the_sdk_reports_each_area_not_emulated_readably(ws, call, named):
     with pytest.raises(Exception) as caught:

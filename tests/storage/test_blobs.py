@@ -58,3 +58,34 @@ def test_other_blob_operations_say_they_are_not_emulated(azureml_emulator):
     answer = requests.put(URL + "&comp=metadata", data=b"")
     assert answer.status_code == 501
     assert "not emulated by azureml_emulator: Blob Storage PUT (comp=metadata)" in answer.json()["error"]["message"]
+
+
+def test_if_none_match_star_refuses_an_existing_blob(azureml_emulator):
+    url = blob_base_url("acct") + "/c/once.txt"
+    assert requests.put(url, data=b"1", headers={"If-None-Match": "*"}).status_code == 201
+    again = requests.put(url, data=b"2", headers={"If-None-Match": "*"})
+    assert again.status_code == 409 and again.headers["x-ms-error-code"] == "BlobAlreadyExists"
+    assert requests.get(url).content == b"1"
+
+
+def test_a_ranged_get_answers_206_with_its_content_range(azureml_emulator):
+    url = blob_base_url("acct") + "/c/digits.txt"
+    requests.put(url, data=b"0123456789")
+    part = requests.get(url, headers={"x-ms-range": "bytes=2-5"})
+    assert part.status_code == 206 and part.content == b"2345" and part.headers["Content-Range"] == "bytes 2-5/10"
+    tail = requests.get(url, headers={"x-ms-range": "bytes=8-100"})
+    assert tail.content == b"89" and tail.headers["Content-Range"] == "bytes 8-9/10"
+    requests.put(blob_base_url("acct") + "/c/empty.txt", data=b"")
+    empty = requests.get(blob_base_url("acct") + "/c/empty.txt", headers={"x-ms-range": "bytes=0-99"})
+    assert empty.status_code == 416 and empty.headers["x-ms-error-code"] == "InvalidRange"
+
+
+def test_list_blobs_gives_the_names_under_a_prefix_and_not_uploads_in_progress(azureml_emulator):
+    from xml.etree import ElementTree
+    for name in ("logs/a.txt", "logs/deep/b.txt", "other.txt"):
+        requests.put(blob_base_url("acct") + "/list/" + name, data=b"x")
+    requests.put(blob_base_url("acct") + "/list/logs/big.bin?comp=block&blockid=QQ==", data=b"staged")
+    listing = requests.get(blob_base_url("acct") + "/list?restype=container&comp=list&prefix=logs/")
+    root = ElementTree.fromstring(listing.content)
+    assert root.findtext("Prefix") == "logs/"
+    assert [blob.findtext("Name") for blob in root.iter("Blob")] == ["logs/a.txt", "logs/deep/b.txt"]
