@@ -32,6 +32,7 @@ def seams() -> list[tuple[Any, str, Any]]:
         (Workspace, "__init__", workspaces.make_init(Workspace.__init__)),
         (Workspace, "get", staticmethod(workspaces.get)),
         (Workspace, "from_config", staticmethod(workspaces.make_from_config(Workspace.from_config))),
+        (Workspace, "list", staticmethod(workspaces.make_list(Workspace.list))),
         (Run, "_WAIT_COMPLETION_POLLING_INTERVAL_MIN", runs.POLL_MIN_SECONDS),
         (Run, "_WAIT_COMPLETION_POLLING_INTERVAL_MAX", runs.POLL_MAX_SECONDS),
         (MNIST, "get_file_dataset", classmethod(opendatasets.make_get_file_dataset(MNIST.get_file_dataset))),

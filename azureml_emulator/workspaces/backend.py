@@ -1,13 +1,16 @@
-"""Workspaces: created on first use, each with a stable id (as Azure gives one)."""
+"""Workspaces: created on first use, each with a stable id (as Azure gives one), and the
+Resource Manager view of them (`ws.get_details()`, `Workspace.list`)."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from azureml._restclient.service_context import _ServiceKeys
 
 from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.store import Store
+from azureml_emulator.timestamps import iso
 
 LOCATION = "local"
 
@@ -29,3 +32,51 @@ def workspace_id(store: Store, workspace: WorkspaceKey) -> str:
 def service_endpoints() -> dict[str, str]:
     """Service discovery's answer: every Azure ML service the SDK knows lives at the emulator's host."""
     return {key: EMULATOR_BASE_URL for key in _ServiceKeys.get_discovery_keys()}
+
+
+TENANT = "00000000-0000-0000-0000-00000000e4e1"   # the emulator's one tenant
+PROVIDER = "Microsoft.MachineLearningServices/workspaces"
+
+
+def subscriptions(store: Store) -> list[str]:
+    """Every subscription a workspace of this home is in."""
+    return [row["subscription_id"] for row in store.query(
+        "SELECT DISTINCT subscription_id FROM workspaces ORDER BY subscription_id")]
+
+
+def _records(store: Store, subscription: str, resource_group: str | None = None, name: str | None = None) -> list:
+    sql, params = "SELECT * FROM workspaces WHERE lower(subscription_id)=lower(?)", [subscription]
+    if resource_group is not None:
+        sql, params = sql + " AND lower(resource_group)=lower(?)", params + [resource_group]
+    if name is not None:
+        sql, params = sql + " AND lower(name)=lower(?)", params + [name]
+    return store.query(sql + " ORDER BY created", tuple(params))
+
+
+def arm_resource(row: Any) -> dict:
+    """A workspace as Resource Manager describes it (the fields `ws.get_details()` reads)."""
+    scope = "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.".format(row["subscription_id"],
+                                                                               row["resource_group"])
+    suffix = row["workspace_id"].replace("-", "")[:16]
+    return {
+        "id": scope + "MachineLearningServices/workspaces/" + row["name"], "name": row["name"], "type": PROVIDER,
+        "location": row["location"], "tags": {}, "sku": {"name": "Basic", "tier": "Basic"},
+        "identity": {"type": "SystemAssigned", "principalId": str(uuid.uuid5(uuid.NAMESPACE_URL, row["workspace_id"])),
+                     "tenantId": TENANT},
+        "properties": {
+            "workspaceId": row["workspace_id"], "friendlyName": row["name"], "description": "",
+            "creationTime": iso(row["created"] or 0), "provisioningState": "Succeeded", "hbiWorkspace": False,
+            "storageAccount": scope + "Storage/storageAccounts/wsstore" + suffix,
+            "keyVault": scope + "KeyVault/vaults/wsvault" + suffix,
+            "applicationInsights": scope + "insights/components/wsinsights" + suffix,
+            "containerRegistry": None, "discoveryUrl": EMULATOR_BASE_URL + "/discovery", "v1LegacyMode": False,
+            "mlFlowTrackingUri": None}}
+
+
+def find(store: Store, subscription: str, resource_group: str, name: str) -> dict | None:
+    rows = _records(store, subscription, resource_group, name)
+    return arm_resource(rows[0]) if rows else None
+
+
+def list_arm(store: Store, subscription: str, resource_group: str | None = None) -> list[dict]:
+    return [arm_resource(row) for row in _records(store, subscription, resource_group)]

@@ -6,7 +6,9 @@ service discovery points every Azure ML endpoint at the emulator's reserved host
 """
 from __future__ import annotations
 
+import base64
 import copy
+import json
 from typing import Any, Callable
 
 from azureml._restclient.service_context import ServiceContext
@@ -22,7 +24,9 @@ from azureml_emulator.workspaces import backend
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 DEFAULT_RESOURCE_GROUP = "azureml-emulator"
 DEFAULT_WORKSPACE = "local-workspace"
-LOCAL_TOKEN = "azureml-emulator-local-token"
+# An unsigned JWT, as the SDK decodes its tokens for their expiry (exp: 2100) and tenant.
+LOCAL_TOKEN = "{}.{}.".format(*(base64.urlsafe_b64encode(json.dumps(part).encode()).decode().rstrip("=") for part in (
+    {"alg": "none", "typ": "JWT"}, {"exp": 4102444800, "tid": backend.TENANT, "iss": "azureml-emulator"})))
 
 _announced: set[tuple[Any, str]] = set()   # (home, message) pairs already printed
 
@@ -52,8 +56,10 @@ class EmulatorAuthentication(AbstractAuthentication):
     def _get_azureml_client_token(self) -> str:
         return LOCAL_TOKEN
 
-    def _get_all_subscription_ids(self) -> tuple[list, None]:
-        return [], None
+    def _get_all_subscription_ids(self) -> tuple[list, str]:
+        from azureml.core.authentication import _SubscriptionInfo
+        return [_SubscriptionInfo("Emulated subscription " + subscription, subscription)
+                for subscription in backend.subscriptions(current().store)], backend.TENANT
 
     def _get_workspace(self, subscription_id: str, resource_group: str, name: str) -> None:
         return None
@@ -117,3 +123,10 @@ def make_from_config(original_from_config: Callable[..., Workspace]) -> Callable
         _announce("no config.json found; using the default local workspace '{}'".format(DEFAULT_WORKSPACE))
         return Workspace(DEFAULT_SUBSCRIPTION, DEFAULT_RESOURCE_GROUP, DEFAULT_WORKSPACE)
     return from_config
+
+
+def make_list(original_list: Callable[..., dict]) -> Callable[..., dict]:
+    def list_workspaces(subscription_id: str, auth: Any = None, resource_group: str | None = None) -> dict:
+        """Workspace.list: the SDK's own, through Resource Manager, with the local authentication."""
+        return original_list(subscription_id, auth=EmulatorAuthentication(), resource_group=resource_group)
+    return list_workspaces

@@ -76,3 +76,26 @@ def test_concurrent_registrations_get_distinct_versions(azureml_emulator, tmp_pa
     assert [racer.wait(timeout=300) for racer in racers] == [0, 0]
     versions = sorted(m.version for m in Model.list(Workspace.from_config(), name="raced"))
     assert versions == list(range(1, 9))
+
+
+def test_get_details_answers_with_the_fields_resource_manager_gives(ws):
+    details = ws.get_details()
+    assert details["name"] == ws.name and details["workspaceid"] == ws._workspace_id
+    assert details["id"] == ("/subscriptions/{}/resourceGroups/{}/providers/Microsoft.MachineLearningServices/"
+                             "workspaces/{}".format(ws.subscription_id, ws.resource_group, ws.name))
+    assert details["provisioningState"] == "Succeeded" and details["sku"] == "Basic"
+    assert details["storageAccount"].endswith("/providers/Microsoft.Storage/storageAccounts/"
+                                              + ws.get_default_datastore().account_name)
+    assert ws.discovery_url == "https://azureml-emulator.invalid/discovery"   # still the emulator's
+
+
+def test_workspace_list_finds_the_workspaces_of_a_subscription_and_resource_group(azureml_emulator):
+    from azureml.core import Workspace
+    first = Workspace("11111111-2222-3333-4444-555555555555", "rg-a", "first")
+    Workspace("11111111-2222-3333-4444-555555555555", "rg-b", "second")
+    Workspace("99999999-2222-3333-4444-555555555555", "rg-a", "elsewhere")
+    everything = Workspace.list("11111111-2222-3333-4444-555555555555")
+    assert sorted(everything) == ["first", "second"]
+    in_group = Workspace.list("11111111-2222-3333-4444-555555555555", resource_group="rg-a")
+    assert list(in_group) == ["first"] and in_group["first"][0]._workspace_id == first._workspace_id
+    assert Workspace.list("11111111-2222-3333-4444-555555555555", resource_group="rg-none") == {}
