@@ -13,6 +13,7 @@ def seams() -> list[tuple[Any, str, Any]]:
     from azureml.core.webservice import AciWebservice
     from azureml.core.run import Run
     from azureml.core.workspace import Workspace
+    from azureml.data import dataset_factory
     from azureml.data.dataset_factory import FileDatasetFactory, TabularDatasetFactory
     from azureml.data.file_dataset import FileDataset
     from azureml.opendatasets import MNIST
@@ -20,7 +21,7 @@ def seams() -> list[tuple[Any, str, Any]]:
 
     from requests.adapters import HTTPAdapter
 
-    from azureml_emulator.data import opendatasets, sources
+    from azureml_emulator.data import datastore_paths, opendatasets, sources
     from azureml_emulator.runs import sdk as runs
     from azureml_emulator.runtime import transport
     from azureml_emulator.webservices import local as local_webservice
@@ -39,6 +40,9 @@ def seams() -> list[tuple[Any, str, Any]]:
         (FileDataset, "download", opendatasets.make_download(FileDataset.download)),
         (FileDataset, "to_path", opendatasets.make_to_path(FileDataset.to_path)),
         (FileDatasetFactory, "from_files", sources.make_factory_guard(FileDatasetFactory.from_files)),
+        (FileDatasetFactory, "_upload_directory", staticmethod(datastore_paths.upload_directory)),
+        (dataset_factory, "_validate_and_normalize_path",
+         datastore_paths.make_validate(dataset_factory._validate_and_normalize_path)),
     ] + [
         (TabularDatasetFactory, name, sources.make_factory_guard(getattr(TabularDatasetFactory, name)))
         for name in ("from_delimited_files", "from_parquet_files", "from_json_lines_files")
