@@ -23,11 +23,18 @@ venv: $(BIN)/.installed
 run: venv
 	$(BIN)/python -m azureml_emulator.tools.run_notebook $(NOTEBOOKS) --output-dir executed
 
-test: venv
+# Azurite (Microsoft's storage emulator, from npm) is the reference the Blob Storage tests
+# compare the emulator with; without npm those tests are skipped and say so.
+AZURITE := tests/storage/azurite/node_modules/.installed
+$(AZURITE): tests/storage/azurite/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/storage/azurite --no-audit --no-fund --loglevel=error \
+	&& touch $@; else echo "npm not found: the tests that compare Blob Storage with Azurite will be skipped"; fi
+
+test: venv $(AZURITE)
 	$(BIN)/python -m pytest tests --nbval $(NOTEBOOKS) --nbval-kernel-name azureml-emulator --nbval-sanitize-with nbval_sanitize.cfg
 
 benchmark: venv
 	$(BIN)/python benchmarks/bench_scoring.py
 
 clean:
-	rm -rf $(VENV) executed build *.egg-info
+	rm -rf $(VENV) executed build *.egg-info tests/storage/azurite/node_modules
