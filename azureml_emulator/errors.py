@@ -17,6 +17,7 @@ class EmulatorError(Exception):
 
     status: int = 500
     code: str = "InternalServerError"
+    details: list | None = None   # Azure's ``details``: [{"code": ..., "message": ...}]
 
     def __init__(self, message: str, code: str | None = None) -> None:
         super().__init__(message)

@@ -5,12 +5,22 @@ request building, paging and error handling are the real SDK's.
 """
 from __future__ import annotations
 
+from azureml_emulator.errors import EmulatorError
 from azureml_emulator.models import backend
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
+from azureml_emulator.webservices import repository
 
 MMS = "/modelmanagement/v1.0{workspace}"
+
+
+class ModelInUse(EmulatorError):
+    """Model Management's refusal to delete a model something still uses: 412 with a
+    DeletionRequired detail, which the SDK's Model.delete turns into its own message."""
+
+    status = 412
+    code = "PreconditionFailed"
 
 
 def create_asset(request: Request) -> Reply:
@@ -30,6 +40,15 @@ def get_model(request: Request) -> Reply:
 
 
 def delete_model(request: Request) -> Reply:
+    """Delete a model version, unless a web service serves it (Azure refuses that too)."""
+    model = backend.get(request.store, request.workspace, request.params["model_id"])
+    users = sorted(service.name for service in repository.list_in(request.store, request.workspace)
+                   if any(m.get("id") == str(model.id) for m in service.payload.get("models", [])))
+    if users:
+        refusal = ModelInUse("Model {} is used by the web service(s) {}: delete them, or update them to other "
+                             "models, before deleting it".format(model.id, ", ".join(users)))
+        refusal.details = [{"code": "DeletionRequired", "message": refusal.message}]
+        raise refusal
     backend.delete(request.store, request.workspace, request.params["model_id"])
     return Reply(200)
 

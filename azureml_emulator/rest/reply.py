@@ -24,16 +24,19 @@ class Reply:
         return json.dumps(self.body).encode("utf-8")
 
 
-def error_body(status: int, code: str, message: str) -> dict:
+def error_body(status: int, code: str, message: str, details: list | None = None) -> dict:
     """Azure ML's error shape. The SDK reads ``error.code``/``error.message``/``error.details``
     (its ServiceException iterates the details, so they must be a list); Model Management
-    clients read the top-level ``code``/``message``."""
-    return {"code": code, "statusCode": status, "message": message,
-            "error": {"code": code, "message": message, "details": []}}
+    clients read the top-level ``code``/``message`` (and ``details``, when there are some)."""
+    body = {"code": code, "statusCode": status, "message": message,
+            "error": {"code": code, "message": message, "details": details or []}}
+    if details:
+        body["details"] = details
+    return body
 
 
 def error_reply(error: EmulatorError) -> Reply:
     # A call nobody emulates says so in its status line too: some SDK clients show only
     # that ("Operation returned an invalid status code '<reason>'"), not the body.
     reason = error.message if isinstance(error, NotEmulated) else None
-    return Reply(error.status, error_body(error.status, error.code, error.message), reason=reason)
+    return Reply(error.status, error_body(error.status, error.code, error.message, error.details), reason=reason)

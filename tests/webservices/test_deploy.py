@@ -328,6 +328,16 @@ def test_delete_stops_the_server(lab, capsys):
     assert "No service with name delete-me found to delete." in capsys.readouterr().out
 
 
+def test_a_model_a_service_uses_cannot_be_deleted_until_the_service_is(lab):
+    service = deploy(lab, "uses-model", "introspect_score.py")
+    with pytest.raises(WebserviceException, match="Response Code: 412"):
+        lab.model.delete()
+    assert Model(lab.ws, "sklearn_mnist", version=lab.model.version).version == lab.model.version
+    service.delete()
+    lab.model.delete()
+    assert [m.name for m in Model.list(lab.ws)] == []
+
+
 def test_redeploy_with_overwrite_stops_the_old_server(lab, mnist, small_model):
     deploy(lab, "overwritten", "introspect_score.py")
     old_pid = server_pid(lab, "overwritten")
