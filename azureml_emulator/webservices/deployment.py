@@ -140,7 +140,7 @@ def start(store: Store, workspace: WorkspaceKey, service: dict, folder: Path, po
         protocol.EXIT_CODE_FILE: str(exit_code_file),
         protocol.STATUS_FILE: str(folder / "status.json"),
     })
-    env.pop(protocol.SOURCE_DIRECTORY, None)   # already part of the entry script's path above
+    # AZUREML_SOURCE_DIRECTORY stays as the SDK set it: the server puts <app root>/<it> on sys.path.
     # The supervisor (the "container") runs in the emulator's Python; the server in the build's.
     pid, create_time = processes.spawn([sys.executable, "-m", SUPERVISOR, build.python, "-m", SERVICE_PROCESS],
                                        env=env, cwd=app_dir, log_path=log_path)

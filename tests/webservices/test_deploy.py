@@ -412,3 +412,31 @@ def test_local_webservice_update_changes_models_and_script(lab, small_model):
     assert info["model_dir"].endswith("azureml-models")
     assert any(path.startswith("second_model") for path in info["files"])
     service.delete()
+
+
+def test_a_source_directory_service_imports_and_reads_as_in_azures_container(lab):
+    source = lab.work / "service-src"
+    (source / "x" / "y").mkdir(parents=True)
+    (source / "data").mkdir()
+    (source / "helpers.py").write_text("ANSWER = 'from the source root'\n")
+    (source / "data" / "labels.txt").write_text("zero,one\n")
+    (source / "x" / "y" / "score.py").write_text(textwrap.dedent("""
+        import os
+        import helpers   # a module at the source directory's root, as Azure's server puts it on sys.path
+
+        def init():
+            global labels
+            labels = open(os.path.join(os.path.dirname(__file__), '..', '..', 'data', 'labels.txt')).read()
+
+        def run(raw_data):
+            return {'helpers': helpers.ANSWER, 'labels': labels, 'cwd_entries': sorted(os.listdir('.'))}
+        """))
+    service = Model.deploy(lab.ws, "source-dir", [lab.model],
+                           InferenceConfig(source_directory=str(source), entry_script="x/y/score.py",
+                                           environment=service_environment()),
+                           AciWebservice.deploy_configuration(cpu_cores=1, memory_gb=1))
+    service.wait_for_deployment()
+    answer = service.run(json.dumps({"data": []}))
+    assert answer["helpers"] == "from the source root" and answer["labels"] == "zero,one\n"
+    assert "azureml-models" in answer["cwd_entries"]   # the working directory is the app root
+    service.delete()
