@@ -44,6 +44,18 @@ def list_services(request: Request) -> Reply:
     return Reply(200, {"value": [service.public_view() for service in services]})
 
 
+def update_service(request: Request) -> Reply:
+    """A service update (JSON patch): 202 with the operation when the service is redeployed,
+    else 200 with the service."""
+    name = request.params["name"]
+    operation_id = backend.update(request.store, request.workspace, name, request.json_list(),
+                                  request.emulator.environments)
+    if operation_id is None:
+        return Reply(200, backend.get(request.store, request.workspace, name).public_view())
+    location = EMULATOR_BASE_URL + request.path.rsplit("/services", 1)[0] + "/operations/" + operation_id
+    return Reply(202, {}, {"Operation-Location": location})
+
+
 def delete_service(request: Request) -> Reply:
     return Reply(200) if backend.delete(request.store, request.workspace, request.params["name"]) else Reply(204)
 
@@ -74,6 +86,7 @@ ROUTES = (
     Route("POST", MMS + "/services", create_service),
     Route("GET", MMS + "/services", list_services),
     Route("GET", MMS + "/services/{name}", get_service),
+    Route("PATCH", MMS + "/services/{name}", update_service),
     Route("DELETE", MMS + "/services/{name}", delete_service),
     Route("GET", MMS + "/services/{name}/logs", service_logs),
     Route("POST", MMS + "/services/{name}/listkeys", list_keys),

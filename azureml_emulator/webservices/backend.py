@@ -7,12 +7,13 @@ service is read (`refresh`), so every reader, the SDK or the CLI, sees the live 
 """
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import time
 from typing import Any
 
-from azureml_emulator.errors import BadRequest, Conflict, EmulatorError, NotFound
+from azureml_emulator.errors import BadRequest, Conflict, EmulatorError, NotEmulated, NotFound
 from azureml_emulator.execution import processes
 from azureml_emulator.execution.processes import ProcessRecord
 from azureml_emulator.ids import WorkspaceKey
@@ -58,8 +59,8 @@ def _new_payload(request: dict[str, Any]) -> dict[str, Any]:
         "sslCertificate": None, "sslKey": None, "cname": None, "publicIp": "127.0.0.1", "publicFqdn": None,
         "imageId": None, "imageDigest": None,
     }
-    if payload["authEnabled"]:
-        payload["keys"] = [secrets.token_urlsafe(24), secrets.token_urlsafe(24)]
+    if payload["authEnabled"]:   # an update keeps the service's keys
+        payload["keys"] = request.get("keys") or [secrets.token_urlsafe(24), secrets.token_urlsafe(24)]
     return payload
 
 
@@ -87,6 +88,49 @@ def deploy(store: Store, workspace: WorkspaceKey, request: dict[str, Any], port:
             "code": code, "statusCode": 400, "message": getattr(error, "message", str(error))})
     repository.save(store, ServiceRecord(workspace, payload, process))
     return repository.add_operation(store, workspace, name)
+
+
+# What a service update (`AciWebservice.update`, a JSON patch) may change, and whether the
+# change needs the server restarted: the models and code, or the keys it checks.
+UPDATABLE = {"/environmentImageRequest": True, "/authEnabled": True, "/kvTags": False, "/description": False,
+             "/sslEnabled": False, "/sslCertificate": False, "/sslKey": False, "/cname": False,
+             "/appInsightsEnabled": False}
+
+
+def update(store: Store, workspace: WorkspaceKey, name: str, operations: list, environments: str = "build"
+           ) -> str | None:
+    """Apply a service update; when it changes the models, code or auth, the service is
+    redeployed on the same port (its scoring URI stays) and the operation id is returned."""
+    existing = get(store, workspace, name)
+    payload = json.loads(json.dumps(existing.payload))
+    restart = False
+    for operation in operations:
+        if not isinstance(operation, dict) or operation.get("op") not in ("add", "replace") \
+                or not isinstance(operation.get("path"), str):
+            raise BadRequest("Each update operation must be {{'op': 'add' or 'replace', 'path': ..., 'value': ...}};"
+                             " got {!r}".format(operation))
+        path, value = operation["path"], operation.get("value")
+        if path.startswith("/properties/") and len(path) > len("/properties/"):
+            payload.setdefault("properties", {})[path[len("/properties/"):]] = value
+        elif path in UPDATABLE:
+            payload[path[1:]] = value
+            restart = restart or UPDATABLE[path]
+        elif path == "/imageId":
+            raise NotEmulated("updating a service to a Docker image (Image objects are not emulated)")
+        else:
+            raise BadRequest("A service update cannot change {!r}: expected one of {} or /properties/<key>"
+                             .format(path, ", ".join(sorted(UPDATABLE))))
+    payload["updatedTime"] = utc_now_iso()
+    if not restart:
+        repository.save(store, ServiceRecord(workspace, payload, existing.process))
+        return None
+    request = dict(payload, keys=existing.keys if payload.get("authEnabled") else None)
+    operation_id = deploy(store, workspace, request, port=existing.process.port, overwrite=True,
+                          environments=environments)
+    updated = repository.load(store, workspace, name)
+    updated.payload["createdTime"] = existing.payload.get("createdTime")   # type: ignore[union-attr]
+    repository.save(store, updated)   # type: ignore[arg-type]
+    return operation_id
 
 
 def _entry_script_error(log: str) -> str | None:

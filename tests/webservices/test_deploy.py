@@ -440,3 +440,35 @@ def test_a_source_directory_service_imports_and_reads_as_in_azures_container(lab
     assert answer["helpers"] == "from the source root" and answer["labels"] == "zero,one\n"
     assert "azureml-models" in answer["cwd_entries"]   # the working directory is the app root
     service.delete()
+
+
+def test_update_redeploys_in_place_on_the_same_scoring_uri(lab, mnist):
+    service = deploy(lab, "to-update", "introspect_score.py")
+    uri, first_pid = service.scoring_uri, server_pid(lab, "to-update")
+    service.update(tags={"stage": "blue"}, description="first")   # metadata only: the server stays
+    assert server_pid(lab, "to-update") == first_pid
+    assert Webservice(lab.ws, "to-update").tags == {"stage": "blue"}
+    shutil.copy(SCRIPTS / "versions_score.py", lab.work / "versions_score.py")
+    service.update(inference_config=InferenceConfig(entry_script="versions_score.py",
+                                                    environment=service_environment()), auth_enabled=True)
+    service.wait_for_deployment()
+    assert service.state == "Healthy" and service.scoring_uri == uri and server_pid(lab, "to-update") != first_pid
+    primary, _secondary = service.get_keys()
+    assert "sklearn" in service.run(json.dumps({"data": []}))   # the new script answers
+    assert requests.post(uri, json={"data": []}).status_code == 401
+    service.update(tags={"stage": "green"})
+    assert service.get_keys()[0] == primary   # an update keeps the keys
+    service.delete()
+
+
+def test_an_update_of_a_field_azure_does_not_update_is_refused(lab):
+    from azureml_emulator.errors import BadRequest
+    from azureml_emulator.webservices import backend
+    from azureml_emulator.ids import WorkspaceKey
+    from azureml_emulator.store import Store
+    service = deploy(lab, "no-such-field", "introspect_score.py")
+    with pytest.raises(BadRequest, match="cannot change '/scoringUri'"):
+        backend.update(Store(lab.home), WorkspaceKey.of(lab.ws), "no-such-field",
+                       [{"op": "replace", "path": "/scoringUri", "value": "http://elsewhere"}])
+    assert Webservice(lab.ws, "no-such-field").scoring_uri == service.scoring_uri
+    service.delete()
