@@ -68,6 +68,26 @@ def put_compute(request: Request) -> Reply:
     return Reply(200 if existed else 201, describe(request, record), _operation_header(request))
 
 
+def patch_compute(request: Request) -> Reply:
+    record = backend.update_scale(request.store, request.workspace, request.params["name"], request.json_object())
+    return Reply(200, describe(request, record), _operation_header(request))
+
+
+def list_nodes(request: Request) -> Reply:
+    """The cluster's nodes: one per job running on it, the rest of ``minNodeCount`` idle."""
+    record = backend.require(request.store, request.workspace, request.params["name"])
+    busy = runs.running_on_target(request.store, request.workspace, record["name"])
+    idle = max(record["scaleSettings"]["minNodeCount"] - len(busy), 0)
+    nodes = [{"nodeId": "tvmps_{}_d".format(index), "privateIpAddress": "127.0.0.1", "publicIpAddress": "127.0.0.1",
+              "port": 50000 + index, "nodeState": "running" if run_id else "idle", "runId": run_id}
+             for index, run_id in enumerate(busy + [None] * idle)]
+    return Reply(200, {"nodes": nodes})   # no "nextLink" at all: the SDK pages while the key is there
+
+
+def vm_sizes(request: Request) -> Reply:
+    return Reply(200, {"amlCompute": backend.vm_sizes()})   # likewise no "nextLink"
+
+
 def delete_compute(request: Request) -> Reply:
     backend.delete(request.store, request.workspace, request.params["name"])
     return Reply(202, b"", _operation_header(request))
@@ -83,7 +103,11 @@ ROUTES = (
     Route("GET", "/rp/workspaces{workspace}/computes/{name}", get_compute),
     Route("GET", "{workspace}/computes/{name}", get_compute, host=ARM),
     Route("PUT", "{workspace}/computes/{name}", put_compute, host=ARM),
+    Route("PATCH", "{workspace}/computes/{name}", patch_compute, host=ARM),
+    Route("POST", "{workspace}/computes/{name}/listNodes", list_nodes, host=ARM),
     Route("DELETE", "{workspace}/computes/{name}", delete_compute, host=ARM),
+    Route("GET", "/subscriptions/{subscription}/providers/Microsoft.MachineLearningServices/locations/{location}"
+                 "/vmSizes", vm_sizes, host=ARM),
     Route("GET", "/subscriptions/{subscription}/providers/Microsoft.MachineLearningServices/locations/{location}"
                  "/computeOperationsStatus/{operation}", operation_status, host=ARM),
 )

@@ -31,6 +31,16 @@ NAME_RULE = ("Compute name is invalid. It can include letters, digits and dashes
              "end with a letter or digit, and be between 2 and 16 characters in length.")
 
 
+def _scale_settings(scale: dict) -> dict:
+    minimum = _whole(scale.get("minNodeCount", 0), "scaleSettings.minNodeCount")
+    maximum = _whole(scale.get("maxNodeCount"), "scaleSettings.maxNodeCount")
+    if maximum < 1 or minimum > maximum:
+        raise BadRequest("Invalid scale settings: minNodeCount {} and maxNodeCount {}; expected 0 <= min <= max "
+                         "and max >= 1".format(minimum, maximum), code="BadArgument")
+    return {"minNodeCount": minimum, "maxNodeCount": maximum,
+            "nodeIdleTimeBeforeScaleDown": scale.get("nodeIdleTimeBeforeScaleDown") or "PT120S"}
+
+
 def create_or_update(store: Store, workspace: WorkspaceKey, name: str, body: dict) -> dict:
     """Record the cluster a PUT describes; returns the stored record."""
     if not NAME.match(name):
@@ -41,12 +51,7 @@ def create_or_update(store: Store, workspace: WorkspaceKey, name: str, body: dic
         raise NotEmulated("creating a compute target of type {} (only AmlCompute clusters are emulated)"
                           .format(compute_type))
     settings = (properties.get("properties") or {})
-    scale = settings.get("scaleSettings") or {}
-    minimum = _whole(scale.get("minNodeCount", 0), "scaleSettings.minNodeCount")
-    maximum = _whole(scale.get("maxNodeCount"), "scaleSettings.maxNodeCount")
-    if maximum < 1 or minimum > maximum:
-        raise BadRequest("Invalid scale settings: minNodeCount {} and maxNodeCount {}; expected 0 <= min <= max "
-                         "and max >= 1".format(minimum, maximum), code="BadArgument")
+    scale = _scale_settings(settings.get("scaleSettings") or {})
     now = time.time()
     existing = get(store, workspace, name)
     record = {
@@ -55,14 +60,45 @@ def create_or_update(store: Store, workspace: WorkspaceKey, name: str, body: dic
         "vmSize": settings.get("vmSize") or "STANDARD_DS3_V2",
         "vmPriority": "Dedicated" if (settings.get("vmPriority") or "dedicated").lower() == "dedicated"
         else "LowPriority",
-        "scaleSettings": {"minNodeCount": minimum, "maxNodeCount": maximum,
-                          "nodeIdleTimeBeforeScaleDown": scale.get("nodeIdleTimeBeforeScaleDown") or "PT120S"},
+        "scaleSettings": scale,
         "createdOn": existing["createdOn"] if existing else now, "modifiedOn": now,
     }
+    _save(store, workspace, record)
+    return record
+
+
+def update_scale(store: Store, workspace: WorkspaceKey, name: str, body: dict) -> dict:
+    """The PATCH of ``AmlCompute.update``: new scale settings for an existing cluster."""
+    record = require(store, workspace, name)
+    scale = (((body.get("properties") or {}).get("properties") or {}).get("scaleSettings"))
+    if not isinstance(scale, dict):
+        raise BadRequest("Expected properties.properties.scaleSettings with minNodeCount and maxNodeCount",
+                         code="BadArgument")
+    record.update(scaleSettings=_scale_settings({**record["scaleSettings"], **scale}), modifiedOn=time.time())
+    _save(store, workspace, record)
+    return record
+
+
+def _save(store: Store, workspace: WorkspaceKey, record: dict) -> None:
     with store.transaction() as db:
         db.execute("INSERT OR REPLACE INTO computes (workspace, name, payload) VALUES (?, ?, ?)",
-                   (str(workspace), name, store.dumps(record)))
-    return record
+                   (str(workspace), record["name"], store.dumps(record)))
+
+
+# The VM sizes `AmlCompute.supported_vmsizes` lists: common CPU sizes with Azure's published
+# vCPUs, memory and temporary disk. A subset: the emulator runs every job on this machine.
+VM_SIZES = (("Standard_D1_v2", 1, 3.5, 51200), ("Standard_D2_v2", 2, 7.0, 102400), ("Standard_D3_v2", 4, 14.0, 204800),
+            ("Standard_D4_v2", 8, 28.0, 409600), ("Standard_DS2_v2", 2, 7.0, 14336),
+            ("Standard_DS3_v2", 4, 14.0, 28672), ("Standard_DS4_v2", 8, 28.0, 57344),
+            ("Standard_DS11_v2", 2, 14.0, 28672), ("Standard_DS12_v2", 4, 28.0, 57344),
+            ("Standard_F4s_v2", 4, 8.0, 32768), ("Standard_E4s_v3", 4, 32.0, 65536))
+
+
+def vm_sizes() -> list[dict]:
+    return [{"name": name, "family": "standard" + name.split("_")[1].rstrip("0123456789") + "Family",
+             "vCPUs": cpus, "gpus": 0, "memoryGB": memory, "maxResourceVolumeMB": disk, "osVhdSizeMB": 1047552,
+             "lowPriorityCapable": True, "premiumIO": "s" in name.split("_")[1].lower()}
+            for name, cpus, memory, disk in VM_SIZES]
 
 
 def get(store: Store, workspace: WorkspaceKey, name: str) -> dict | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.artifacts import backend as artifacts
-from azureml_emulator.errors import BadRequest, NotEmulated, found
+from azureml_emulator.errors import BadRequest, EmulatorError, NotEmulated, found
 from azureml_emulator.ids import ArtifactId
 from azureml_emulator.rest import odata
 from azureml_emulator.rest.reply import Reply
@@ -83,6 +83,34 @@ def patch_run(request: Request) -> Reply:
     run = backend.patch(request.store, request.workspace, experiment, request.params["run_id"],  # type: ignore[arg-type]
                         request.json_object())
     return Reply(200, run_dto(request, run))
+
+
+def batch_runs(request: Request) -> Reply:
+    """Create or change several runs at once (``run.create_children(count=N)`` sends its children here)."""
+    experiment = request.params["experiment"]
+    changed, errors = {}, {}
+    for dto in request.json_object().get("runs") or []:
+        run_id = (dto or {}).get("runId")
+        if not isinstance(run_id, str) or not run_id:
+            raise BadRequest("Each run of a batch needs a 'runId'")
+        try:
+            changed[run_id] = run_dto(request, backend.patch(request.store, request.workspace, experiment, run_id, dto))
+        except EmulatorError as error:
+            errors[run_id] = {"error": {"code": error.code, "message": error.message}}
+    return Reply(200, {"runs": changed, "errors": errors})
+
+
+def batch_events(request: Request) -> Reply:
+    """Post several runs' events at once (the children's start events); each names its run in ``data.RunId``."""
+    errors = []
+    for event in request.json_object().get("events") or []:
+        run_id = ((event or {}).get("data") or {}).get("RunId")
+        try:
+            backend.require(request.store, request.workspace, str(run_id))
+            backend.post_event(request.store, request.workspace, str(run_id), event)
+        except EmulatorError as error:
+            errors.append({"key": event, "value": {"error": {"code": error.code, "message": error.message}}})
+    return Reply(200, {"errors": errors})
 
 
 def run_details(request: Request) -> Reply:
@@ -168,6 +196,8 @@ ROUTES = (
     Route("GET", HISTORY + "/experimentids/{experiment_id}", get_experiment_by_id),
     Route("POST", HISTORY + "/experiments/{experiment}/runs:query", query_runs),
     Route("GET", HISTORY + "/runs/{run_id}", get_run),
+    Route("PATCH", HISTORY + "/experiments/{experiment}/batch/runs", batch_runs),
+    Route("POST", HISTORY + "/experiments/{experiment}/batch/events", batch_events),
 ) + tuple(Route(method, HISTORY + scope + "/runs/{run_id}" + suffix, handler)
           for scope in ("/experiments/{experiment}", "/experimentids/{experiment_id}")
           for method, suffix, handler in RUN_ROUTES)

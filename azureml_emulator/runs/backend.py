@@ -227,6 +227,13 @@ def active_on_target(store: Store, workspace: WorkspaceKey, target: str) -> int:
     return row[0]["n"]
 
 
+def running_on_target(store: Store, workspace: WorkspaceKey, target: str) -> list[str]:
+    """The ids of the runs that hold a node of ``target`` now, oldest first."""
+    return [row["run_id"] for row in store.query(
+        "SELECT run_id FROM runs WHERE workspace=? AND target=? AND status IN (?, ?, ?) ORDER BY number",
+        (str(workspace), target, *ACTIVE))]
+
+
 def claim_node(store: Store, workspace: WorkspaceKey, run_id: str, max_nodes: int) -> str:
     """Move a waiting run to Preparing when its cluster has a free node, else leave it Queued.
     Older runs go first; runs whose job died first turn Failed, so they hold no node and

@@ -25,8 +25,13 @@ def create_snapshot(request: Request) -> Reply:
     return Reply(200, {"id": request.params["snapshot_id"]})
 
 
+def snapshot_zip(request: Request) -> Reply:
+    return Reply(200, {"zipSasUri": backend.zip_url(request.store, request.workspace, request.params["snapshot_id"])})
+
+
 ROUTES = (
     Route("GET", "/content/v1.0{workspace}/snapshots/latest/metadata", latest_metadata),
     Route("POST", "/content/v2.0{workspace}/snapshots/getblob", get_blob_urls),
     Route("POST", "/content/v2.0{workspace}/snapshots/{snapshot_id}", create_snapshot),
+    Route("POST", "/content/v2.0{workspace}/snapshots/{snapshot_id}/zip", snapshot_zip),
 )

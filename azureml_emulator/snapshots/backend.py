@@ -7,6 +7,8 @@ Uploads go to the emulated Blob Storage, container `CONTAINER` of account `ACCOU
 from __future__ import annotations
 
 import shutil
+import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -113,3 +115,18 @@ def materialize(store: Store, workspace: WorkspaceKey, snapshot_id: str, target:
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, destination)
     return paths
+
+
+def zip_url(store: Store, workspace: WorkspaceKey, snapshot_id: str) -> str:
+    """The snapshot's files as one zip blob (``run.restore_snapshot()`` downloads it); returns its SAS URL."""
+    with tempfile.TemporaryDirectory() as scratch:
+        files = Path(scratch) / "files"
+        paths = materialize(store, workspace, snapshot_id, files)
+        archive = Path(scratch) / "snapshot.zip"
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+            for path in sorted(paths):
+                zipped.write(files / path, path)
+        name = "snapshotzips/{}/{}.zip".format(workspace.folder_name, snapshot_id)
+        with open(archive, "rb") as data:
+            blobs.write(store.home, ACCOUNT, CONTAINER, name, data)
+    return blobs.sas_url(ACCOUNT, CONTAINER, name)

@@ -89,3 +89,35 @@ def test_a_cluster_name_azure_refuses_is_refused_with_azures_rule(ws, name):
     with pytest.raises(ComputeTargetException, match="Compute name is invalid. It can include letters, digits and "
                                                      "dashes"):
         create(ws, name=name)
+
+
+def test_update_changes_the_scale_settings_and_refuses_impossible_ones(ws):
+    target = create(ws, max_nodes=2)
+    target.update(min_nodes=1, max_nodes=3, idle_seconds_before_scaledown=300)
+    fetched = ComputeTarget(ws, "cpu-cluster")
+    assert (fetched.scale_settings.minimum_node_count, fetched.scale_settings.maximum_node_count,
+            fetched.scale_settings.idle_seconds_before_scaledown) == (1, 3, 300)
+    with pytest.raises(ComputeTargetException, match="minNodeCount 4 and maxNodeCount 3"):
+        target.update(min_nodes=4)
+    assert ComputeTarget(ws, "cpu-cluster").scale_settings.minimum_node_count == 1
+
+
+def test_supported_vm_sizes_have_the_fields_the_sdk_reads(ws):
+    sizes = {size["name"]: size for size in AmlCompute.supported_vmsizes(ws)}
+    assert sizes["Standard_D2_v2"] == {"name": "Standard_D2_v2", "vCPUs": 2, "gpus": 0, "memoryGB": 7.0,
+                                       "maxResourceVolumeMB": 102400}
+
+
+def test_list_nodes_shows_a_node_per_running_job_and_the_idle_minimum(cluster):
+    import time
+    from conftest import submit_script
+    cluster.target.update(min_nodes=1)
+    assert [node["nodeState"] for node in cluster.target.list_nodes()] == ["idle"]
+    run = submit_script(cluster, "import time\nprint('started', flush=True)\ntime.sleep(120)\n")
+    deadline = time.monotonic() + 60
+    while run.get_status() != "Running" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    nodes = cluster.target.list_nodes()
+    assert [(node["nodeState"], node["runId"]) for node in nodes] == [("running", run.id)]
+    run.cancel()
+    run.wait_for_completion()

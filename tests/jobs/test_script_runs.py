@@ -272,3 +272,26 @@ def test_file_names_that_need_quoting_reach_the_job_and_the_run_unchanged(cluste
     run.wait_for_completion()
     assert "FILES ['a%41b.txt', 'plus+sign.txt', 'train.py', 'with space.txt']" in job_log(run)
     assert "reports/up load+%41.txt" in run.get_file_names()
+
+
+def test_a_job_creates_children_that_log_and_end_in_the_workspace(cluster):
+    run = submit_script(cluster, (
+        "from azureml.core import Run\nrun = Run.get_context()\n"
+        "for i, child in enumerate(run.create_children(count=3)):\n"
+        "    child.log('fold', i)\n    child.complete()\n"))
+    run.wait_for_completion()
+    assert run.get_status() == "Completed"
+    children = list(run.get_children())
+    assert sorted(child.get_metrics()["fold"] for child in children) == [0, 1, 2]
+    assert {child.get_status() for child in children} == {"Completed"}
+    assert {child.parent.id for child in children} == {run.id}
+
+
+def test_restore_snapshot_gives_the_submitted_source_as_a_zip(cluster):
+    import zipfile
+    run = submit_script(cluster, "print('hi')\n", files={"helper.py": "X = 1\n"})
+    run.wait_for_completion()
+    archive = run.restore_snapshot(path=str(cluster.work))
+    with zipfile.ZipFile(archive) as zipped:
+        assert sorted(zipped.namelist()) == ["helper.py", "train.py"]
+        assert zipped.read("helper.py") == b"X = 1\n"
