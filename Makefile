@@ -13,7 +13,7 @@ $(BIN)/.installed: pyproject.toml kernelspec/kernel.json $(shell find azureml_em
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check uv
 	rm -rf build   # setuptools would reuse stale copies of moved modules
-	$(BIN)/uv pip install --python $(BIN)/python ".[test]"
+	$(BIN)/uv pip install --python $(BIN)/python ".[tutorial,test]"
 	touch $@
 
 venv: $(BIN)/.installed

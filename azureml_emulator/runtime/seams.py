@@ -16,7 +16,6 @@ def seams() -> list[tuple[Any, str, Any]]:
     from azureml.data import dataset_factory
     from azureml.data.dataset_factory import FileDatasetFactory, TabularDatasetFactory
     from azureml.data.file_dataset import FileDataset
-    from azureml.opendatasets import MNIST
     import urllib.request
 
     from requests.adapters import HTTPAdapter
@@ -36,7 +35,6 @@ def seams() -> list[tuple[Any, str, Any]]:
         (Workspace, "list", staticmethod(workspaces.make_list(Workspace.list))),
         (Run, "_WAIT_COMPLETION_POLLING_INTERVAL_MIN", runs.POLL_MIN_SECONDS),
         (Run, "_WAIT_COMPLETION_POLLING_INTERVAL_MAX", runs.POLL_MAX_SECONDS),
-        (MNIST, "get_file_dataset", classmethod(opendatasets.make_get_file_dataset(MNIST.get_file_dataset))),
         (FileDataset, "download", opendatasets.make_download(FileDataset.download)),
         (FileDataset, "to_path", opendatasets.make_to_path(FileDataset.to_path)),
         (FileDatasetFactory, "from_files", sources.make_factory_guard(FileDatasetFactory.from_files)),
@@ -48,4 +46,15 @@ def seams() -> list[tuple[Any, str, Any]]:
         for name in ("from_delimited_files", "from_parquet_files", "from_json_lines_files")
     ] + [
         (AciWebservice, "run", webservices.make_run(AciWebservice.run)),
-    ] + local_webservice.patches()
+    ] + local_webservice.patches() + _open_datasets()
+
+
+def _open_datasets() -> list[tuple[Any, str, Any]]:
+    """MNIST from the vendored copy, when azureml-opendatasets is installed (the tutorial's
+    extra); the emulator installed on its own does not need it."""
+    try:
+        from azureml.opendatasets import MNIST
+    except ImportError:
+        return []
+    from azureml_emulator.data import opendatasets
+    return [(MNIST, "get_file_dataset", classmethod(opendatasets.make_get_file_dataset(MNIST.get_file_dataset)))]

@@ -40,7 +40,8 @@ def test_notebook_is_committed_with_outputs_of_an_emulator_run():
 def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     import tomllib
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    wanted = set(project["dependencies"]) | set(project["optional-dependencies"]["test"])
+    extras = project["optional-dependencies"]
+    wanted = set(project["dependencies"]) | set(extras["tutorial"]) | set(extras["test"])
     lines = (REPO / "environment.yml").read_text().splitlines()
     listed = {line.strip()[2:].strip('"') for line in lines if line.strip().startswith('- "') and "-e ." not in line}
     assert listed == wanted
