@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from azureml_emulator.errors import NotFound
+from azureml_emulator.environments import curated
+from azureml_emulator.errors import BadRequest, NotFound
 from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.store import Store
 
@@ -22,7 +23,10 @@ BODY_KEYS = {"python": "python", "EnvironmentVariables": "environmentVariables",
 
 def register(store: Store, workspace: WorkspaceKey, name: str, body: dict[str, Any],
              version: str | None = None) -> dict:
-    """Store the definition the SDK PUTs as ``version`` (see `save`)."""
+    """Store the definition the SDK PUTs as ``version`` (see `save`); the AzureML prefix is
+    Azure's own, for its curated environments."""
+    if name.lower().startswith(curated.RESERVED_PREFIX):
+        raise BadRequest(curated.RESERVED, code="UserError")
     return save(store, workspace, name, {field: body.get(key) for key, field in BODY_KEYS.items()}, version)
 
 
@@ -48,6 +52,9 @@ def latest(store: Store, workspace: WorkspaceKey, name: str) -> dict | None:
 
 
 def get(store: Store, workspace: WorkspaceKey, name: str, version: str | None = None) -> dict:
+    known = curated.canonical_name(name)
+    if known is not None and version in (None, curated.VERSION):
+        return curated.definition(known)
     if version is None:
         definition = latest(store, workspace, name)
     else:
@@ -63,7 +70,7 @@ def list_latest(store: Store, workspace: WorkspaceKey) -> list[dict]:
     """The latest version of every environment, by name."""
     names = [r["name"] for r in store.query(
         "SELECT DISTINCT name FROM environments WHERE workspace=? ORDER BY name", (str(workspace),))]
-    return [latest(store, workspace, name) for name in names]
+    return [latest(store, workspace, name) for name in names] + curated.all_definitions()
 
 
 def list_all(store: Store) -> list[dict]:

@@ -20,7 +20,7 @@ def test_register_and_get_versions(ws):
     assert isinstance(got, Environment)
     assert "scikit-learn==0.22.1" in got.python.conda_dependencies.serialize_to_string()
     assert Environment.get(ws, "tutorial-env").version == "2"
-    assert list(Environment.list(ws)) == ["tutorial-env"]
+    assert [name for name in Environment.list(ws) if not name.startswith("AzureML-")] == ["tutorial-env"]
 
 
 def test_unknown_name_raises_the_sdk_error(ws):
@@ -63,3 +63,28 @@ def test_one_warning_line_per_differing_pin(capsys):
             sklearn.__version__),
         "azureml_emulator: WARNING environment pins scikit-learn-intelex-not-here==1.0 but it is not installed here",
     ]
+
+
+def test_curated_environments_are_in_every_workspace_whatever_the_case(ws):
+    sklearn = Environment.get(ws, "azureml-sklearn-1.5")
+    assert (sklearn.name, sklearn.python.conda_dependencies.get_python_version()) == ("AzureML-sklearn-1.5", "3.10")
+    assert "scikit-learn~=1.5.0" in sklearn.python.conda_dependencies.pip_packages
+    listed = Environment.list(ws)
+    assert {"AzureML-sklearn-1.5", "AzureML-lightgbm-3.3",
+            "AzureML-minimal-ubuntu22.04-py311-cpu-inference"} <= set(listed)
+
+
+def test_the_azureml_prefix_is_azures_own(ws):
+    with pytest.raises(Exception, match="Environment name can not start with the prefix AzureML"):
+        Environment("AzureML-mine").register(ws)
+    copy = Environment.get(ws, "AzureML-sklearn-1.5").clone("my-sklearn")
+    assert copy.register(ws).name == "my-sklearn"
+
+
+def test_a_job_runs_in_a_build_of_a_curated_environment(cluster):
+    from conftest import job_log, submit_script
+    environment = Environment.get(cluster.ws, "AzureML-minimal-ubuntu22.04-py311-cpu-inference")
+    run = submit_script(cluster, "import numpy, sys\nprint('NUMPY', numpy.__version__, sys.prefix)\n",
+                        environment=environment)
+    run.wait_for_completion()
+    assert run.get_status() == "Completed" and "NUMPY 1.26.4" in job_log(run)
