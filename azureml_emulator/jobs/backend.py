@@ -74,9 +74,10 @@ def _check_configuration(body: dict) -> dict:
     return configuration
 
 
-def submit(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, body: dict, mode: str) -> dict:
+def submit(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, body: dict, mode: str,
+           parent_run_id: str | None = None) -> dict:
     """Record a run on a compute cluster and start its job; ``mode`` is how environments are
-    served ("build" or "current")."""
+    served ("build" or "current"). A sweep's children name their parent run."""
     safe_name(run_id, "run id")
     configuration = _check_configuration(body)
     target = configuration.get("target")
@@ -90,10 +91,11 @@ def submit(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, 
                          "first".format(snapshot_id), code="SnapshotNotFound")
     run = runs.create_run(store, workspace, experiment, run_id, {
         "target": target, "runType": "azureml.scriptrun", "runDefinition": configuration,
+        "parentRunId": parent_run_id,
         "properties": {"ContentSnapshotId": snapshot_id, "azureml.runsource": "experiment",
                        "_azureml.ComputeTargetType": "amlcompute"},
         "inputDatasets": _input_datasets(configuration)})
-    _start_job(store, workspace, run_id, {"environments": mode})
+    start_job(store, workspace, run_id, {"environments": mode})
     return run
 
 
@@ -120,11 +122,12 @@ def submit_local(store: Store, workspace: WorkspaceKey, experiment: str, run_id:
         "parentRunId": body.get("ParentRunId"),
         "properties": {"azureml.runsource": "experiment", "_azureml.ComputeTargetType": "local"},
         "inputDatasets": _input_datasets(configuration)})
-    _start_job(store, workspace, run_id, {"environments": mode, "workdir": str(workdir)})
+    start_job(store, workspace, run_id, {"environments": mode, "workdir": str(workdir)})
     return run
 
 
-def _start_job(store: Store, workspace: WorkspaceKey, run_id: str, settings: dict) -> None:
+def start_job(store: Store, workspace: WorkspaceKey, run_id: str, settings: dict, module: str = SUPERVISOR) -> None:
+    """Start the detached process that carries the run (``module``) and record it with the run."""
     folder = run_folder(store.home, workspace, run_id)
     folder.mkdir(parents=True)
     env = dict(os.environ)
@@ -132,7 +135,7 @@ def _start_job(store: Store, workspace: WorkspaceKey, run_id: str, settings: dic
     package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
     try:
-        pid, create_time = processes.spawn([sys.executable, "-m", SUPERVISOR], env=env, cwd=folder,
+        pid, create_time = processes.spawn([sys.executable, "-m", module], env=env, cwd=folder,
                                            log_path=folder / "supervisor.log")
     except (OSError, subprocess.SubprocessError) as error:
         runs.set_status(store, workspace, run_id, "Failed",

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # The generated clients that talk to the Azure ML service host (storage and Resource
-# Manager clients go to other hosts, which the transport refuses anyway).
-CLIENT_FOLDERS = ("_restclient", "_base_sdk_common/workspace/operations", "data/_restclient")
+# Manager clients go to other hosts, which the transport refuses anyway), with the path
+# prefix their base URL adds to the templates (HyperDrive's client is given ".../hyperdrive/v1.0").
+CLIENT_FOLDERS = {"_restclient": "", "_base_sdk_common/workspace/operations": "", "data/_restclient": "",
+                  "train/restclients/hyperdrive": "/hyperdrive/v1.0"}
 VERBS = ("get", "put", "post", "delete", "patch", "head")
 
 
@@ -66,7 +68,7 @@ def _verb(function: ast.FunctionDef, builders: dict[str, str]) -> str:
     return ""
 
 
-def _operations_in(path: Path) -> list[Operation]:
+def _operations_in(path: Path, prefix: str = "") -> list[Operation]:
     tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
     builders = _builder_methods(tree)
     found = []
@@ -83,7 +85,7 @@ def _operations_in(path: Path) -> list[Operation]:
                 if isinstance(key, ast.Constant) and key.value == "url" and isinstance(value, ast.Constant):
                     function = functions.get(target.value.id)
                     verb = _verb(function, builders) if function is not None else ""
-                    found.append(Operation("{}.{}".format(cls.name, target.value.id), verb, value.value))
+                    found.append(Operation("{}.{}".format(cls.name, target.value.id), verb, prefix + value.value))
     return found
 
 
@@ -93,9 +95,9 @@ def operations() -> tuple[Operation, ...]:
     root = _sdk_root()
     if root is None:
         return ()
-    files = sorted({path for folder in CLIENT_FOLDERS for path in (root / folder).rglob("*.py")
+    files = sorted({(path, prefix) for folder, prefix in CLIENT_FOLDERS.items() for path in (root / folder).rglob("*.py")
                     if "/aio/" not in path.as_posix()})
-    return tuple(operation for path in files for operation in _operations_in(path))
+    return tuple(operation for path, prefix in files for operation in _operations_in(path, prefix))
 
 
 def find(method: str, path: str) -> list[Operation]:

@@ -15,6 +15,7 @@ from azureml_emulator.rest.router import Router
 from azureml_emulator.runs import api as runs
 from azureml_emulator.snapshots import api as snapshots
 from azureml_emulator.storage import api as storage
+from azureml_emulator.sweeps import api as sweeps
 from azureml_emulator.webservices import api as webservices
 from azureml_emulator.workspaces import api as workspaces
 
@@ -28,6 +29,7 @@ TABLES = (
     ("Metrics", metrics.ROUTES),
     ("Content: snapshots", snapshots.ROUTES),
     ("Execution: script runs", jobs.ROUTES),
+    ("HyperDrive: sweeps", sweeps.ROUTES),
     ("Compute: clusters (resource provider and Resource Manager)", compute.ROUTES),
     ("Datastores", datastores.ROUTES),
     ("Datasets", datasets.ROUTES),
