@@ -59,9 +59,18 @@ def _new_payload(request: dict[str, Any]) -> dict[str, Any]:
         "sslCertificate": None, "sslKey": None, "cname": None, "publicIp": "127.0.0.1", "publicFqdn": None,
         "imageId": None, "imageDigest": None,
     }
-    if payload["authEnabled"]:   # an update keeps the service's keys
-        payload["keys"] = request.get("keys") or [secrets.token_urlsafe(24), secrets.token_urlsafe(24)]
+    if payload["authEnabled"]:
+        payload["keys"] = _keys(request.get("keys"))
     return payload
+
+
+def _keys(asked: Any) -> list[str]:
+    """The service's two keys: those an update keeps (a list), those a deployment names
+    (``{"primaryKey": ..., "secondaryKey": ...}``, each may be None), else new ones."""
+    if isinstance(asked, list) and len(asked) == 2:
+        return asked
+    asked = asked if isinstance(asked, dict) else {}
+    return [asked.get("primaryKey") or secrets.token_urlsafe(24), asked.get("secondaryKey") or secrets.token_urlsafe(24)]
 
 
 def deploy(store: Store, workspace: WorkspaceKey, request: dict[str, Any], port: int | None = None,

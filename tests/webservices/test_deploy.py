@@ -329,13 +329,14 @@ def test_delete_stops_the_server(lab, capsys):
 
 
 def test_a_model_a_service_uses_cannot_be_deleted_until_the_service_is(lab):
-    service = deploy(lab, "uses-model", "introspect_score.py")
+    own = Model.register(lab.ws, model_path=str(lab.work / "sklearn_mnist_model.pkl"), model_name="kept-by-service")
+    service = deploy(lab, "uses-model", "introspect_score.py", models=[own])
     with pytest.raises(WebserviceException, match="Response Code: 412"):
-        lab.model.delete()
-    assert Model(lab.ws, "sklearn_mnist", version=lab.model.version).version == lab.model.version
+        own.delete()
+    assert Model(lab.ws, "kept-by-service", version=own.version).version == own.version
     service.delete()
-    lab.model.delete()
-    assert [m.name for m in Model.list(lab.ws)] == []
+    own.delete()
+    assert "kept-by-service" not in [m.name for m in Model.list(lab.ws)]
 
 
 def test_redeploy_with_overwrite_stops_the_old_server(lab, mnist, small_model):
