@@ -36,6 +36,16 @@ SERVICE_SIDE_MODULES = ("__init__.py", "execution/__init__.py", "execution/proto
                         "execution/supervisor.py", "execution/service_process.py", "execution/service_app.py")
 
 
+def port_is_free(port: int) -> bool:
+    """Whether a server could listen on 127.0.0.1:``port`` now."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def free_loopback_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))

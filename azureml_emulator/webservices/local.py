@@ -19,7 +19,7 @@ from azureml.exceptions import WebserviceException
 
 from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.runtime.context import current
-from azureml_emulator.webservices import backend, deployment
+from azureml_emulator.webservices import backend, deployment, repository
 from azureml_emulator.webservices.records import HEALTHY, TRANSITIONING
 
 STATE_BY_SERVICE_STATE = {TRANSITIONING: LocalWebservice.STATE_DEPLOYING, HEALTHY: LocalWebservice.STATE_RUNNING}
@@ -62,11 +62,27 @@ def _deploy(workspace: Any, name: str, models: list, image_config: Any = None, d
     if inference_config is None:
         raise WebserviceException('Error, provided inference configuration must be of type InferenceConfig '
                                   'in order to deploy a local service.')
+    _check_port(workspace, name, deployment_config.port)
     _start(workspace, name, [m.id for m in models], inference_config, deployment_config.port)
     service = LocalWebservice(workspace, name)
     if wait:
         service.wait_for_deployment()
     return service
+
+
+def _check_port(workspace: Any, name: str, port: Any) -> None:
+    """A port asked for must be free (Docker refuses to publish a port in use), unless the
+    service being replaced holds it."""
+    if not port:
+        return
+    store = current().store
+    existing = repository.load(store, WorkspaceKey.of(workspace), name)
+    if existing is not None and existing.process.port == int(port):
+        return
+    if not deployment.port_is_free(int(port)):
+        raise WebserviceException("Error starting local webservice {}: port {} is already in use on 127.0.0.1. "
+                                  "Choose another port (LocalWebservice.deploy_configuration(port=...)) or stop "
+                                  "what is listening on it.".format(name, port))
 
 
 def _current_request(self: Any) -> dict:

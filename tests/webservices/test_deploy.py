@@ -473,3 +473,17 @@ def test_an_update_of_a_field_azure_does_not_update_is_refused(lab):
                        [{"op": "replace", "path": "/scoringUri", "value": "http://elsewhere"}])
     assert Webservice(lab.ws, "no-such-field").scoring_uri == service.scoring_uri
     service.delete()
+
+
+def test_a_local_webservice_on_a_port_in_use_says_which_port(lab):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        shutil.copy(SCRIPTS / "introspect_score.py", lab.work / "introspect_score.py")
+        with pytest.raises(WebserviceException, match="port {} is already in use on 127.0.0.1".format(port)):
+            Model.deploy(lab.ws, "port-taken", [lab.model],
+                         InferenceConfig(entry_script="introspect_score.py", environment=service_environment()),
+                         LocalWebservice.deploy_configuration(port=port))
+    with pytest.raises(WebserviceException, match="WebserviceNotFound|not found"):
+        LocalWebservice(lab.ws, "port-taken")
