@@ -26,6 +26,7 @@ from azureml_emulator.execution.processes import ProcessRecord
 from azureml_emulator.ids import ArtifactId, WorkspaceKey
 from azureml_emulator.models import backend as models
 from azureml_emulator.store import Store
+from azureml_emulator.webservices import nocode
 
 SERVICE_PROCESS = "azureml_emulator.execution.service_process"
 SUPERVISOR = "azureml_emulator.execution.supervisor"
@@ -127,6 +128,8 @@ def start(store: Store, workspace: WorkspaceKey, service: dict, folder: Path, po
     models_laid_out, model_dir = _layout_models(store, workspace, request.get("modelIds", []),
                                                 app_dir / "azureml-models")
     service["models"] = models_laid_out
+    if nocode.is_no_code(request):
+        nocode.prepare(request, models_laid_out, app_dir)
     build = _prepare_environment(service, folder, environments)
 
     env_vars = dict((request.get("environment") or {}).get("environmentVariables") or {})

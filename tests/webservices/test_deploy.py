@@ -14,6 +14,7 @@ import textwrap
 import time
 from types import SimpleNamespace
 
+import numpy as np
 import psutil
 import pytest
 import requests
@@ -487,3 +488,28 @@ def test_a_local_webservice_on_a_port_in_use_says_which_port(lab):
                          LocalWebservice.deploy_configuration(port=port))
     with pytest.raises(WebserviceException, match="WebserviceNotFound|not found"):
         LocalWebservice(lab.ws, "port-taken")
+
+
+def test_a_no_code_scikit_learn_deployment_answers_predict_and_predict_proba(lab, small_model, mnist):
+    import sklearn
+    model = Model.register(lab.ws, model_path=str(lab.work / "sklearn_mnist_model.pkl"), model_name="no-code",
+                           model_framework=Model.Framework.SCIKITLEARN, model_framework_version=sklearn.__version__)
+    service = Model.deploy(lab.ws, "no-code-svc", [model],
+                           deployment_config=AciWebservice.deploy_configuration(cpu_cores=1, memory_gb=1))
+    service.wait_for_deployment()
+    images = mnist["X_test"][:5]
+    assert service.run(json.dumps({"data": images.tolist()})) == small_model.predict(images).tolist()
+    probabilities = service.run(json.dumps({"data": images.tolist(), "method": "predict_proba"}))
+    assert np.allclose(probabilities, small_model.predict_proba(images))
+    with pytest.raises(WebserviceException, match="Response Code: 500"):
+        service.run(json.dumps({"data": images.tolist(), "method": "fit"}))
+    service.delete()
+
+
+def test_no_code_deployment_of_another_framework_says_it_is_not_emulated(lab):
+    model = Model.register(lab.ws, model_path=str(lab.work / "sklearn_mnist_model.pkl"), model_name="onnx-like",
+                           model_framework=Model.Framework.ONNX, model_framework_version="1.8")
+    service = Model.deploy(lab.ws, "no-code-onnx", [model],
+                           deployment_config=AciWebservice.deploy_configuration(cpu_cores=1, memory_gb=1))
+    with pytest.raises(WebserviceException, match="not emulated by azureml_emulator: no-code deployment of Onnx"):
+        service.wait_for_deployment()
