@@ -133,7 +133,7 @@ def patch(store: Store, workspace: WorkspaceKey, model_id: str, operations: list
     return ModelRecord(model.id, payload)
 
 
-def _matches_pairs(actual: dict | None, query: str | None) -> bool:
+def matches_pairs(actual: dict | None, query: str | None) -> bool:
     """SDK filters arrive as 'key' or 'key=value', comma separated."""
     for item in filter(None, (query or "").split(",")):
         key, has_value, value = item.partition("=")
@@ -152,8 +152,8 @@ def query(store: Store, workspace: WorkspaceKey, filters: dict[str, str], count:
         if any(filters.get(key) and model.get(field) != filters[key]
                for key, field in (("name", "name"), ("framework", "framework"), ("runId", "runId"))):
             continue
-        if not (_matches_pairs(model.get("kvTags"), filters.get("tags"))
-                and _matches_pairs(model.get("properties"), filters.get("properties"))):
+        if not (matches_pairs(model.get("kvTags"), filters.get("tags"))
+                and matches_pairs(model.get("properties"), filters.get("properties"))):
             continue
         if filters.get("latestVersionOnly") == "true" and model["name"] in seen_names:
             continue

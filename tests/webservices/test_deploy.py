@@ -450,6 +450,9 @@ def test_update_redeploys_in_place_on_the_same_scoring_uri(lab, mnist):
     service.update(tags={"stage": "blue"}, description="first")   # metadata only: the server stays
     assert server_pid(lab, "to-update") == first_pid
     assert Webservice(lab.ws, "to-update").tags == {"stage": "blue"}
+    assert [s.name for s in Webservice.list(lab.ws, tags=[["stage", "blue"]])] == ["to-update"]
+    assert Webservice.list(lab.ws, tags=[["stage", "green"]]) == []
+    assert "to-update" in [s.name for s in Webservice.list(lab.ws, tags=["stage"], model_id=lab.model.id)]
     shutil.copy(SCRIPTS / "versions_score.py", lab.work / "versions_score.py")
     service.update(inference_config=InferenceConfig(entry_script="versions_score.py",
                                                     environment=service_environment()), auth_enabled=True)
