@@ -63,6 +63,12 @@ class WorkspaceKey:
         return cls(workspace.subscription_id, workspace.resource_group, workspace.name)
 
     @property
+    def scope(self) -> str:
+        """The path that names this workspace in Azure ML's service URLs."""
+        return ("/subscriptions/{}/resourceGroups/{}/providers/Microsoft.MachineLearningServices/workspaces/{}"
+                .format(self.subscription_id, self.resource_group, self.name))
+
+    @property
     def folder_name(self) -> str:
         """A single path segment naming this workspace (for folders under the home)."""
         return str(self).replace("/", "_")

@@ -56,13 +56,17 @@ def content_info(request: Request) -> Reply:
 
 def create_artifacts(request: Request) -> Reply:
     """Batch create: the SDK then uploads each file to its ``contentUri`` (Blob Storage)."""
+    return _create(request, request.params["origin"], request.params["container"])
+
+
+def _create(request: Request, origin: str, container: str) -> Reply:
     paths = request.json_object().get("paths")
     if not isinstance(paths, list) or not all(isinstance(p, dict) and isinstance(p.get("path"), str) for p in paths):
         raise BadRequest("'paths' must be a list of objects with a 'path'")
     created, content = {}, {}
     for entry in paths:
         name = entry["path"]
-        artifact = ArtifactId(request.params["origin"], request.params["container"], backend.normalize(name))
+        artifact = ArtifactId(origin, container, backend.normalize(name))
         backend.artifact_file(request.store.home, artifact)   # refuses a path that would leave the store
         created[name] = _artifact_dto(artifact)
         content[name] = dict(_content_info(artifact), contentUri=blobs.sas_url(
@@ -79,7 +83,57 @@ def download_artifact(request: Request) -> Reply:
     return Reply(200, content, {"Content-Type": content_type})
 
 
+# The same artifacts, addressed by run (run history's artifact routes, which azureml-mlflow's
+# artifact repository calls): the run's container, and the path in the query.
+RUN_ARTIFACTS = "/history/v1.0{workspace}/experiments/{experiment}/runs/{run_id}/artifacts"
+
+
+def _in_run(request: Request) -> ArtifactId:
+    return ArtifactId("ExperimentRun", "dcid." + request.params["run_id"],
+                      (request.query.get("path") or "").strip("/"))
+
+
+def run_list(request: Request) -> Reply:
+    found = backend.files_under(request.store.home, _in_run(request))
+    return Reply(200, {"value": [_artifact_dto(a) for a in found], "nextLink": None})
+
+
+def run_prefix_content_info(request: Request) -> Reply:
+    found = backend.files_under(request.store.home, _in_run(request))
+    return Reply(200, {"value": [_content_info(a) for a in found], "nextLink": None})
+
+
+def _existing_in_run(request: Request) -> ArtifactId:
+    artifact = _in_run(request)
+    if backend.read_bytes(request.store.home, artifact) is None:
+        raise NotFound("Artifact {} was not found".format(artifact), code="ArtifactNotFound")
+    return artifact
+
+
+def run_metadata(request: Request) -> Reply:
+    return Reply(200, _artifact_dto(_existing_in_run(request)))
+
+
+def run_content_info(request: Request) -> Reply:
+    return Reply(200, _content_info(_existing_in_run(request)))
+
+
+def run_artifact_uri(request: Request) -> Reply:
+    return Reply(200, backend.content_url(_existing_in_run(request)))
+
+
+def run_create(request: Request) -> Reply:
+    return _create(request, "ExperimentRun", "dcid." + request.params["run_id"])
+
+
 ROUTES = (
+    Route("GET", RUN_ARTIFACTS, run_list),
+    Route("GET", RUN_ARTIFACTS + "/path", run_list),
+    Route("GET", RUN_ARTIFACTS + "/metadata", run_metadata),
+    Route("GET", RUN_ARTIFACTS + "/contentinfo", run_content_info),
+    Route("GET", RUN_ARTIFACTS + "/prefix/contentinfo", run_prefix_content_info),
+    Route("GET", RUN_ARTIFACTS + "/artifacturi", run_artifact_uri),
+    Route("POST", RUN_ARTIFACTS + "/batch/metadata", run_create),
     Route("POST", ARTIFACTS + "/batch/metadata/{origin}/{container}", create_artifacts),
     Route("GET", ARTIFACTS + "/prefix/contentinfo/{origin}/{container}", prefix_content_info),
     Route("GET", ARTIFACTS + "/prefix/contentinfo/{origin}/{container}/{path:path}", prefix_content_info),

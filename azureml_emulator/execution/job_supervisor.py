@@ -25,7 +25,7 @@ from pathlib import Path
 
 import psutil
 
-from azureml_emulator.addresses import EMULATOR_BASE_URL
+from azureml_emulator.addresses import EMULATOR_BASE_URL, EMULATOR_HOST
 from azureml_emulator.artifacts import backend as artifacts
 from azureml_emulator.compute import backend as compute
 from azureml_emulator.data.materialize import materialize
@@ -191,6 +191,12 @@ class Job:
             "AZUREML_SERVICE_ENDPOINT": EMULATOR_BASE_URL,
             "AZUREML_DISCOVERY_SERVICE_ENDPOINT": EMULATOR_BASE_URL + "/discovery",
             "HBI_WORKSPACE_JOB": "true",   # no telemetry uploads from the job
+            # As Azure sets them in a job: MLflow logs to the workspace, into this very run.
+            "MLFLOW_TRACKING_URI": "azureml://{}/mlflow/v2.0{}?".format(EMULATOR_HOST, self.workspace.scope),
+            "MLFLOW_RUN_ID": self.run_id,
+            "MLFLOW_TRACKING_TOKEN": "eyJhbGciOiJub25lIn0." + claims + ".",
+            "MLFLOW_EXPERIMENT_ID": experiment.get("experimentId", ""),
+            "MLFLOW_EXPERIMENT_NAME": self.run["experimentName"],
             "HOME": str(home),
             "PYTHONUNBUFFERED": "1",
             job_runtime.BRIDGE: bridge.url,

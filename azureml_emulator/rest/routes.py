@@ -16,6 +16,7 @@ from azureml_emulator.runs import api as runs
 from azureml_emulator.snapshots import api as snapshots
 from azureml_emulator.storage import api as storage
 from azureml_emulator.sweeps import api as sweeps
+from azureml_emulator.tracking import api as tracking
 from azureml_emulator.webservices import api as webservices
 from azureml_emulator.workspaces import api as workspaces
 
@@ -30,6 +31,7 @@ TABLES = (
     ("Content: snapshots", snapshots.ROUTES),
     ("Execution: script runs", jobs.ROUTES),
     ("HyperDrive: sweeps", sweeps.ROUTES),
+    ("MLflow tracking", tracking.ROUTES),
     ("Compute: clusters (resource provider and Resource Manager)", compute.ROUTES),
     ("Datastores", datastores.ROUTES),
     ("Datasets", datasets.ROUTES),

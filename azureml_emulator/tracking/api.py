@@ -1,0 +1,122 @@
+"""The MLflow REST API (``/mlflow/v2.0<workspace>/api/2.0/mlflow/...``) that azureml-mlflow's
+tracking store calls: experiments, runs, metrics, parameters and tags. Errors are MLflow's
+``{"error_code", "message"}``, which MLflow's client reads (a missing experiment is
+``RESOURCE_DOES_NOT_EXIST``, so ``set_experiment`` creates it)."""
+from __future__ import annotations
+
+from typing import Callable
+
+from azureml_emulator.rest.reply import Reply
+from azureml_emulator.rest.request import Request
+from azureml_emulator.rest.router import Route
+from azureml_emulator.runs import backend as runs
+from azureml_emulator.tracking import backend
+from azureml_emulator.tracking.backend import MlflowError
+
+MLFLOW = "/mlflow/v2.0{workspace}/api/2.0/mlflow"
+
+
+def _scope(request: Request) -> str:
+    return request.path.split("/api/2.0/mlflow")[0][len("/mlflow/v2.0"):]
+
+
+def mlflow_errors(handler: Callable[[Request], Reply]) -> Callable[[Request], Reply]:
+    def answer(request: Request) -> Reply:
+        try:
+            return handler(request)
+        except MlflowError as error:
+            return Reply(error.status, {"error_code": error.code, "message": error.message})
+    answer.__doc__ = handler.__doc__
+    return answer
+
+
+@mlflow_errors
+def get_experiment_by_name(request: Request) -> Reply:
+    found = backend.experiment(request.store, request.workspace, name=request.query.get("experiment_name"))
+    return Reply(200, {"experiment": backend.experiment_dto(found)})
+
+
+@mlflow_errors
+def get_experiment(request: Request) -> Reply:
+    found = backend.experiment(request.store, request.workspace, experiment_id=request.query.get("experiment_id"))
+    return Reply(200, {"experiment": backend.experiment_dto(found)})
+
+
+@mlflow_errors
+def create_experiment(request: Request) -> Reply:
+    created = backend.create_experiment(request.store, request.workspace, str(request.json_object().get("name")))
+    return Reply(200, {"experiment_id": created["experimentId"]})
+
+
+@mlflow_errors
+def search_experiments(request: Request) -> Reply:
+    return Reply(200, {"experiments": [backend.experiment_dto(e) for e in runs.list_experiments(
+        request.store, request.workspace)]})
+
+
+@mlflow_errors
+def create_run(request: Request) -> Reply:
+    run = backend.create_run(request.store, request.workspace, request.json_object())
+    return Reply(200, {"run": backend.run_dto(request.store, request.workspace, run, _scope(request))})
+
+
+@mlflow_errors
+def update_run(request: Request) -> Reply:
+    run = backend.update_run(request.store, request.workspace, request.json_object())
+    return Reply(200, {"run_info": backend.run_dto(request.store, request.workspace, run, _scope(request))["info"]})
+
+
+@mlflow_errors
+def get_run(request: Request) -> Reply:
+    run = backend.require_run(request.store, request.workspace, request.query.get("run_id") or
+                              request.query.get("run_uuid") or "")
+    return Reply(200, {"run": backend.run_dto(request.store, request.workspace, run, _scope(request))})
+
+
+@mlflow_errors
+def search_runs(request: Request) -> Reply:
+    body = request.json_object()
+    wanted = {str(i) for i in body.get("experiment_ids") or []}
+    found = [run for run in runs.list_runs(request.store, request.workspace)
+             if not wanted or run.get("experimentId") in wanted]
+    return Reply(200, {"runs": [backend.run_dto(request.store, request.workspace, run, _scope(request))
+                                for run in found[:int(body.get("max_results") or 1000)]]})
+
+
+def _logger(kind: str) -> Callable[[Request], Reply]:
+    @mlflow_errors
+    def log(request: Request) -> Reply:
+        body = request.json_object()
+        run_id = str(body.get("run_id") or body.get("run_uuid") or "")
+        entry = [{"key": body.get("key"), "value": body.get("value"), "timestamp": body.get("timestamp"),
+                  "step": body.get("step")}]
+        backend.log_batch(request.store, request.workspace, run_id,
+                          entry if kind == "metric" else body.get("metrics") or [] if kind == "batch" else [],
+                          entry if kind == "param" else body.get("params") or [] if kind == "batch" else [],
+                          entry if kind == "tag" else body.get("tags") or [] if kind == "batch" else [])
+        return Reply(200, {})
+    return log
+
+
+@mlflow_errors
+def metric_history(request: Request) -> Reply:
+    return Reply(200, {"metrics": backend.metric_history(request.store, request.workspace,
+                                                         request.query.get("run_id") or "",
+                                                         request.query.get("metric_key") or "")})
+
+
+ROUTES = (
+    Route("GET", MLFLOW + "/experiments/get-by-name", get_experiment_by_name),
+    Route("GET", MLFLOW + "/experiments/get", get_experiment),
+    Route("POST", MLFLOW + "/experiments/create", create_experiment),
+    Route("POST", MLFLOW + "/experiments/search", search_experiments),
+    Route("POST", MLFLOW + "/runs/create", create_run),
+    Route("POST", MLFLOW + "/runs/update", update_run),
+    Route("GET", MLFLOW + "/runs/get", get_run),
+    Route("POST", MLFLOW + "/runs/search", search_runs),
+    Route("POST", MLFLOW + "/runs/log-metric", _logger("metric")),
+    Route("POST", MLFLOW + "/runs/log-parameter", _logger("param")),
+    Route("POST", MLFLOW + "/runs/set-tag", _logger("tag")),
+    Route("POST", MLFLOW + "/runs/log-batch", _logger("batch")),
+    Route("GET", MLFLOW + "/metrics/get-history", metric_history),
+)
