@@ -1,8 +1,10 @@
 """Artifact service routes (`_restclient/operations/artifact_operations.py`): listing a
-run's files, their download URLs, and the content endpoint that serves the bytes."""
+run's files, their download URLs, and the content endpoint that serves the bytes; and the
+same files addressed by run, as run history's artifact routes (azureml-mlflow) address them."""
 from __future__ import annotations
 
 import os
+from typing import Callable
 
 from azureml_emulator.artifacts import backend
 from azureml_emulator.errors import BadRequest, NotEmulated, NotFound
@@ -38,20 +40,21 @@ def _prefix(request: Request) -> ArtifactId:
 def list_artifacts(request: Request) -> Reply:
     if request.params["origin"] in RESERVED:   # another operation's path, not an origin
         raise NotEmulated(catalogue.describe(request.method, request.path))
-    found = backend.files_under(request.store.home, _prefix(request))
-    return Reply(200, {"value": [_artifact_dto(a) for a in found], "continuationToken": None})
+    return _listing(request, _prefix(request), _artifact_dto)
 
 
 def prefix_content_info(request: Request) -> Reply:
-    found = backend.files_under(request.store.home, _prefix(request))
-    return Reply(200, {"value": [_content_info(a) for a in found], "continuationToken": None})
+    return _listing(request, _prefix(request), _content_info)
+
+
+def _listing(request: Request, prefix: ArtifactId, describe: Callable[[ArtifactId], dict]) -> Reply:
+    """The artifacts under ``prefix``, in one page (both clients' page markers are empty)."""
+    found = backend.files_under(request.store.home, prefix)
+    return Reply(200, {"value": [describe(a) for a in found], "continuationToken": None, "nextLink": None})
 
 
 def content_info(request: Request) -> Reply:
-    artifact = _prefix(request)
-    if backend.read_bytes(request.store.home, artifact) is None:
-        raise NotFound("Artifact {} was not found".format(artifact), code="ArtifactNotFound")
-    return Reply(200, _content_info(artifact))
+    return Reply(200, _content_info(_existing(request, _prefix(request))))
 
 
 def create_artifacts(request: Request) -> Reply:
@@ -94,20 +97,21 @@ def _in_run(request: Request) -> ArtifactId:
 
 
 def run_list(request: Request) -> Reply:
-    found = backend.files_under(request.store.home, _in_run(request))
-    return Reply(200, {"value": [_artifact_dto(a) for a in found], "nextLink": None})
+    return _listing(request, _in_run(request), _artifact_dto)
 
 
 def run_prefix_content_info(request: Request) -> Reply:
-    found = backend.files_under(request.store.home, _in_run(request))
-    return Reply(200, {"value": [_content_info(a) for a in found], "nextLink": None})
+    return _listing(request, _in_run(request), _content_info)
 
 
-def _existing_in_run(request: Request) -> ArtifactId:
-    artifact = _in_run(request)
+def _existing(request: Request, artifact: ArtifactId) -> ArtifactId:
     if backend.read_bytes(request.store.home, artifact) is None:
         raise NotFound("Artifact {} was not found".format(artifact), code="ArtifactNotFound")
     return artifact
+
+
+def _existing_in_run(request: Request) -> ArtifactId:
+    return _existing(request, _in_run(request))
 
 
 def run_metadata(request: Request) -> Reply:

@@ -3,10 +3,7 @@ run to a compute cluster, a run on the 'local' target, and cancelling a cluster 
 through its ``cancelUri``."""
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import io
-import json
 import zipfile
 
 from azureml_emulator.errors import BadRequest
@@ -38,31 +35,12 @@ exit 0
 """
 
 
-def _definition(request: Request) -> dict:
-    """The run definition a local run posts as the multipart part ``definition.json``."""
-    content_type = request.headers.get("content-type", "")
-    if not content_type.startswith("multipart/"):
-        raise BadRequest("Expected a multipart body with definition.json, got Content-Type {!r}".format(content_type))
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + request.body)
-    for part in message.iter_parts():
-        if part.get_filename() == "definition.json":
-            try:
-                definition = json.loads(part.get_payload(decode=True))
-            except ValueError as error:
-                raise BadRequest("definition.json is not valid JSON ({})".format(error)) from None
-            if not isinstance(definition, dict):
-                raise BadRequest("definition.json is a JSON {}: expected an object".format(type(definition).__name__))
-            return definition
-    raise BadRequest("The multipart body has no definition.json part: expected the run definition")
-
-
 def local_run(request: Request) -> Reply:
     run_id = request.query.get("runId")
     if not run_id:
         raise BadRequest("Query parameter 'runId' is missing: expected the id of the run to create")
     backend.submit_local(request.store, request.workspace, request.params["experiment"], run_id,
-                         _definition(request), request.emulator.environments)
+                         request.json_file("definition.json"), request.emulator.environments)
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as invocation:
         invocation.writestr("azureml-setup/Invocation.sh", INVOCATION.format(run_id=run_id))

@@ -5,6 +5,8 @@ not a number) raises `BadRequest` here, so handlers never see a raw parsing exce
 """
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import json
 import re
 from dataclasses import dataclass, field
@@ -69,6 +71,25 @@ class Request:
             raise BadRequest("The request body is a JSON {}: expected a JSON object."
                              .format(type(data).__name__))
         return data
+
+    def json_file(self, filename: str) -> dict:
+        """The JSON object a multipart body carries as the file ``filename`` (the SDK posts a
+        local run's definition.json and a sweep's config.json this way)."""
+        content_type = self.headers.get("content-type", "")
+        if not content_type.startswith("multipart/"):
+            raise BadRequest("Expected a multipart body with {}, got Content-Type {!r}".format(filename, content_type))
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + self.body)
+        for part in message.iter_parts():
+            if part.get_filename() == filename:
+                try:
+                    document = json.loads(part.get_payload(decode=True))
+                except ValueError as error:
+                    raise BadRequest("{} is not valid JSON ({})".format(filename, error)) from None
+                if not isinstance(document, dict):
+                    raise BadRequest("{} is a JSON {}: expected an object".format(filename, type(document).__name__))
+                return document
+        raise BadRequest("The multipart body has no {} part".format(filename))
 
     def json_list(self) -> list:
         """The body as a JSON array ([] when there is no body)."""

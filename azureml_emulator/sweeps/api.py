@@ -3,9 +3,6 @@ sweep from the SDK's multipart config.json, and cancel one. The experiment's ARM
 URL-quoted path segment (``subscriptions%2F...%2Fexperiments%2F<name>``)."""
 from __future__ import annotations
 
-import email.parser
-import email.policy
-import json
 from urllib.parse import unquote
 
 from azureml_emulator.errors import BadRequest
@@ -29,27 +26,9 @@ def _scope(request: Request) -> tuple[WorkspaceKey, str]:
     return WorkspaceKey(parts[1], parts[3], parts[7]), parts[9]
 
 
-def _config(request: Request) -> dict:
-    """The sweep configuration: the multipart part named ``config`` (config.json)."""
-    content_type = request.headers.get("content-type", "")
-    if not content_type.startswith("multipart/"):
-        raise BadRequest("Expected a multipart body with config.json, got Content-Type {!r}".format(content_type))
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + request.body)
-    for part in message.iter_parts():
-        if part.get_param("name", header="content-disposition") == "config":
-            try:
-                config = json.loads(part.get_payload(decode=True))
-            except ValueError as error:
-                raise BadRequest("config.json is not valid JSON ({})".format(error)) from None
-            if isinstance(config, dict):
-                return config
-    raise BadRequest("The multipart body has no JSON object part named 'config'")
-
-
 def create(request: Request) -> Reply:
     workspace, experiment = _scope(request)
-    dto = backend.create(request.store, workspace, experiment, _config(request), request.emulator.environments,
+    dto = backend.create(request.store, workspace, experiment, request.json_file("config.json"), request.emulator.environments,
                          run_id=request.params.get("run_id"))
     return Reply(201, {"code": 201, "result": dto})
 
