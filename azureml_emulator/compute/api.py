@@ -20,6 +20,8 @@ RESOURCE_ID = ("/subscriptions/{w.subscription_id}/resourceGroups/{w.resource_gr
 
 def describe(request: Request, record: dict) -> dict:
     """The ComputeResource JSON Azure answers, with the nodes this cluster's jobs use now."""
+    if record.get("computeType") == backend.AKS:
+        return describe_aks(request, record)
     workspace: WorkspaceKey = request.workspace
     scale = record["scaleSettings"]
     busy = runs.active_on_target(request.store, workspace, record["name"])
@@ -43,6 +45,27 @@ def describe(request: Request, record: dict) -> dict:
                                     "runningNodeCount": min(busy, current), "preparingNodeCount": 0,
                                     "unusableNodeCount": 0, "leavingNodeCount": 0, "preemptedNodeCount": 0},
             },
+        },
+    }
+
+
+def describe_aks(request: Request, record: dict) -> dict:
+    """An AKS compute as Azure describes it (`AksCompute._initialize` reads these fields)."""
+    workspace: WorkspaceKey = request.workspace
+    return {
+        "id": RESOURCE_ID.format(w=workspace, name=record["name"]), "name": record["name"],
+        "type": "Microsoft.MachineLearningServices/workspaces/computes", "location": record["location"],
+        "tags": record["tags"],
+        "properties": {
+            "computeType": backend.AKS, "computeLocation": record["location"], "description": record["description"],
+            "resourceId": record.get("resourceId"), "isAttachedCompute": record.get("isAttached", False),
+            "provisioningState": "Succeeded", "provisioningErrors": None,
+            "createdOn": iso(record["createdOn"]), "modifiedOn": iso(record["modifiedOn"]),
+            "properties": {"agentCount": record["agentCount"], "agentVmSize": record["agentVmSize"],
+                           "clusterPurpose": record["clusterPurpose"], "clusterFqdn": "127.0.0.1",
+                           "loadBalancerType": record["loadBalancerType"],
+                           "loadBalancerSubnet": record["loadBalancerSubnet"], "systemServices": None,
+                           "sslConfiguration": None},
         },
     }
 
@@ -75,7 +98,7 @@ def patch_compute(request: Request) -> Reply:
 
 def list_nodes(request: Request) -> Reply:
     """The cluster's nodes: one per job running on it, the rest of ``minNodeCount`` idle."""
-    record = backend.require(request.store, request.workspace, request.params["name"])
+    record = backend.require_cluster(request.store, request.workspace, request.params["name"])
     busy = runs.running_on_target(request.store, request.workspace, record["name"])
     idle = max(record["scaleSettings"]["minNodeCount"] - len(busy), 0)
     nodes = [{"nodeId": "tvmps_{}_d".format(index), "privateIpAddress": "127.0.0.1", "publicIpAddress": "127.0.0.1",

@@ -14,6 +14,7 @@ from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.store import Store
 
 AML_COMPUTE = "AmlCompute"
+AKS = "AKS"
 
 
 def _whole(value: Any, what: str) -> int:
@@ -47,8 +48,10 @@ def create_or_update(store: Store, workspace: WorkspaceKey, name: str, body: dic
         raise BadRequest(NAME_RULE, code="BadArgument")
     properties = body.get("properties") or {}
     compute_type = properties.get("computeType")
+    if compute_type == AKS:
+        return _create_aks(store, workspace, name, body)
     if compute_type != AML_COMPUTE:
-        raise NotEmulated("creating a compute target of type {} (only AmlCompute clusters are emulated)"
+        raise NotEmulated("creating a compute target of type {} (AmlCompute clusters and AKS are emulated)"
                           .format(compute_type))
     settings = (properties.get("properties") or {})
     scale = _scale_settings(settings.get("scaleSettings") or {})
@@ -67,9 +70,38 @@ def create_or_update(store: Store, workspace: WorkspaceKey, name: str, body: dic
     return record
 
 
+def _create_aks(store: Store, workspace: WorkspaceKey, name: str, body: dict) -> dict:
+    """An AKS cluster, created or attached: recorded as Azure describes it; its web services
+    run on this machine like ACI's."""
+    properties = body.get("properties") or {}
+    settings = properties.get("properties") or {}
+    now = time.time()
+    existing = get(store, workspace, name)
+    record = {"name": name, "computeType": AKS, "location": body.get("location"), "tags": body.get("tags"),
+              "description": properties.get("description"), "resourceId": properties.get("resourceId"),
+              "isAttached": bool(properties.get("resourceId")),
+              "agentCount": _whole(settings.get("agentCount", 3), "agentCount"),
+              "agentVmSize": settings.get("agentVmSize") or "Standard_D3_v2",
+              "clusterPurpose": settings.get("clusterPurpose") or "FastProd",
+              "loadBalancerType": settings.get("loadBalancerType") or "PublicIp",
+              "loadBalancerSubnet": settings.get("loadBalancerSubnet"),
+              "createdOn": existing["createdOn"] if existing else now, "modifiedOn": now}
+    _save(store, workspace, record)
+    return record
+
+
+def require_cluster(store: Store, workspace: WorkspaceKey, name: str) -> dict:
+    """An AmlCompute cluster, the only kind of target that runs training jobs here."""
+    record = require(store, workspace, name)
+    if record.get("computeType", AML_COMPUTE) != AML_COMPUTE:
+        raise BadRequest("Compute target {} is of type {}, which does not run training jobs: submit to an "
+                         "AmlCompute cluster".format(name, record["computeType"]), code="UserError")
+    return record
+
+
 def update_scale(store: Store, workspace: WorkspaceKey, name: str, body: dict) -> dict:
     """The PATCH of ``AmlCompute.update``: new scale settings for an existing cluster."""
-    record = require(store, workspace, name)
+    record = require_cluster(store, workspace, name)
     scale = (((body.get("properties") or {}).get("properties") or {}).get("scaleSettings"))
     if not isinstance(scale, dict):
         raise BadRequest("Expected properties.properties.scaleSettings with minNodeCount and maxNodeCount",

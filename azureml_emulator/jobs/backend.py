@@ -83,7 +83,7 @@ def submit(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, 
     target = configuration.get("target")
     if not target or target == "local":
         raise BadRequest("A snapshot run needs a compute target: the SDK submits 'local' runs through localrun")
-    compute.require(store, workspace, target)
+    compute.require_cluster(store, workspace, target)
     _autosave_environment(store, workspace, configuration)
     snapshot_id = body.get("SnapshotId")
     if not snapshot_id or snapshots.get(store, workspace, snapshot_id) is None:

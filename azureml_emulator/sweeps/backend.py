@@ -42,7 +42,7 @@ def check(store: Store, workspace: WorkspaceKey, config: dict) -> dict:
     if not overrides.get("target") or overrides["target"] == "local":
         raise BadRequest("HyperDrive runs its children on a compute cluster; the run configuration's target is {!r}"
                          .format(overrides.get("target")))
-    compute.require(store, workspace, overrides["target"])
+    compute.require_cluster(store, workspace, overrides["target"])
     if snapshots.get(store, workspace, definition.get("SnapshotId") or "") is None:
         raise BadRequest("Snapshot {!r} does not exist in this workspace".format(definition.get("SnapshotId")))
     next(iter(sampling.parameter_sets(config.get("generator_config") or {}, 1)), None)   # a bad space fails now

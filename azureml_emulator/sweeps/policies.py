@@ -3,7 +3,9 @@ the primary metric each child run has logged so far.
 
 An interval is one logged value of the primary metric. A policy looks at a running child
 when it reaches an interval that is past ``delay_evaluation`` and a multiple of
-``evaluation_interval``, and compares it with the other children at that same interval.
+``evaluation_interval``, and compares it with the other children up to that interval
+(Bandit: the best value any child has logged so far; median stopping and truncation: the
+children that have reached the interval).
 """
 from __future__ import annotations
 
@@ -33,8 +35,9 @@ def should_stop(policy: dict, maximize: bool, run_id: str, series: Series, runni
         return None
     at_interval = {other: v[interval - 1] for other, v in series.items() if len(v) >= interval}
     current = values[-1]
-    if name == "Bandit":
-        best = max(at_interval.values()) if maximize else min(at_interval.values())
+    if name == "Bandit":   # against the best any run has logged up to this interval
+        so_far = [value for other_values in series.values() for value in other_values[:interval]]
+        best = max(so_far) if maximize else min(so_far)
         if properties.get("slack_amount") is not None:
             limit = best - properties["slack_amount"] if maximize else best + properties["slack_amount"]
         else:

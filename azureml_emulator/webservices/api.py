@@ -79,6 +79,10 @@ def list_keys(request: Request) -> Reply:
     return Reply(200, {"primaryKey": primary, "secondaryKey": secondary})
 
 
+def access_token(request: Request) -> Reply:
+    return Reply(200, backend.token(request.store, request.workspace, request.params["name"]))
+
+
 def get_operation(request: Request) -> Reply:
     # The SDK's first poll carries no offset and should see the deployment as it is right
     # now; later polls (offset given when show_output=True) may wait for it to settle.
@@ -99,5 +103,6 @@ ROUTES = (
     Route("DELETE", MMS + "/services/{name}", delete_service),
     Route("GET", MMS + "/services/{name}/logs", service_logs),
     Route("POST", MMS + "/services/{name}/listkeys", list_keys),
+    Route("POST", MMS + "/services/{name}/token", access_token),
     Route("GET", MMS + "/operations/{operation_id}", get_operation),
 )

@@ -13,6 +13,7 @@ import secrets
 import time
 from typing import Any
 
+from azureml_emulator.compute import backend as compute
 from azureml_emulator.errors import BadRequest, Conflict, EmulatorError, NotEmulated, NotFound
 from azureml_emulator.execution import processes
 from azureml_emulator.execution.processes import ProcessRecord
@@ -59,9 +60,43 @@ def _new_payload(request: dict[str, Any]) -> dict[str, Any]:
         "sslCertificate": None, "sslKey": None, "cname": None, "publicIp": "127.0.0.1", "publicFqdn": None,
         "imageId": None, "imageDigest": None,
     }
+    if payload["computeType"] == "AKS":
+        _aks_fields(payload, request)
     if payload["authEnabled"]:
         payload["keys"] = _keys(request.get("keys"))
     return payload
+
+
+# What an AKS service carries beyond an ACI one (`AksWebservice._initialize` reads them).
+AKS_FIELDS = ("computeName", "autoScaler", "numReplicas", "scoringTimeoutMs", "maxConcurrentRequestsPerContainer",
+              "maxQueueWaitMs", "livenessProbeRequirements", "namespace", "dataCollection")
+
+
+# Azure's defaults for what an AKS deployment configuration leaves out (None).
+AKS_DEFAULTS: dict[str, Any] = {
+    "autoScaler": {"autoscaleEnabled": True, "minReplicas": 1, "maxReplicas": 10, "targetUtilization": 70,
+                   "refreshPeriodInSeconds": 1},
+    "livenessProbeRequirements": {"initialDelaySeconds": 310, "periodSeconds": 10, "timeoutSeconds": 2,
+                                  "successThreshold": 1, "failureThreshold": 3},
+    "dataCollection": {"eventHubEnabled": False, "storageEnabled": False},
+    "scoringTimeoutMs": 60000, "maxConcurrentRequestsPerContainer": 1, "maxQueueWaitMs": 500}
+
+
+def _with_defaults(value: Any, default: Any) -> Any:
+    if isinstance(default, dict):
+        given = value if isinstance(value, dict) else {}
+        return {key: given[key] if given.get(key) is not None else fallback for key, fallback in default.items()}
+    return default if value is None else value
+
+
+def _aks_fields(payload: dict[str, Any], request: dict[str, Any]) -> None:
+    payload.update({field: _with_defaults(request.get(field), AKS_DEFAULTS.get(field)) for field in AKS_FIELDS})
+    if request.get("numReplicas") is not None:   # fixed replicas: no autoscaling
+        payload["autoScaler"]["autoscaleEnabled"] = False
+    payload["authEnabled"] = request.get("authEnabled", True) is not False   # AKS services have key auth by default
+    payload["aadAuthEnabled"] = bool(request.get("aadAuthEnabled"))
+    if payload["aadAuthEnabled"]:
+        payload["emulatorToken"] = request.get("emulatorToken") or secrets.token_urlsafe(32)
 
 
 def _keys(asked: Any) -> list[str]:
@@ -80,6 +115,11 @@ def deploy(store: Store, workspace: WorkspaceKey, request: dict[str, Any], port:
     name = request.get("name")
     if not name or not isinstance(name, str):
         raise BadRequest("A service needs a 'name': a string of 3 to 32 lowercase letters, digits or dashes.")
+    if request.get("computeType") == "AKS":
+        target = compute.get(store, workspace, str(request.get("computeName")))
+        if target is None or target.get("computeType") != compute.AKS:
+            raise NotFound("ComputeTargetNotFound: AKS compute target {} not found in provided workspace".format(
+                request.get("computeName")), code="ComputeTargetNotFound")
     existing = repository.load(store, workspace, name)
     if existing is not None:
         if not overwrite:
@@ -244,6 +284,18 @@ def logs(store: Store, workspace: WorkspaceKey, name: str, lines: int = 5000) ->
     if service is None:
         raise service_not_found(name)
     return deployment.log_tail(service.process, lines)
+
+
+def token(store: Store, workspace: WorkspaceKey, name: str) -> dict[str, Any]:
+    """An AKS service's access token (token auth), as `AksWebservice.get_access_token` reads it."""
+    service = get(store, workspace, name)
+    secret = service.payload.get("emulatorToken")
+    if not secret:
+        raise BadRequest("Service {} was deployed without token authentication (token_auth_enabled=False), so it "
+                         "has no access token".format(name))
+    now = time.time()
+    return {"accessToken": secret, "tokenType": "Bearer", "refreshAfter": int(now + 3600),
+            "expiryOn": int(now + 7200)}
 
 
 def keys(store: Store, workspace: WorkspaceKey, name: str) -> tuple[str, str]:

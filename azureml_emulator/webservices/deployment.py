@@ -53,6 +53,11 @@ def free_loopback_port() -> int:
         return probe.getsockname()[1]
 
 
+def credentials(service: dict) -> list[str]:
+    """What the server accepts after "Bearer": the service's keys, and an AKS service's access token."""
+    return (service.get("keys") or []) + ([service["emulatorToken"]] if service.get("emulatorToken") else [])
+
+
 def _layout_models(store: Store, workspace: WorkspaceKey, model_ids: list[str],
                    models_root: Path) -> tuple[list[dict], Path]:
     """Copy each model's files to ``azureml-models/<name>/<version>/``; returns the models
@@ -142,13 +147,16 @@ def start(store: Store, workspace: WorkspaceKey, service: dict, folder: Path, po
     log_path, exit_code_file = folder / "service.log", folder / "exit_code"
     env = isolation.process_environment(build, folder, SERVICE_SIDE_MODULES)
     env.update({k: str(v) for k, v in env_vars.items()})
+    if service.get("scoringTimeoutMs"):   # AKS's own cut-off for a scoring request
+        env[protocol.SCORING_TIMEOUT] = str(float(service["scoringTimeoutMs"]) / 1000)
     env.update({
         protocol.MODEL_DIR: str(model_dir.resolve()),
         protocol.ENTRY_SCRIPT: str((app_dir / entry_script).resolve()),
         protocol.APP_ROOT: str(app_dir.resolve()),
         protocol.SERVICE_NAME: service["name"],
         protocol.WORKSPACE_NAME: workspace.name,
-        protocol.SERVICE_KEYS: protocol.encode_keys(service.get("keys") or []),
+        # Keys, and an AKS service's access token, are what the server accepts after "Bearer".
+        protocol.SERVICE_KEYS: protocol.encode_keys(credentials(service)),
         protocol.SERVICE_SPEC: spec.to_env(),
         protocol.EXIT_CODE_FILE: str(exit_code_file),
         protocol.STATUS_FILE: str(folder / "status.json"),
@@ -163,7 +171,7 @@ def start(store: Store, workspace: WorkspaceKey, service: dict, folder: Path, po
 
 def is_ready(service: dict, process: ProcessRecord) -> bool:
     """The server answers its liveness route, i.e. init() has finished."""
-    return process.port is not None and protocol.answers_liveness(process.port, service.get("keys") or [])
+    return process.port is not None and protocol.answers_liveness(process.port, credentials(service))
 
 
 def container_status(process: ProcessRecord | None) -> dict:

@@ -17,6 +17,11 @@ def test_bandit_stops_a_run_outside_the_slack_factor_of_the_best():
     assert should_stop(BANDIT, False, "good", series, running)                 # 0.8 > 0.6 * 1.2
 
 
+def test_bandit_compares_with_the_best_so_far_even_of_a_run_that_lags_behind():
+    series = {"late-good": [0.9], "early-poor": [0.1, 0.1, 0.1]}
+    assert should_stop(BANDIT, True, "early-poor", series, set(series))
+
+
 def test_bandit_with_a_slack_amount_and_the_evaluation_schedule():
     policy = {"name": "Bandit", "properties": {"evaluation_interval": 2, "delay_evaluation": 1, "slack_amount": 0.1}}
     assert should_stop(policy, True, "b", {"a": [0.9, 0.9], "b": [0.75, 0.75]}, {"a", "b"})
