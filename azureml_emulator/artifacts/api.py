@@ -66,15 +66,19 @@ def _create(request: Request, origin: str, container: str) -> Reply:
     paths = request.json_object().get("paths")
     if not isinstance(paths, list) or not all(isinstance(p, dict) and isinstance(p.get("path"), str) for p in paths):
         raise BadRequest("'paths' must be a list of objects with a 'path'")
-    created, content = {}, {}
+    created, content, errors = {}, {}, {}
     for entry in paths:
         name = entry["path"]
         artifact = ArtifactId(origin, container, backend.normalize(name))
-        backend.artifact_file(request.store.home, artifact)   # refuses a path that would leave the store
+        if backend.artifact_file(request.store.home, artifact).is_file():   # (a path leaving the store is refused)
+            # An artifact is written once: Azure refuses a second one of the same path.
+            errors[name] = {"error": {"code": "UserError", "message": "Resource Conflict: ArtifactId {} already "
+                                      "exists.".format(artifact)}}
+            continue
         created[name] = _artifact_dto(artifact)
         content[name] = dict(_content_info(artifact), contentUri=blobs.sas_url(
             blobs.ARTIFACT_ACCOUNT, blobs.ARTIFACT_CONTAINER, str(artifact)))
-    return Reply(200, {"artifacts": created, "artifactContentInformation": content, "errors": {}})
+    return Reply(200, {"artifacts": created, "artifactContentInformation": content, "errors": errors})
 
 
 def download_artifact(request: Request) -> Reply:

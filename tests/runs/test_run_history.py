@@ -91,3 +91,15 @@ def test_get_runs_filters_by_tags_properties_and_children_newest_first(ws):
     assert [r.id for r in first.get_children()] == [child.id]
     first.remove_tags(["team"])
     assert "team" not in Run(experiment, first.id).get_tags()
+
+
+def test_an_artifact_is_written_once_as_on_azure(ws, tmp_path):
+    from azureml._common.exceptions import AzureMLException
+    (tmp_path / "model.txt").write_text("weights")
+    run = Experiment(ws, "artifacts").start_logging(snapshot_directory=None)
+    run.upload_file("outputs/model.txt", str(tmp_path / "model.txt"))
+    with pytest.raises(AzureMLException, match="Resource Conflict: ArtifactId ExperimentRun/dcid.{}/outputs/model.txt "
+                                               "already exists".format(run.id)):
+        run.upload_file("outputs/model.txt", str(tmp_path / "model.txt"))
+    run.complete()
+    assert run.get_file_names() == ["outputs/model.txt"]
