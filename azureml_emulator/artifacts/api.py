@@ -8,7 +8,7 @@ from typing import Callable
 
 from azureml_emulator.artifacts import backend
 from azureml_emulator.errors import BadRequest, NotEmulated, NotFound
-from azureml_emulator.ids import ArtifactId
+from azureml_emulator.ids import ArtifactId, safe_name, safe_relative_path
 from azureml_emulator.rest import catalogue
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
@@ -96,8 +96,10 @@ RUN_ARTIFACTS = "/history/v1.0{workspace}/experiments/{experiment}/runs/{run_id}
 
 
 def _in_run(request: Request) -> ArtifactId:
-    return ArtifactId("ExperimentRun", "dcid." + request.params["run_id"],
-                      (request.query.get("path") or "").strip("/"))
+    path = (request.query.get("path") or "").strip("/")
+    if path:
+        safe_relative_path(path, "artifact path")   # inside the run's container: no '..'
+    return ArtifactId("ExperimentRun", "dcid." + safe_name(request.params["run_id"], "run id"), path)
 
 
 def run_list(request: Request) -> Reply:

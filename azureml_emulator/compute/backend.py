@@ -48,6 +48,11 @@ def create_or_update(store: Store, workspace: WorkspaceKey, name: str, body: dic
         raise BadRequest(NAME_RULE, code="BadArgument")
     properties = body.get("properties") or {}
     compute_type = properties.get("computeType")
+    existing = get(store, workspace, name)
+    if existing is not None and existing.get("computeType", AML_COMPUTE) != compute_type:
+        raise BadRequest("Compute {} already exists with type {}; a compute's type cannot change. Delete it first, "
+                         "or choose another name".format(name, existing.get("computeType", AML_COMPUTE)),
+                         code="BadArgument")
     if compute_type == AKS:
         return _create_aks(store, workspace, name, body)
     if compute_type != AML_COMPUTE:

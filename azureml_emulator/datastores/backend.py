@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import re
 
-from azureml_emulator.errors import EmulatorError, NotEmulated
+from azureml_emulator.errors import BadRequest, EmulatorError, NotEmulated
 from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.storage import backend as blobs
 from azureml_emulator.store import Store
 from azureml_emulator.workspaces import backend as workspaces
 
@@ -89,6 +90,10 @@ def register(store: Store, workspace: WorkspaceKey, body: dict, overwrite: bool)
                           "emulated)".format(kind))
     if not section.get("accountName") or not section.get("containerName"):
         raise UserError("Datastore {} needs azureStorageSection.accountName and containerName".format(name))
+    try:
+        blobs.check_names(str(section["accountName"]), str(section["containerName"]))
+    except BadRequest as error:
+        raise UserError("Datastore {}: {}".format(name, error.message)) from None
     credential_type = section.get("credentialType") or "None"
     record = {"name": name, "dataStoreType": kind, "azureStorageSection": {
         "accountName": section["accountName"], "containerName": section["containerName"],

@@ -280,6 +280,10 @@ def main() -> None:
     try:
         Job(settings["home"], settings["workspace"], settings["run_id"], settings["environments"],
             settings.get("workdir")).main()
+    except SystemExit as stopped:   # SIGTERM (reset, stop_all): the run was canceled, not failed
+        runs.set_status(Store(settings["home"]), WorkspaceKey.parse(settings["workspace"]), settings["run_id"],
+                        "Canceled")
+        raise stopped
     except BaseException as error:   # a bug here must still end the run, with the reason
         import traceback
         traceback.print_exc()

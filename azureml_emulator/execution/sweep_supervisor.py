@@ -31,6 +31,14 @@ LOG = "azureml-logs/hyperdrive.txt"
 POLL_SECONDS = 0.5
 
 
+class Stopped(Exception):
+    """SIGTERM: the sweep is being stopped (reset, stop_all, the process group's end)."""
+
+
+def _stop(*_args: object) -> None:
+    raise Stopped()
+
+
 class Sweep:
     def __init__(self, home: str, workspace: str, run_id: str, environments: str, config: dict) -> None:
         self.store, self.workspace, self.run_id = Store(home), WorkspaceKey.parse(workspace), run_id
@@ -78,14 +86,17 @@ class Sweep:
     def apply_policy(self, active: list[str]) -> None:
         all_series = {child: self.series(child) for child in self.children}
         for child in active:
-            interval = len(all_series[child])
-            if interval <= self.evaluated.get(child, 0):
-                continue
-            self.evaluated[child] = interval
-            reason = policies.should_stop(self.policy, self.maximize, child, all_series, set(active))
-            if reason:
-                jobs.cancel(self.store, self.workspace, child)
-                self.log("CONTROLLER", "Cancelling job {} by the early termination policy. {}".format(child, reason))
+            logged = all_series[child]
+            # Every interval the child reached since the last poll, not only the latest one.
+            for interval in range(self.evaluated.get(child, 0) + 1, len(logged) + 1):
+                self.evaluated[child] = interval
+                reason = policies.should_stop(self.policy, self.maximize, child,
+                                              dict(all_series, **{child: logged[:interval]}), set(active))
+                if reason:
+                    jobs.cancel(self.store, self.workspace, child)
+                    self.log("CONTROLLER", "Cancelling job {} by the early termination policy. {}".format(
+                        child, reason))
+                    break
 
     def cancel_children(self) -> None:
         for child in self.children:
@@ -130,17 +141,25 @@ class Sweep:
 
 def main() -> None:
     processes.become_subreaper()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGTERM, _stop)
     settings = json.loads(os.environ[JOB_ENV])
+    sweep = None
     try:
-        Sweep(settings["home"], settings["workspace"], settings["run_id"], settings["environments"],
-              settings["config"]).main()
-    except BaseException as error:   # a bug here must still end the sweep, with the reason
+        sweep = Sweep(settings["home"], settings["workspace"], settings["run_id"], settings["environments"],
+                      settings["config"])
+        sweep.main()
+    except BaseException as error:   # stopped, or a bug: the children end too, and the parent says why
+        if sweep is not None:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            sweep.cancel_children()
+        store, workspace = Store(settings["home"]), WorkspaceKey.parse(settings["workspace"])
+        if isinstance(error, Stopped):
+            runs.set_status(store, workspace, settings["run_id"], "Canceled")
+            sys.exit(143)
         import traceback
         traceback.print_exc()
-        runs.set_status(Store(settings["home"]), WorkspaceKey.parse(settings["workspace"]), settings["run_id"],
-                        "Failed", runs.run_error("ServiceError", "azureml_emulator sweep supervisor failed: {}: {}"
-                                                 .format(type(error).__name__, error)))
+        runs.set_status(store, workspace, settings["run_id"], "Failed", runs.run_error(
+            "ServiceError", "azureml_emulator sweep supervisor failed: {}: {}".format(type(error).__name__, error)))
         sys.exit(1)
 
 

@@ -128,6 +128,7 @@ def submit_local(store: Store, workspace: WorkspaceKey, experiment: str, run_id:
 
 def start_job(store: Store, workspace: WorkspaceKey, run_id: str, settings: dict, module: str = SUPERVISOR) -> None:
     """Start the detached process that carries the run (``module``) and record it with the run."""
+    safe_name(run_id, "run id")   # it names the run's folder under the home
     folder = run_folder(store.home, workspace, run_id)
     folder.mkdir(parents=True)
     env = dict(os.environ)

@@ -89,10 +89,16 @@ def batch_runs(request: Request) -> Reply:
     """Create or change several runs at once (``run.create_children(count=N)`` sends its children here)."""
     experiment = request.params["experiment"]
     changed, errors = {}, {}
-    for dto in request.json_object().get("runs") or []:
-        run_id = (dto or {}).get("runId")
+    batch = request.json_object().get("runs") or []
+    if not isinstance(batch, list) or not all(isinstance(dto, dict) for dto in batch):
+        raise BadRequest("'runs' must be a list of run objects, each with a 'runId'")
+    for dto in batch:
+        run_id = dto.get("runId")
         if not isinstance(run_id, str) or not run_id:
             raise BadRequest("Each run of a batch needs a 'runId'")
+        for key in ("properties", "tags"):
+            if dto.get(key) is not None and not isinstance(dto[key], dict):
+                raise BadRequest("Run {}: '{}' must be an object of names and values".format(run_id, key))
         try:
             changed[run_id] = run_dto(request, backend.patch(request.store, request.workspace, experiment, run_id, dto))
         except EmulatorError as error:
@@ -103,8 +109,12 @@ def batch_runs(request: Request) -> Reply:
 def batch_events(request: Request) -> Reply:
     """Post several runs' events at once (the children's start events); each names its run in ``data.RunId``."""
     errors = []
-    for event in request.json_object().get("events") or []:
-        run_id = ((event or {}).get("data") or {}).get("RunId")
+    events = request.json_object().get("events") or []
+    if not isinstance(events, list) or not all(isinstance(e, dict) and isinstance(e.get("data") or {}, dict)
+                                               for e in events):
+        raise BadRequest("'events' must be a list of event objects, each with a 'data' object naming its RunId")
+    for event in events:
+        run_id = (event.get("data") or {}).get("RunId")
         try:
             backend.require(request.store, request.workspace, str(run_id))
             backend.post_event(request.store, request.workspace, str(run_id), event)

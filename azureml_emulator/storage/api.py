@@ -61,6 +61,8 @@ def put_blob(request: Request) -> Reply:
         backend.stage_block(*where, request.query.get("blockid", ""), request.body)
         return Reply(201, b"", _headers(request.query.get("blockid", ""), time.time()))
     elif comp == "blocklist":
+        if request.headers.get("if-none-match") == "*" and backend.find(*where) is not None:
+            return _storage_error(409, "BlobAlreadyExists", "The specified blob already exists.")
         backend.commit_blocks(*where, _block_ids(request.body))
     elif comp is not None:
         raise NotEmulated("Blob Storage {} (comp={})".format(request.method, comp))
@@ -97,7 +99,7 @@ def get_blob(request: Request) -> Reply:
         start, end = int(first), min(int(last) if last else size - 1, size - 1)
     except ValueError:
         raise BadRequest("Range {!r} is not 'bytes=<first>-<last>'".format(asked), code="InvalidHeaderValue") from None
-    if start >= size:
+    if start >= size or end < start:
         return _storage_error(416, "InvalidRange", "The range specified is invalid for the current size of the "
                               "resource.")
     with open(path, "rb") as blob:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import secrets
 import tempfile
@@ -24,7 +25,23 @@ SAS = "sv=2019-02-02&sr=b&sp=rcw&sig=emulated"
 ARTIFACT_ACCOUNT, ARTIFACT_CONTAINER = "workspaceartifactstore", "azureml"
 
 
+# Azure's naming rules, which also keep every container inside <home>/blobs.
+ACCOUNT_NAME = re.compile(r"^[a-z0-9]{3,24}$")
+CONTAINER_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$")
+
+
+def check_names(account: str, container: str) -> None:
+    if not ACCOUNT_NAME.match(account or ""):
+        raise BadRequest("Storage account name {!r} is invalid: expected 3 to 24 lowercase letters and digits"
+                         .format(account), code="InvalidResourceName")
+    if not CONTAINER_NAME.match(container or ""):
+        raise BadRequest("Container name {!r} is invalid: expected 3 to 63 lowercase letters, digits and single "
+                         "dashes, starting and ending with a letter or digit".format(container),
+                         code="InvalidResourceName")
+
+
 def container_root(home: Path, account: str, container: str) -> Path:
+    check_names(account, container)
     if (account, container) == (ARTIFACT_ACCOUNT, ARTIFACT_CONTAINER):
         return Path(home) / "artifacts"
     return Path(home) / "blobs" / account / container

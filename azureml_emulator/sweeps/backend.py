@@ -8,7 +8,7 @@ from typing import Any
 
 from azureml_emulator.compute import backend as compute
 from azureml_emulator.errors import BadRequest
-from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.ids import WorkspaceKey, safe_name
 from azureml_emulator.jobs import backend as jobs
 from azureml_emulator.runs import backend as runs
 from azureml_emulator.snapshots import backend as snapshots
@@ -61,7 +61,7 @@ def create(store: Store, workspace: WorkspaceKey, experiment: str, config: dict,
            run_id: str | None = None) -> dict:
     """Record the sweep's parent run and start its supervisor; returns the ExperimentDto Azure answers."""
     check(store, workspace, config)
-    run_id = run_id or "HD_" + str(uuid.uuid4())
+    run_id = safe_name(run_id or "HD_" + str(uuid.uuid4()), "run id")
     tags = {SYSTEM_TAG + key: json.dumps(config.get(key)) if isinstance(config.get(key), (dict, list))
             else str(config.get(key)) for key in CONFIG_TAGS}
     runs.create_run(store, workspace, experiment, run_id, {

@@ -75,12 +75,21 @@ def get_run(request: Request) -> Reply:
 
 @mlflow_errors
 def search_runs(request: Request) -> Reply:
+    """The runs of the given experiments, newest first; MLflow's search filters and ordering are
+    not emulated and say so, rather than answering unfiltered."""
     body = request.json_object()
+    for unsupported in ("filter", "order_by"):
+        if body.get(unsupported):
+            raise MlflowError(501, "NOT_IMPLEMENTED", "not emulated by azureml_emulator: MLflow run search with "
+                              "{} {!r}".format(unsupported, body[unsupported]))
     wanted = {str(i) for i in body.get("experiment_ids") or []}
-    found = [run for run in runs.list_runs(request.store, request.workspace)
-             if not wanted or run.get("experimentId") in wanted]
+    limit = body.get("max_results") or 1000
+    if not isinstance(limit, int) or limit < 1:
+        raise MlflowError(400, "INVALID_PARAMETER_VALUE", "max_results is {!r}: expected a positive whole number"
+                          .format(limit))
+    found = [run for run in runs.list_runs(request.store, request.workspace) if run.get("experimentId") in wanted]
     return Reply(200, {"runs": [backend.run_dto(request.store, request.workspace, run, _scope(request))
-                                for run in found[:int(body.get("max_results") or 1000)]]})
+                                for run in found[:limit]]})
 
 
 def _logger(kind: str) -> Callable[[Request], Reply]:

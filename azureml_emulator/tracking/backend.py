@@ -115,32 +115,51 @@ def update_run(store: Store, workspace: WorkspaceKey, body: dict) -> dict:
     return runs.require(store, workspace, run["runId"])
 
 
-def log_batch(store: Store, workspace: WorkspaceKey, run_id: str, metric_list: list, params: list, tags: list) -> None:
-    """Metrics, parameters and tags of one run; a parameter, once set, cannot change (as MLflow's rule)."""
-    run = require_run(store, workspace, run_id)
-    new_params = {str(p["key"]): str(p.get("value")) for p in params if isinstance(p, dict) and "key" in p}
-    for key, value in new_params.items():
-        old = (run.get("mlflowParams") or {}).get(key)
-        if old is not None and old != value:
-            raise MlflowError(400, "INVALID_PARAMETER_VALUE", "Changing param values is not allowed. Param with key="
-                              "'{}' was already logged with value='{}' for run ID='{}'. Attempted logging new value "
-                              "'{}'.".format(key, old, run_id, value))
+def _number(value: Any, what: str, kind: type = float) -> Any:
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise MlflowError(400, "INVALID_PARAMETER_VALUE", "{} is {!r}: expected a number".format(what, value)) from None
 
-    def change(stored: dict) -> None:
-        stored.setdefault("mlflowParams", {}).update(new_params)
-        stored["tags"].update({str(t["key"]): str(t.get("value")) for t in tags if isinstance(t, dict) and "key" in t})
-    runs.update(store, workspace, run_id, change)
+
+def _pairs(entries: Any, what: str) -> dict[str, str]:
+    if not isinstance(entries, list) or not all(isinstance(e, dict) and "key" in e and e.get("value") is not None
+                                                for e in entries):
+        raise MlflowError(400, "INVALID_PARAMETER_VALUE", "Each {} needs a key and a value".format(what))
+    return {str(e["key"]): str(e["value"]) for e in entries}
+
+
+def log_batch(store: Store, workspace: WorkspaceKey, run_id: str, metric_list: list, params: list, tags: list) -> None:
+    """Metrics, parameters and tags of one run, all or none; a parameter, once set, cannot
+    change (MLflow's rule, checked in the same transaction that writes it)."""
+    require_run(store, workspace, run_id)
+    new_params, new_tags = _pairs(params, "param"), _pairs(tags, "tag")
+    if not isinstance(metric_list, list):
+        raise MlflowError(400, "INVALID_PARAMETER_VALUE", "metrics must be a list")
     batch = []
     for metric in metric_list:
         if not isinstance(metric, dict) or "key" not in metric:
             raise MlflowError(400, "INVALID_PARAMETER_VALUE", "Each metric needs a key and a value; got {!r}"
                               .format(metric))
-        created = iso(float(metric.get("timestamp") or time.time() * 1000) / 1000)
+        value = _number(metric.get("value"), "metric {} value".format(metric["key"]))
+        timestamp = _number(metric.get("timestamp") or time.time() * 1000, "timestamp")
+        step = _number(metric.get("step") or 0, "step", int)
         batch.append({"name": metric["key"], "columns": {metric["key"]: "double"},
                       "properties": {"uxMetricType": "azureml.v1.scalar"},
-                      "value": [{"data": {metric["key"]: float(metric.get("value", 0))}, "step": int(metric.get("step")
-                                                                                                 or 0),
-                                 "createdUtc": created, "metricId": str(uuid.uuid4())}]})
+                      "value": [{"data": {metric["key"]: value}, "step": step, "createdUtc": iso(timestamp / 1000),
+                                 "metricId": str(uuid.uuid4())}]})
+
+    def change(stored: dict) -> None:
+        for key, value in new_params.items():
+            old = (stored.get("mlflowParams") or {}).get(key)
+            if old is not None and old != value:
+                raise MlflowError(400, "INVALID_PARAMETER_VALUE", "Changing param values is not allowed. Param with "
+                                  "key='{}' was already logged with value='{}' for run ID='{}'. Attempted logging new "
+                                  "value '{}'.".format(key, old, run_id, value))
+        stored.setdefault("mlflowParams", {}).update(new_params)
+        stored["tags"].update(new_tags)
+    if new_params or new_tags:
+        runs.update(store, workspace, run_id, change)
     if batch:
         metrics.add(store, workspace, run_id, batch)
 

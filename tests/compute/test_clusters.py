@@ -121,3 +121,11 @@ def test_list_nodes_shows_a_node_per_running_job_and_the_idle_minimum(cluster):
     assert [(node["nodeState"], node["runId"]) for node in nodes] == [("running", run.id)]
     run.cancel()
     run.wait_for_completion()
+
+
+def test_a_compute_cannot_change_its_type(ws):
+    from azureml.core.compute import AksCompute
+    create(ws, name="one-name")
+    with pytest.raises(ComputeTargetException, match="already exists with type AmlCompute"):
+        ComputeTarget.create(ws, "one-name", AksCompute.provisioning_configuration())
+    assert isinstance(ComputeTarget(ws, "one-name"), AmlCompute)

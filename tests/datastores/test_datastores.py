@@ -64,16 +64,16 @@ def test_registered_containers_keep_their_data_under_the_emulator_home(ws, azure
 
 
 def test_registering_a_name_twice_needs_overwrite(ws):
-    Datastore.register_azure_blob_container(ws, "twice", "c1", "acct", account_key="S0VZ")
+    Datastore.register_azure_blob_container(ws, "twice", "ctr1", "acct", account_key="S0VZ")
     with pytest.raises(UserErrorException, match="Another datastore with the same name already exists"):
-        Datastore.register_azure_blob_container(ws, "twice", "c2", "acct", account_key="S0VZ")
-    assert Datastore.get(ws, "twice").container_name == "c1"
-    Datastore.register_azure_blob_container(ws, "twice", "c2", "acct", account_key="S0VZ", overwrite=True)
-    assert Datastore.get(ws, "twice").container_name == "c2"
+        Datastore.register_azure_blob_container(ws, "twice", "ctr2", "acct", account_key="S0VZ")
+    assert Datastore.get(ws, "twice").container_name == "ctr1"
+    Datastore.register_azure_blob_container(ws, "twice", "ctr2", "acct", account_key="S0VZ", overwrite=True)
+    assert Datastore.get(ws, "twice").container_name == "ctr2"
 
 
 def test_the_default_can_change_and_only_a_non_default_store_can_go(ws):
-    Datastore.register_azure_blob_container(ws, "other", "c", "acct", account_key="S0VZ")
+    Datastore.register_azure_blob_container(ws, "other", "ctr", "acct", account_key="S0VZ")
     ws.set_default_datastore("other")
     assert ws.get_default_datastore().name == "other"
     with pytest.raises(UserErrorException, match="is the workspace's default"):
@@ -85,4 +85,9 @@ def test_the_default_can_change_and_only_a_non_default_store_can_go(ws):
 
 def test_a_datastore_name_with_other_characters_is_refused(ws):
     with pytest.raises(UserErrorException, match="can contain only letters, digits and underscores"):
-        Datastore.register_azure_blob_container(ws, "bad-name!", "c", "acct", account_key="S0VZ")
+        Datastore.register_azure_blob_container(ws, "bad-name!", "ctr", "acct", account_key="S0VZ")
+
+
+def test_a_container_name_azure_refuses_is_refused_when_registered(ws):
+    with pytest.raises(UserErrorException, match="Container name '../../escape' is invalid"):
+        Datastore.register_azure_blob_container(ws, "escape", "../../escape", "acct", account_key="S0VZ")

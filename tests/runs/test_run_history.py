@@ -103,3 +103,32 @@ def test_an_artifact_is_written_once_as_on_azure(ws, tmp_path):
         run.upload_file("outputs/model.txt", str(tmp_path / "model.txt"))
     run.complete()
     assert run.get_file_names() == ["outputs/model.txt"]
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/batch/runs", {"runs": 5}), ("/batch/runs", {"runs": ["abc"]}),
+    ("/batch/runs", {"runs": [{"runId": "r1", "properties": "x"}]}), ("/batch/events", {"events": ["abc"]}),
+])
+def test_malformed_batches_are_bad_requests_not_crashes(ws, path, body):
+    import requests
+    from azureml_emulator.addresses import EMULATOR_BASE_URL
+    Experiment(ws, "batches")
+    url = "{}/history/v1.0/subscriptions/{}/resourceGroups/{}/providers/Microsoft.MachineLearningServices/workspaces/" \
+          "{}/experiments/batches{}".format(EMULATOR_BASE_URL, ws.subscription_id, ws.resource_group, ws.name, path)
+    answer = requests.request("PATCH" if path.endswith("runs") else "POST", url, json=body)
+    assert answer.status_code == 400
+
+
+def test_run_scoped_artifact_paths_stay_in_their_run(ws, tmp_path):
+    import requests
+    from azureml_emulator.addresses import EMULATOR_BASE_URL
+    (tmp_path / "a.txt").write_text("a")
+    first = Experiment(ws, "scoped").start_logging(snapshot_directory=None)
+    first.upload_file("outputs/a.txt", str(tmp_path / "a.txt"))
+    second = Experiment(ws, "scoped").start_logging(snapshot_directory=None)
+    url = "{}/history/v1.0/subscriptions/{}/resourceGroups/{}/providers/Microsoft.MachineLearningServices/workspaces/" \
+          "{}/experiments/scoped/runs/{}/artifacts/contentinfo".format(EMULATOR_BASE_URL, ws.subscription_id,
+                                                                       ws.resource_group, ws.name, second.id)
+    assert requests.get(url, params={"path": "../dcid.{}/outputs/a.txt".format(first.id)}).status_code == 400
+    first.complete()
+    second.complete()

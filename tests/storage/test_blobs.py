@@ -34,7 +34,7 @@ def test_an_append_blob_grows_with_each_append_block(azureml_emulator):
 
 
 def test_appending_to_a_missing_blob_is_blob_not_found(azureml_emulator):
-    answer = requests.put(blob_base_url("a") + "/c/none.log?comp=appendblock", data=b"x")
+    answer = requests.put(blob_base_url("acct") + "/ctr/none.log?comp=appendblock", data=b"x")
     assert answer.status_code == 404 and answer.headers["x-ms-error-code"] == "BlobNotFound"
 
 
@@ -61,7 +61,7 @@ def test_other_blob_operations_say_they_are_not_emulated(azureml_emulator):
 
 
 def test_if_none_match_star_refuses_an_existing_blob(azureml_emulator):
-    url = blob_base_url("acct") + "/c/once.txt"
+    url = blob_base_url("acct") + "/ctr/once.txt"
     assert requests.put(url, data=b"1", headers={"If-None-Match": "*"}).status_code == 201
     again = requests.put(url, data=b"2", headers={"If-None-Match": "*"})
     assert again.status_code == 409 and again.headers["x-ms-error-code"] == "BlobAlreadyExists"
@@ -69,14 +69,14 @@ def test_if_none_match_star_refuses_an_existing_blob(azureml_emulator):
 
 
 def test_a_ranged_get_answers_206_with_its_content_range(azureml_emulator):
-    url = blob_base_url("acct") + "/c/digits.txt"
+    url = blob_base_url("acct") + "/ctr/digits.txt"
     requests.put(url, data=b"0123456789")
     part = requests.get(url, headers={"x-ms-range": "bytes=2-5"})
     assert part.status_code == 206 and part.content == b"2345" and part.headers["Content-Range"] == "bytes 2-5/10"
     tail = requests.get(url, headers={"x-ms-range": "bytes=8-100"})
     assert tail.content == b"89" and tail.headers["Content-Range"] == "bytes 8-9/10"
-    requests.put(blob_base_url("acct") + "/c/empty.txt", data=b"")
-    empty = requests.get(blob_base_url("acct") + "/c/empty.txt", headers={"x-ms-range": "bytes=0-99"})
+    requests.put(blob_base_url("acct") + "/ctr/empty.txt", data=b"")
+    empty = requests.get(blob_base_url("acct") + "/ctr/empty.txt", headers={"x-ms-range": "bytes=0-99"})
     assert empty.status_code == 416 and empty.headers["x-ms-error-code"] == "InvalidRange"
 
 
@@ -89,3 +89,16 @@ def test_list_blobs_gives_the_names_under_a_prefix_and_not_uploads_in_progress(a
     root = ElementTree.fromstring(listing.content)
     assert root.findtext("Prefix") == "logs/"
     assert [blob.findtext("Name") for blob in root.iter("Blob")] == ["logs/a.txt", "logs/deep/b.txt"]
+
+
+def test_a_container_or_account_name_azure_refuses_cannot_reach_outside_the_home(azureml_emulator):
+    escape = requests.get(blob_base_url("acct") + "/%2E%2E%2F%2E%2E%2F%2E%2E%2Fetc/hostname")
+    assert escape.status_code == 400 and "Container name" in escape.json()["error"]["message"]
+    assert requests.put(blob_base_url("a") + "/ctr/x.txt", data=b"x").status_code == 400   # account too short
+
+
+def test_a_reversed_range_is_an_invalid_range_not_a_crash(azureml_emulator):
+    url = blob_base_url("acct") + "/ctr/digits.txt"
+    requests.put(url, data=b"0123456789")
+    assert requests.get(url, headers={"x-ms-range": "bytes=5-2"}).status_code == 416
+    assert requests.get(url).content == b"0123456789"

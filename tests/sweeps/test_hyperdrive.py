@@ -103,3 +103,35 @@ def test_cancel_stops_the_sweep_and_its_running_children(cluster):
 def test_bayesian_sampling_says_it_is_not_emulated(cluster):
     with pytest.raises(AzureMLException, match="not emulated by azureml_emulator: Bayesian sampling"):
         sweep(cluster, BayesianParameterSampling({"--lr": uniform(0.0, 0.5)}))
+
+
+def test_stopping_everything_cancels_a_sweep_and_its_children(cluster):
+    from azureml_emulator.tools import housekeeping
+    parent = sweep(cluster, RandomParameterSampling({"--lr": uniform(0.0, 0.5)}),
+                   arguments=["--steps", 1, "--pause", 120])
+    deadline = time.monotonic() + 60
+    while len([c for c in parent.get_children() if c.get_status() == "Running"]) < 2 \
+            and time.monotonic() < deadline:
+        time.sleep(0.3)
+    pids = [int(job_log(child).split("PID ")[1].split()[0]) for child in parent.get_children()
+            if "PID " in job_log(child)]
+    housekeeping.stop_all(cluster.home)
+    deadline = time.monotonic() + 30
+    while any(c.get_status() not in ("Canceled", "Failed", "Completed") for c in parent.get_children()) \
+            and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert parent.get_status() == "Canceled"
+    assert {child.get_status() for child in parent.get_children()} == {"Canceled"}
+    assert not any(is_running(pid) for pid in pids)
+
+
+def test_a_sweep_run_id_that_would_leave_the_home_is_refused(cluster):
+    import requests
+    from azureml_emulator.addresses import EMULATOR_BASE_URL
+    scope = ("subscriptions%2F{}%2FresourceGroups%2F{}%2Fproviders%2FMicrosoft.MachineLearningServices%2Fworkspaces"
+             "%2F{}%2Fexperiments%2Ftests").format(cluster.ws.subscription_id, cluster.ws.resource_group,
+                                                   cluster.ws.name)
+    answer = requests.post("{}/hyperdrive/v1.0/{}/hdruns/..%2F..%2Fescaped".format(EMULATOR_BASE_URL, scope),
+                           files={"config": ("config.json", b"{}")})
+    assert answer.status_code == 400
+    assert not list(cluster.home.parent.glob("escaped*"))

@@ -62,3 +62,19 @@ def test_mlflow_inside_a_job_logs_into_the_submitted_run(cluster):
     run.wait_for_completion()
     assert run.get_status() == "Completed"
     assert run.get_metrics() == {"rmse": 0.25} and "notes.txt" in run.get_file_names()
+
+
+def test_bad_metric_values_and_search_filters_are_refused_as_mlflow_refuses(tracking):
+    mlflow.set_experiment("mlflow-bad")
+    with mlflow.start_run() as active:
+        import requests
+        url = "https://" + tracking.get_mlflow_tracking_uri().split("://", 1)[1].rstrip("?") + \
+            "/api/2.0/mlflow/runs/log-batch"
+        answer = requests.post(url, json={"run_id": active.info.run_id, "params": [{"key": "p", "value": "1"}],
+                                          "metrics": [{"key": "m", "value": "high", "timestamp": 0, "step": 0}]})
+        assert answer.status_code == 400 and answer.json()["error_code"] == "INVALID_PARAMETER_VALUE"
+        assert mlflow.get_run(active.info.run_id).data.params == {}   # nothing of the refused batch was kept
+    experiment = mlflow.get_experiment_by_name("mlflow-bad")
+    with pytest.raises(MlflowException, match="not emulated by azureml_emulator: MLflow run search with filter"):
+        mlflow.search_runs([experiment.experiment_id], filter_string="metrics.m > 1")
+    assert len(mlflow.search_runs([experiment.experiment_id])) == 1
