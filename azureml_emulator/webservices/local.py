@@ -13,7 +13,7 @@ from typing import Any
 
 import requests
 from azureml.core.environment import Environment
-from azureml.core.model import InferenceConfig
+from azureml.core.model import InferenceConfig, Model
 from azureml.core.webservice.local import LocalWebservice, LocalWebserviceDeploymentConfiguration
 from azureml.exceptions import WebserviceException
 
@@ -85,6 +85,13 @@ def _check_port(workspace: Any, name: str, port: Any) -> None:
                                   "what is listening on it.".format(name, port))
 
 
+def _stored_inference_config(request: dict) -> InferenceConfig:
+    """The inference configuration a local service was deployed with (reload, update, deploy_to_cloud)."""
+    source = request.get(LOCAL_SOURCE) or {}
+    return InferenceConfig(entry_script=source.get("entryScript"), source_directory=source.get("sourceDirectory"),
+                           environment=Environment._deserialize_and_add_to_object(request["environment"]))
+
+
 def _current_request(self: Any) -> dict:
     return backend.get(current().store, WorkspaceKey.of(self.workspace), self.name).payload["environmentImageRequest"]
 
@@ -97,11 +104,8 @@ def update(self: Any, models: Any = None, image_config: Any = None, deployment_c
     model_ids = [m.id for m in models] if models is not None else request.get("modelIds", [])
     environment = None
     if inference_config is None:
-        source = request.get(LOCAL_SOURCE) or {}
         environment = request["environment"]
-        inference_config = InferenceConfig(entry_script=source.get("entryScript"),
-                                           source_directory=source.get("sourceDirectory"),
-                                           environment=Environment._deserialize_and_add_to_object(environment))
+        inference_config = _stored_inference_config(request)
     port = deployment_config.port if deployment_config is not None and deployment_config.port else self._port
     _start(self.workspace, self.name, model_ids, inference_config, port, environment=environment)
     self.update_deployment_state(must_exist=True)
@@ -141,6 +145,15 @@ def update_deployment_state(self: Any, must_exist: bool = False, wait_seconds: f
         return
     self.state = STATE_BY_SERVICE_STATE.get(service.state, LocalWebservice.STATE_FAILED)
     self.error = service.payload.get("error")
+    # What deploy_to_cloud() deploys: the same registered models and inference configuration.
+    request = service.payload["environmentImageRequest"]
+    self._models_local = []
+    try:
+        self._models_remote = [Model(self.workspace, id=model_id) for model_id in request.get("modelIds", [])]
+        self._inference_config = _stored_inference_config(request)
+        self._deployable = True
+    except (WebserviceException, KeyError):   # a model deleted since: as the SDK says, not deployable
+        self._deployable = False
     self._process = service.process
     self._port = service.process.port if service.process else None
     self._base_url = "http://127.0.0.1:{}".format(self._port) if self._port else None

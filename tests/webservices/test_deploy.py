@@ -516,3 +516,15 @@ def test_no_code_deployment_of_another_framework_says_it_is_not_emulated(lab):
                            deployment_config=AciWebservice.deploy_configuration(cpu_cores=1, memory_gb=1))
     with pytest.raises(WebserviceException, match="not emulated by azureml_emulator: no-code deployment of Onnx"):
         service.wait_for_deployment()
+
+
+def test_a_local_webservice_deploys_to_the_cloud_with_its_models_and_configuration(lab, mnist, small_model):
+    local = deploy(lab, "local-first", "introspect_score.py", config=LocalWebservice.deploy_configuration())
+    cloud = local.deploy_to_cloud(name="cloud-after",
+                                  deployment_config=AciWebservice.deploy_configuration(cpu_cores=1, memory_gb=1))
+    cloud.wait_for_deployment()
+    assert isinstance(cloud, AciWebservice) and cloud.state == "Healthy"
+    assert cloud.run(as_json_body(mnist["X_test"][:3])) == small_model.predict(mnist["X_test"][:3]).tolist()
+    assert [m.name for m in cloud.models] == ["sklearn_mnist"]
+    cloud.delete()
+    local.delete()
