@@ -41,6 +41,19 @@ def sweep(cluster, sampling, policy=None, total=4, concurrent=2, arguments=(), s
         primary_metric_goal=PrimaryMetricGoal.MAXIMIZE, max_total_runs=total, max_concurrent_runs=concurrent))
 
 
+def running_children_pids(parent, count=2):
+    """Wait until ``count`` children run and have printed their PID; returns those PIDs."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        logs = [child.get_details_with_logs()["logFiles"].get("user_logs/std_log.txt", "")
+                for child in parent.get_children() if child.get_status() == "Running"]
+        pids = [int(log.split("PID ")[1].split()[0]) for log in logs if "PID " in log]
+        if len(pids) >= count:
+            return pids
+        time.sleep(0.3)
+    raise AssertionError("{} children did not start within 60 s".format(count))
+
+
 def test_a_random_sweep_runs_its_children_and_finds_the_best(cluster):
     parent = sweep(cluster, RandomParameterSampling({"--lr": uniform(0.0, 0.5)}))
     parent.wait_for_completion()
@@ -84,12 +97,7 @@ def test_the_bandit_policy_cancels_a_child_far_behind_the_best(cluster):
 def test_cancel_stops_the_sweep_and_its_running_children(cluster):
     parent = sweep(cluster, RandomParameterSampling({"--lr": uniform(0.0, 0.5)}),
                    arguments=["--steps", 1, "--pause", 120])
-    deadline = time.monotonic() + 60
-    while len([c for c in parent.get_children() if c.get_status() == "Running"]) < 2 \
-            and time.monotonic() < deadline:
-        time.sleep(0.3)
-    pids = [int(job_log(child).split("PID ")[1].split()[0]) if "PID " in job_log(child) else None
-            for child in parent.get_children()]
+    pids = running_children_pids(parent)
     parent.cancel()
     parent.wait_for_completion()   # returns at CancelRequested; the sweep then cancels its children
     deadline = time.monotonic() + 60
@@ -97,7 +105,7 @@ def test_cancel_stops_the_sweep_and_its_running_children(cluster):
         time.sleep(0.3)
     assert parent.get_status() == "Canceled"
     assert {child.get_status() for child in parent.get_children()} == {"Canceled"}
-    assert not any(is_running(pid) for pid in pids if pid)
+    assert not any(is_running(pid) for pid in pids)
 
 
 def test_bayesian_sampling_says_it_is_not_emulated(cluster):
@@ -109,12 +117,7 @@ def test_stopping_everything_cancels_a_sweep_and_its_children(cluster):
     from azureml_emulator.tools import housekeeping
     parent = sweep(cluster, RandomParameterSampling({"--lr": uniform(0.0, 0.5)}),
                    arguments=["--steps", 1, "--pause", 120])
-    deadline = time.monotonic() + 60
-    while len([c for c in parent.get_children() if c.get_status() == "Running"]) < 2 \
-            and time.monotonic() < deadline:
-        time.sleep(0.3)
-    pids = [int(job_log(child).split("PID ")[1].split()[0]) for child in parent.get_children()
-            if "PID " in job_log(child)]
+    pids = running_children_pids(parent)
     housekeeping.stop_all(cluster.home)
     deadline = time.monotonic() + 30
     while any(c.get_status() not in ("Canceled", "Failed", "Completed") for c in parent.get_children()) \
