@@ -13,13 +13,14 @@ import sys
 import tempfile
 import time
 from contextlib import redirect_stdout
-from datetime import datetime
 from pathlib import Path
 from statistics import median
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
+
+from azureml_emulator.timestamps import posix  # noqa: E402
 
 NOTEBOOK = REPO / "img-classification-part1-training.ipynb"
 LINES = 6
@@ -46,10 +47,6 @@ class Clock(io.TextIOBase):
         return len(text)
 
 
-def seconds(timestamp):
-    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
-
-
 def notebook_figures():
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
@@ -66,7 +63,7 @@ def notebook_figures():
     text = text if isinstance(text, str) else "".join(text)
     import ast
     run = ast.literal_eval(text)
-    run_seconds = seconds(run["endTimeUtc"]) - seconds(run["startTimeUtc"])
+    run_seconds = posix(run["endTimeUtc"]) - posix(run["startTimeUtc"])
     print("part 1 notebook end to end (build cached): {:.1f} s".format(total))
     print("  of which the training run (Running to Completed): {:.1f} s ({:.0%})".format(run_seconds,
                                                                                    run_seconds / total))
@@ -150,7 +147,7 @@ def local_run_overhead():
             run.wait_for_completion()
             totals.append(time.perf_counter() - started)
             details = run.get_details()
-            running.append(seconds(details["endTimeUtc"]) - seconds(details["startTimeUtc"]))
+            running.append(posix(details["endTimeUtc"]) - posix(details["startTimeUtc"]))
     print("local run logging one metric (build cached), submit to Completed: median {:.2f} s; the job itself "
           "(start to end, Python and the SDK's import included): median {:.2f} s; the rest: {:.2f} s".format(
               median(totals), median(running), median(totals) - median(running)))

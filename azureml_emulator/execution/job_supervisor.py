@@ -20,7 +20,6 @@ import signal
 import subprocess
 import sys
 import time
-from base64 import urlsafe_b64encode
 from pathlib import Path
 
 import psutil
@@ -40,6 +39,7 @@ from azureml_emulator.runs import backend as runs
 from azureml_emulator.runtime.context import Emulator
 from azureml_emulator.snapshots import backend as snapshots
 from azureml_emulator.store import Store
+from azureml_emulator.tokens import unsigned_jwt
 
 JOB_SIDE_MODULES = ("__init__.py", "addresses.py", "execution/__init__.py", "execution/job_runtime.py")
 DATASET_ARGUMENT = "DatasetConsumptionConfig:"
@@ -177,7 +177,7 @@ class Job:
                                            or {}).items()})
         env.update({k: str(v) for k, v in (configuration.get("environmentVariables") or {}).items()})
         experiment = runs.get_experiment(self.store, self.workspace, self.run["experimentName"]) or {}
-        claims = urlsafe_b64encode(json.dumps({"exp": 4102444800, "runId": self.run_id}).encode()).decode().rstrip("=")
+        token = unsigned_jwt({"runId": self.run_id})
         home = self.folder / "home"
         home.mkdir(exist_ok=True)
         env.update({
@@ -187,14 +187,14 @@ class Job:
             "AZUREML_ARM_PROJECT_NAME": self.run["experimentName"],
             "AZUREML_EXPERIMENT_ID": experiment.get("experimentId", ""),
             "AZUREML_RUN_ID": self.run_id,
-            "AZUREML_RUN_TOKEN": "eyJhbGciOiJub25lIn0." + claims + ".",
+            "AZUREML_RUN_TOKEN": token,
             "AZUREML_SERVICE_ENDPOINT": EMULATOR_BASE_URL,
             "AZUREML_DISCOVERY_SERVICE_ENDPOINT": EMULATOR_BASE_URL + "/discovery",
             "HBI_WORKSPACE_JOB": "true",   # no telemetry uploads from the job
             # As Azure sets them in a job: MLflow logs to the workspace, into this very run.
             "MLFLOW_TRACKING_URI": "azureml://{}/mlflow/v2.0{}?".format(EMULATOR_HOST, self.workspace.scope),
             "MLFLOW_RUN_ID": self.run_id,
-            "MLFLOW_TRACKING_TOKEN": "eyJhbGciOiJub25lIn0." + claims + ".",
+            "MLFLOW_TRACKING_TOKEN": token,
             "MLFLOW_EXPERIMENT_ID": experiment.get("experimentId", ""),
             "MLFLOW_EXPERIMENT_NAME": self.run["experimentName"],
             "HOME": str(home),

@@ -14,7 +14,7 @@ from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.metrics import backend as metrics
 from azureml_emulator.runs import backend as runs
 from azureml_emulator.store import Store
-from azureml_emulator.timestamps import iso
+from azureml_emulator.timestamps import iso, posix
 
 # MLflow's run states and Azure ML's.
 TO_AZURE = {"RUNNING": "Running", "SCHEDULED": "NotStarted", "FINISHED": "Completed", "FAILED": "Failed",
@@ -37,10 +37,7 @@ def _not_found(what: str) -> MlflowError:
 
 
 def _millis(timestamp: str | None) -> int | None:
-    if not timestamp:
-        return None
-    from datetime import datetime
-    return int(datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp() * 1000)
+    return int(posix(timestamp) * 1000) if timestamp else None
 
 
 def experiment_dto(experiment: dict) -> dict:

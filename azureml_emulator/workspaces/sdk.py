@@ -6,9 +6,7 @@ service discovery points every Azure ML endpoint at the emulator's reserved host
 """
 from __future__ import annotations
 
-import base64
 import copy
-import json
 from typing import Any, Callable
 
 from azureml._restclient.service_context import ServiceContext
@@ -19,14 +17,14 @@ from azureml.exceptions import UserErrorException
 from azureml_emulator.addresses import ARM_BASE_URL, EMULATOR_BASE_URL
 from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.runtime.context import current
+from azureml_emulator.tokens import unsigned_jwt
 from azureml_emulator.workspaces import backend
 
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 DEFAULT_RESOURCE_GROUP = "azureml-emulator"
 DEFAULT_WORKSPACE = "local-workspace"
-# An unsigned JWT, as the SDK decodes its tokens for their expiry (exp: 2100) and tenant.
-LOCAL_TOKEN = "{}.{}.".format(*(base64.urlsafe_b64encode(json.dumps(part).encode()).decode().rstrip("=") for part in (
-    {"alg": "none", "typ": "JWT"}, {"exp": 4102444800, "tid": backend.TENANT, "iss": "azureml-emulator"})))
+# The SDK decodes its tokens for their expiry and tenant.
+LOCAL_TOKEN = unsigned_jwt({"tid": backend.TENANT, "iss": "azureml-emulator"})
 
 _announced: set[tuple[Any, str]] = set()   # (home, message) pairs already printed
 
