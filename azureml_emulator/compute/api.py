@@ -20,7 +20,7 @@ RESOURCE_ID = ("/subscriptions/{w.subscription_id}/resourceGroups/{w.resource_gr
 
 def describe(request: Request, record: dict) -> dict:
     """The ComputeResource JSON Azure answers, with the nodes this cluster's jobs use now."""
-    if record.get("computeType") == backend.AKS:
+    if backend.type_of(record) == backend.AKS:
         return describe_aks(request, record)
     workspace: WorkspaceKey = request.workspace
     scale = record["scaleSettings"]

@@ -49,19 +49,17 @@ def create_or_update(store: Store, workspace: WorkspaceKey, name: str, body: dic
     properties = body.get("properties") or {}
     compute_type = properties.get("computeType")
     existing = get(store, workspace, name)
-    if existing is not None and existing.get("computeType", AML_COMPUTE) != compute_type:
+    if existing is not None and type_of(existing) != compute_type:
         raise BadRequest("Compute {} already exists with type {}; a compute's type cannot change. Delete it first, "
-                         "or choose another name".format(name, existing.get("computeType", AML_COMPUTE)),
-                         code="BadArgument")
+                         "or choose another name".format(name, type_of(existing)), code="BadArgument")
     if compute_type == AKS:
-        return _create_aks(store, workspace, name, body)
+        return _create_aks(store, workspace, name, body, existing)
     if compute_type != AML_COMPUTE:
         raise NotEmulated("creating a compute target of type {} (AmlCompute clusters and AKS are emulated)"
                           .format(compute_type))
     settings = (properties.get("properties") or {})
     scale = _scale_settings(settings.get("scaleSettings") or {})
     now = time.time()
-    existing = get(store, workspace, name)
     record = {
         "name": name, "location": body.get("location"), "tags": body.get("tags"),
         "description": properties.get("description"),
@@ -75,13 +73,17 @@ def create_or_update(store: Store, workspace: WorkspaceKey, name: str, body: dic
     return record
 
 
-def _create_aks(store: Store, workspace: WorkspaceKey, name: str, body: dict) -> dict:
+def type_of(record: dict) -> str:
+    """A compute record's type (records from before AKS have none: they are clusters)."""
+    return record.get("computeType", AML_COMPUTE)
+
+
+def _create_aks(store: Store, workspace: WorkspaceKey, name: str, body: dict, existing: dict | None) -> dict:
     """An AKS cluster, created or attached: recorded as Azure describes it; its web services
     run on this machine like ACI's."""
     properties = body.get("properties") or {}
     settings = properties.get("properties") or {}
     now = time.time()
-    existing = get(store, workspace, name)
     record = {"name": name, "computeType": AKS, "location": body.get("location"), "tags": body.get("tags"),
               "description": properties.get("description"), "resourceId": properties.get("resourceId"),
               "isAttached": bool(properties.get("resourceId")),
@@ -98,9 +100,9 @@ def _create_aks(store: Store, workspace: WorkspaceKey, name: str, body: dict) ->
 def require_cluster(store: Store, workspace: WorkspaceKey, name: str) -> dict:
     """An AmlCompute cluster, the only kind of target that runs training jobs here."""
     record = require(store, workspace, name)
-    if record.get("computeType", AML_COMPUTE) != AML_COMPUTE:
+    if type_of(record) != AML_COMPUTE:
         raise BadRequest("Compute target {} is of type {}, which does not run training jobs: submit to an "
-                         "AmlCompute cluster".format(name, record["computeType"]), code="UserError")
+                         "AmlCompute cluster".format(name, type_of(record)), code="UserError")
     return record
 
 

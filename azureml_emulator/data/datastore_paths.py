@@ -38,18 +38,14 @@ def local_path(datastore: Any, relative: str) -> str:
     return str(root / relative) + ("/" if relative.endswith("/") else "")
 
 
-def _blobs_root() -> Path:
-    from azureml_emulator.runtime.context import current
-    return Path(current().home)
-
-
 def make_validate(original: Callable[[Any], list]) -> Callable[[Any], list]:
     def validate_and_normalize_path(path: Any) -> list:
         """The SDK's path check, after datastore paths are made local; local paths the emulator
         made pass, any other goes to the SDK's own check (which refuses local paths)."""
+        from azureml_emulator.runtime.context import current
         resolved = resolve(path)
         paths = resolved if isinstance(resolved, list) else [resolved]
-        home = str(_blobs_root()) + "/"
+        home = str(current().home) + "/"
         if paths and all(isinstance(p, str) and p.startswith(home) for p in paths):
             return paths
         return original(resolved)

@@ -116,7 +116,6 @@ def batch_events(request: Request) -> Reply:
     for event in events:
         run_id = (event.get("data") or {}).get("RunId")
         try:
-            backend.require(request.store, request.workspace, str(run_id))
             backend.post_event(request.store, request.workspace, str(run_id), event)
         except EmulatorError as error:
             errors.append({"key": event, "value": {"error": {"code": error.code, "message": error.message}}})

@@ -92,17 +92,22 @@ def search_runs(request: Request) -> Reply:
                                 for run in found[:limit]]})
 
 
-def _logger(kind: str) -> Callable[[Request], Reply]:
+LISTS = ("metrics", "params", "tags")
+
+
+def _logger(one: str | None) -> Callable[[Request], Reply]:
+    """log-metric, log-parameter and set-tag carry one entry of the list ``one`` names;
+    log-batch (``one`` None) carries all three lists."""
     @mlflow_errors
     def log(request: Request) -> Reply:
         body = request.json_object()
         run_id = str(body.get("run_id") or body.get("run_uuid") or "")
-        entry = [{"key": body.get("key"), "value": body.get("value"), "timestamp": body.get("timestamp"),
-                  "step": body.get("step")}]
-        backend.log_batch(request.store, request.workspace, run_id,
-                          entry if kind == "metric" else body.get("metrics") or [] if kind == "batch" else [],
-                          entry if kind == "param" else body.get("params") or [] if kind == "batch" else [],
-                          entry if kind == "tag" else body.get("tags") or [] if kind == "batch" else [])
+        if one is None:
+            lists = {name: body.get(name) or [] for name in LISTS}
+        else:
+            lists = {name: [] for name in LISTS}
+            lists[one] = [{key: body.get(key) for key in ("key", "value", "timestamp", "step")}]
+        backend.log_batch(request.store, request.workspace, run_id, lists["metrics"], lists["params"], lists["tags"])
         return Reply(200, {})
     return log
 
@@ -123,9 +128,9 @@ ROUTES = (
     Route("POST", MLFLOW + "/runs/update", update_run),
     Route("GET", MLFLOW + "/runs/get", get_run),
     Route("POST", MLFLOW + "/runs/search", search_runs),
-    Route("POST", MLFLOW + "/runs/log-metric", _logger("metric")),
-    Route("POST", MLFLOW + "/runs/log-parameter", _logger("param")),
-    Route("POST", MLFLOW + "/runs/set-tag", _logger("tag")),
-    Route("POST", MLFLOW + "/runs/log-batch", _logger("batch")),
+    Route("POST", MLFLOW + "/runs/log-metric", _logger("metrics")),
+    Route("POST", MLFLOW + "/runs/log-parameter", _logger("params")),
+    Route("POST", MLFLOW + "/runs/set-tag", _logger("tags")),
+    Route("POST", MLFLOW + "/runs/log-batch", _logger(None)),
     Route("GET", MLFLOW + "/metrics/get-history", metric_history),
 )

@@ -7,7 +7,7 @@ service is read (`refresh`), so every reader, the SDK or the CLI, sees the live 
 """
 from __future__ import annotations
 
-import json
+import copy
 import re
 import secrets
 import time
@@ -117,7 +117,7 @@ def deploy(store: Store, workspace: WorkspaceKey, request: dict[str, Any], port:
         raise BadRequest("A service needs a 'name': a string of 3 to 32 lowercase letters, digits or dashes.")
     if request.get("computeType") == "AKS":
         target = compute.get(store, workspace, str(request.get("computeName")))
-        if target is None or target.get("computeType") != compute.AKS:
+        if target is None or compute.type_of(target) != compute.AKS:
             raise NotFound("ComputeTargetNotFound: AKS compute target {} not found in provided workspace".format(
                 request.get("computeName")), code="ComputeTargetNotFound")
     existing = repository.load(store, workspace, name)
@@ -151,7 +151,7 @@ def update(store: Store, workspace: WorkspaceKey, name: str, operations: list, e
     """Apply a service update; when it changes the models, code or auth, the service is
     redeployed on the same port (its scoring URI stays) and the operation id is returned."""
     existing = get(store, workspace, name)
-    payload = json.loads(json.dumps(existing.payload))
+    payload = copy.deepcopy(existing.payload)
     restart = False
     for operation in operations:
         if not isinstance(operation, dict) or operation.get("op") not in ("add", "replace") \

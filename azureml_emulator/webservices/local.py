@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import os
-from typing import Any
+from typing import Any, Callable
 
 import requests
 from azureml.core.environment import Environment
@@ -145,15 +145,6 @@ def update_deployment_state(self: Any, must_exist: bool = False, wait_seconds: f
         return
     self.state = STATE_BY_SERVICE_STATE.get(service.state, LocalWebservice.STATE_FAILED)
     self.error = service.payload.get("error")
-    # What deploy_to_cloud() deploys: the same registered models and inference configuration.
-    request = service.payload["environmentImageRequest"]
-    self._models_local = []
-    try:
-        self._models_remote = [Model(self.workspace, id=model_id) for model_id in request.get("modelIds", [])]
-        self._inference_config = _stored_inference_config(request)
-        self._deployable = True
-    except (WebserviceException, KeyError):   # a model deleted since: as the SDK says, not deployable
-        self._deployable = False
     self._process = service.process
     self._port = service.process.port if service.process else None
     self._base_url = "http://127.0.0.1:{}".format(self._port) if self._port else None
@@ -201,6 +192,23 @@ def list_local(workspace: Any, model_name: str | None = None, model_id: str | No
     return [LocalWebservice(workspace, service.name) for service in services]
 
 
+def make_deploy_to_cloud(original: Callable[..., Any]) -> Callable[..., Any]:
+    def deploy_to_cloud(self: Any, name: str | None = None, deployment_config: Any = None,
+                        deployment_target: Any = None) -> Any:
+        """The SDK's own deploy_to_cloud, given what it deploys: this service's registered models
+        and inference configuration (read here, not at every state refresh)."""
+        request = _current_request(self)
+        self._models_local = []
+        try:
+            self._models_remote = [Model(self.workspace, id=model_id) for model_id in request.get("modelIds", [])]
+            self._inference_config = _stored_inference_config(request)
+            self._deployable = True
+        except (WebserviceException, KeyError):   # a model deleted since: as the SDK says, not deployable
+            self._deployable = False
+        return original(self, name=name, deployment_config=deployment_config, deployment_target=deployment_target)
+    return deploy_to_cloud
+
+
 def patches() -> list[tuple[Any, str, Any]]:
     return [
         (LocalWebservice, "_deploy", staticmethod(_deploy)),
@@ -213,4 +221,5 @@ def patches() -> list[tuple[Any, str, Any]]:
         (LocalWebservice, "reload", reload),
         (LocalWebservice, "update", update),
         (LocalWebservice, "list", staticmethod(list_local)),
+        (LocalWebservice, "deploy_to_cloud", make_deploy_to_cloud(LocalWebservice.deploy_to_cloud)),
     ]
