@@ -197,6 +197,9 @@ class Job:
             "MLFLOW_TRACKING_TOKEN": token,
             "MLFLOW_EXPERIMENT_ID": experiment.get("experimentId", ""),
             "MLFLOW_EXPERIMENT_NAME": self.run["experimentName"],
+            # The cloud by name, so azureml-mlflow does not look its endpoints up on management.azure.com
+            # (refused offline, with a misleading "unable to load cloud metadata" error in the log).
+            "AZUREML_CURRENT_CLOUD": "AzureCloud",
             "HOME": str(home),
             "PYTHONUNBUFFERED": "1",
             job_runtime.BRIDGE: bridge.url,

@@ -5,7 +5,7 @@ import pytest
 from azureml.core import Environment, Run
 from mlflow.exceptions import MlflowException
 
-from conftest import submit_script
+from conftest import job_log, submit_script
 
 
 @pytest.fixture
@@ -62,6 +62,7 @@ def test_mlflow_inside_a_job_logs_into_the_submitted_run(cluster):
     run.wait_for_completion()
     assert run.get_status() == "Completed"
     assert run.get_metrics() == {"rmse": 0.25} and "notes.txt" in run.get_file_names()
+    assert "unable to load cloud metadata" not in job_log(run)
 
 
 def test_bad_metric_values_and_search_filters_are_refused_as_mlflow_refuses(tracking):
