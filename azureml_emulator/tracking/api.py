@@ -119,6 +119,14 @@ def metric_history(request: Request) -> Reply:
                                                          request.query.get("metric_key") or "")})
 
 
+def no_logged_models(request: Request) -> Reply:
+    """MLflow 3's logged-models API, which ``mlflow.<flavor>.log_model``, autolog's model and
+    registering a run's model call first. Azure ML's MLflow server does not have it: it answers
+    404 with an empty body (Azure/azure-sdk-for-python#44896), and so does the emulator, so a
+    notebook stops here exactly as it stops on Azure."""
+    return Reply(404, b"", {"Content-Length": "0"})
+
+
 ROUTES = (
     Route("GET", MLFLOW + "/experiments/get-by-name", get_experiment_by_name),
     Route("GET", MLFLOW + "/experiments/get", get_experiment),
@@ -133,4 +141,7 @@ ROUTES = (
     Route("POST", MLFLOW + "/runs/set-tag", _logger("tags")),
     Route("POST", MLFLOW + "/runs/log-batch", _logger(None)),
     Route("GET", MLFLOW + "/metrics/get-history", metric_history),
+    Route("POST", MLFLOW + "/logged-models", no_logged_models),
+    *(Route(method, MLFLOW + "/logged-models/{rest:path}", no_logged_models)
+      for method in ("GET", "POST", "PATCH", "DELETE")),
 )
