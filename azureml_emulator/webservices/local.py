@@ -19,7 +19,7 @@ from azureml.exceptions import WebserviceException
 
 from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.runtime.context import current
-from azureml_emulator.webservices import backend, deployment, repository
+from azureml_emulator.webservices import backend, deployment, repository, states
 from azureml_emulator.webservices.records import HEALTHY, TRANSITIONING
 
 STATE_BY_SERVICE_STATE = {TRANSITIONING: LocalWebservice.STATE_DEPLOYING, HEALTHY: LocalWebservice.STATE_RUNNING}
@@ -137,7 +137,7 @@ def __init__(self: Any, workspace: Any, name: str, must_exist: bool = True) -> N
 
 
 def update_deployment_state(self: Any, must_exist: bool = False, wait_seconds: float = 0) -> None:
-    service = backend.settle(current().store, WorkspaceKey.of(self.workspace), self.name, wait_seconds)
+    service = states.settle(current().store, WorkspaceKey.of(self.workspace), self.name, wait_seconds)
     if service is None:
         if must_exist:
             raise WebserviceException("WebserviceNotFound: Local webservice {} not found.".format(self.name))
