@@ -23,8 +23,10 @@ def blob_base_url(account: str) -> str:
     return "https://{}{}".format(account, BLOB_SUFFIX)
 
 
-def host_kind(host: str) -> tuple[str, str] | None:
+def host_kind(host: str | None) -> tuple[str, str] | None:
     """(kind, storage account) for one of the emulator's hosts, None for any other host."""
+    if not host:
+        return None
     host = host.lower()
     if host == EMULATOR_HOST:
         return SERVICE, ""

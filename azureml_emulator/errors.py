@@ -62,7 +62,6 @@ class NotEmulated(EmulatorError):
 
     def __init__(self, operation: str) -> None:
         super().__init__("not emulated by azureml_emulator: {}".format(operation))
-        self.operation = operation
 
 
 class DeploymentError(EmulatorError):

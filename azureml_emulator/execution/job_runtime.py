@@ -34,7 +34,7 @@ def bridged(url: str) -> tuple[str, dict[str, str]] | None:
     """The bridge URL and headers that carry a request for ``url``; None when ``url`` is not
     one of the emulator's hosts (the request must be refused)."""
     parts = urlsplit(url)
-    if host_kind(parts.hostname or "") is None:
+    if host_kind(parts.hostname) is None:
         return None
     bridge = urlsplit(os.environ[BRIDGE])
     return (urlunsplit((bridge.scheme, bridge.netloc, parts.path, parts.query, "")),

@@ -52,7 +52,7 @@ def become_subreaper() -> None:
     re-parented here, not to init, so they can be found and ended with their owner.
     (The service supervisor does the same itself: it runs with only the modules copied
     beside a deployment.)"""
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1)   # the option reads only its first argument
 
 
 def spawn(argv: Sequence[str], env: Mapping[str, str], cwd: str | Path, log_path: str | Path) -> tuple[int, float]:

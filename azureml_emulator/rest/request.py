@@ -36,7 +36,7 @@ class Request:
     def from_url(cls, method: str, url: str, body: bytes | None, emulator: Emulator,
                  headers: Mapping[str, str] | None = None) -> Request:
         parts = urlsplit(url)
-        host, account = host_kind(parts.hostname or "") or (SERVICE, "")
+        host, account = host_kind(parts.hostname) or (SERVICE, "")
         # The SDK joins some URLs with a doubled slash ("https://host//subscriptions/..."): Azure accepts it.
         path = re.sub("/{2,}", "/", parts.path)
         return cls(method=method.upper(), path=path, body=body or b"", emulator=emulator,

@@ -112,5 +112,5 @@ class Router:
 
 class _MethodNotAllowed(Exception):
     def __init__(self, allowed: list[str]) -> None:
-        super().__init__(allowed)
+        super().__init__()
         self.allowed = allowed

@@ -38,11 +38,12 @@ class BlockedRequestError(requests.ConnectionError):
     """A request that would have left this machine while the emulator is active."""
 
 
-def is_loopback(host: str) -> bool:
+def is_loopback(host: str | None) -> bool:
+    """``localhost`` or a loopback address (a URL's hostname: an IPv6 one without brackets)."""
     if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return ipaddress.ip_address(host).is_loopback   # type: ignore[arg-type]
     except ValueError:
         return False
 
@@ -51,10 +52,8 @@ def _body_bytes(body: Any) -> bytes | None:
     if body is None or isinstance(body, bytes):
         return body
     if isinstance(body, str):
-        return body.encode("utf-8")
-    if hasattr(body, "read"):
-        data = body.read()
-        return data.encode("utf-8") if isinstance(data, str) else data
+        return body.encode()
+    # A generator of chunks, or a file (read line by line), of bytes or text.
     return b"".join(chunk if isinstance(chunk, bytes) else chunk.encode() for chunk in body)
 
 
@@ -63,7 +62,6 @@ def _to_response(prepared: requests.PreparedRequest, reply: Reply) -> requests.R
     response.status_code = reply.status
     response.reason = reply.reason or HTTPStatus(reply.status).phrase
     response._content = reply.content()
-    response._content_consumed = True
     # azure-core's transport (the SDK's blob client) configures the raw stream of each response.
     response.raw = urllib3.HTTPResponse(body=io.BytesIO(response._content), status=reply.status,
                                         preload_content=False)
@@ -85,7 +83,7 @@ def _port(url: str) -> int | None:
 def refusal(method: str, url: str) -> str | None:
     """Why a request for a host other than the emulator's is not sent; None for a loopback
     request to one of this home's services, the only kind let through."""
-    if is_loopback(urlsplit(url).hostname or ""):
+    if is_loopback(urlsplit(url).hostname):
         store = current().store
         if _port(url) in repository.service_ports(store):
             return None
@@ -104,7 +102,7 @@ def make_urlopen(original_urlopen: Callable[..., Any]) -> Callable[..., Any]:
     def urlopen(url: Any, data: Any = None, *args: Any, **kwargs: Any) -> Any:
         request = url if isinstance(url, urllib.request.Request) else urllib.request.Request(str(url), data=data)
         target, method = request.full_url, request.get_method()
-        if host_kind(urlsplit(target).hostname or "") is not None:
+        if host_kind(urlsplit(target).hostname) is not None:
             reply = ROUTER.dispatch(method, target, _body_bytes(request.data), current())
             if reply.status >= 400:
                 raise urllib.error.HTTPError(target, reply.status, reply.reason or HTTPStatus(reply.status).phrase,
@@ -119,13 +117,11 @@ def make_urlopen(original_urlopen: Callable[..., Any]) -> Callable[..., Any]:
 
 def make_send(original_send: Callable[..., requests.Response]) -> Callable[..., requests.Response]:
     def send(adapter: Any, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        url = request.url or ""
-        host = urlsplit(url).hostname or ""
-        if host_kind(host) is not None:
-            reply = ROUTER.dispatch(request.method or "GET", url, _body_bytes(request.body), current(),
-                                    request.headers)
+        method, url = str(request.method), str(request.url)   # a prepared request has both
+        if host_kind(urlsplit(url).hostname) is not None:
+            reply = ROUTER.dispatch(method, url, _body_bytes(request.body), current(), request.headers)
             return _to_response(request, reply)
-        refused = refusal(request.method or "GET", url)
+        refused = refusal(method, url)
         if refused:
             raise BlockedRequestError(refused, request=request)
         return original_send(adapter, request, **kwargs)

@@ -46,16 +46,17 @@ class Store:
                     "knows ({}): upgrade azureml_emulator, or use another home.".format(
                         self.path, version, VERSION))
             for step in range(version, VERSION):
-                for statement in filter(str.strip, MIGRATIONS[step].split(";")):
+                for statement in MIGRATIONS[step].split(";"):
                     db.execute(statement)
-            for statement in filter(str.strip, TABLES.split(";")):
+            for statement in TABLES.split(";"):
                 db.execute(statement)
             db.execute("PRAGMA user_version={:d}".format(VERSION))
 
     def _connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            # Autocommit: a transaction is only what `transaction` begins. Writers wait up to 30 s.
+            conn = sqlite3.connect(self.path, isolation_level=None)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA busy_timeout=30000")
             conn.execute("PRAGMA journal_mode=WAL")

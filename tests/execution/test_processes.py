@@ -1,7 +1,9 @@
 """Process handling: processes start detached, are recognised by PID and create time
 (so a reused PID is never signalled), and stop with their whole process group."""
 import os
+import subprocess
 import sys
+import textwrap
 import time
 
 import psutil
@@ -71,6 +73,7 @@ def test_a_reused_pid_is_not_ours_and_is_never_signalled(started):
     impostor = ProcessRecord(pid=record.pid, create_time=record.create_time - 100)
     assert not processes.is_alive(impostor)
     processes.stop(impostor, grace_seconds=1)
+    time.sleep(0.5)   # a signal, had one been sent, would have ended it by now
     assert processes.is_alive(record)
 
 
@@ -86,3 +89,79 @@ def test_a_process_record_round_trips_through_json():
     assert ProcessRecord.from_json(record.to_json()) == record
     assert ProcessRecord.from_json({}) is None
     assert ProcessRecord.from_json(None) is None
+
+
+def test_a_spawned_process_runs_in_its_folder_with_its_environment_and_logs_both_streams(tmp_path):
+    folder = tmp_path / "work"
+    folder.mkdir()
+    code = ("import os, sys; print('cwd', os.getcwd()); print('env', os.environ.get('WHO'), 'PATH' in os.environ); "
+            "print('on stderr', file=sys.stderr)")
+    pid, created = processes.spawn([sys.executable, "-c", code], env={"WHO": "the-service"}, cwd=folder,
+                                   log_path=tmp_path / "service.log")
+    record = ProcessRecord(pid=pid, create_time=created)
+    deadline = time.monotonic() + 20
+    while processes.is_alive(record):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert sorted((tmp_path / "service.log").read_text().splitlines()) == [
+        "cwd {}".format(folder), "env the-service False", "on stderr"]
+
+
+def test_stop_returns_as_soon_as_the_process_has_ended(started):
+    record = started()
+    began = time.monotonic()
+    processes.stop(record, grace_seconds=30)
+    assert not processes.is_alive(record) and time.monotonic() - began < 10
+
+
+def test_an_ended_process_not_yet_reaped_is_not_alive(tmp_path):
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    record = ProcessRecord(pid=child.pid, create_time=psutil.Process(child.pid).create_time())
+    deadline = time.monotonic() + 20
+    while psutil.Process(child.pid).status() != psutil.STATUS_ZOMBIE:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert not processes.is_alive(record)   # a zombie: ended, only its exit status is left
+    processes.stop(record, grace_seconds=1)
+    child.wait()
+
+
+def test_a_create_time_a_little_off_is_still_the_same_process(started):
+    """psutil's create time is rounded differently from one read to the next by a few ms, not more."""
+    record = started()
+    assert processes.is_alive(ProcessRecord(pid=record.pid, create_time=record.create_time + 0.005))
+    assert not processes.is_alive(ProcessRecord(pid=record.pid, create_time=record.create_time + 0.5))
+    assert not processes.is_alive(ProcessRecord(pid=None, create_time=record.create_time))
+
+
+def test_orphans_are_reparented_to_a_subreaper(tmp_path):
+    """What a service supervisor relies on to find and end workers whose parent died."""
+    reparented = tmp_path / "ppid"
+    script = textwrap.dedent("""
+        import os, subprocess, sys, time
+        from azureml_emulator.execution.processes import become_subreaper
+        become_subreaper()
+        orphan = "import os, time; time.sleep(1); open({path!r}, 'w').write(str(os.getppid()))"
+        subprocess.Popen([sys.executable, "-c", "import subprocess, sys; subprocess.Popen([sys.executable, '-c', "
+                          + repr(orphan) + "])"]).wait()   # the middle process exits at once
+        os.wait()   # the orphan is now this process's child
+        print(open({path!r}).read() == str(os.getpid()))
+    """).format(path=str(reparented))
+    answer = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert answer.stdout.strip() == "True", answer.stderr
+
+
+def test_no_record_is_no_process():
+    assert not processes.is_alive(None)
+    processes.stop(None)   # nothing to stop
+
+
+def test_a_program_that_cannot_start_is_an_error_naming_it(tmp_path):
+    with pytest.raises(subprocess.CalledProcessError) as failed:
+        processes.spawn([str(tmp_path / "no-such-program")], env={}, cwd=tmp_path, log_path=tmp_path / "log")
+    assert "No such file or directory" in failed.value.stderr and "no-such-program" in failed.value.stderr
+
+
+def test_a_record_ignores_fields_it_does_not_know_and_needs_a_create_time():
+    assert ProcessRecord.from_json({"pid": 3, "create_time": 1.0, "added_later": "x"}) == ProcessRecord(3, 1.0)
+    assert ProcessRecord.from_json({"pid": 3}) is None

@@ -50,7 +50,8 @@ def test_a_known_path_with_another_method_is_405_with_allow(store):
     reply = router.dispatch("PUT", "https://h/things/x", None, store)
     assert reply.status == 405
     assert reply.headers["Allow"] == "DELETE, GET"
-    assert reply.body["error"]["code"] == "MethodNotAllowed"
+    assert (reply.body["statusCode"], reply.body["error"]["code"], reply.body["error"]["message"]) == (
+        405, "MethodNotAllowed", "PUT is not allowed on /things/x: this path answers DELETE, GET.")
 
 
 def test_an_emulator_error_becomes_its_azure_shaped_reply(store):
@@ -62,11 +63,30 @@ def test_an_emulator_error_becomes_its_azure_shaped_reply(store):
 
 
 def test_a_bug_in_a_handler_is_a_500_naming_it(store):
+    def divide(x):
+        return x / 0
+
     def broken(request):
-        return 1 / 0
+        return divide(1)
     reply = Router([[Route("GET", "/x", broken)]]).dispatch("GET", "https://h/x", None, store)
-    assert reply.status == 500
-    assert "ZeroDivisionError" in reply.body["message"] and "GET /x" in reply.body["message"]
+    assert reply.status == 500 and reply.body["statusCode"] == 500
+    assert reply.body["error"]["code"] == "InternalServerError"
+    line = divide.__code__.co_firstlineno + 1   # the innermost line, the one that raised: where the bug is
+    assert reply.body["message"] == (
+        "azureml_emulator internal error answering GET /x: ZeroDivisionError: division by zero (at {}:{})"
+        .format(__file__, line))
+
+
+def test_a_segment_placeholder_matches_one_segment_only(store):
+    router = Router([[Route("GET", "/things/{name}", answer("one"))]])
+    assert router.dispatch("GET", "https://h/things/a", None, store).status == 200
+    assert router.dispatch("GET", "https://h/things/a/b", None, store).status == 501
+
+
+def test_a_handler_sees_the_requests_headers(store):
+    router = Router([[Route("PUT", "/blob", lambda request: Reply(200, {"type": request.headers.get("x-ms-blob-type")}))]])
+    reply = router.dispatch("PUT", "https://h/blob", b"", store, {"X-Ms-Blob-Type": "BlockBlob"})
+    assert reply.body == {"type": "BlockBlob"}
 
 
 def test_wrong_method_on_an_emulated_route_through_requests(azureml_emulator):

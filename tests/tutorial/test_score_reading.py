@@ -16,7 +16,7 @@ from conftest import REPO
 @pytest.fixture(scope="module")
 def score():
     import azureml_inference_server_http.server  # noqa: F401  (makes azureml.contrib.services importable)
-    spec = importlib.util.spec_from_file_location("score_under_test", REPO / "score.py")
+    spec = importlib.util.spec_from_file_location("score", REPO / "score.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
