@@ -1,7 +1,8 @@
-"""How score.py reads a request, in-process: simdjson's whole-body parse gives exactly
-what the classic json.loads gives for any layout, anything but plain rows of numbers goes
-to msgspec, which reads valid bodies the same way and refuses invalid ones with a
-ValueError (a 400), never another exception."""
+"""How score.py reads and answers a request, in-process: simdjson's whole-body parse gives
+exactly what the classic json.loads gives for any layout, anything but plain rows of numbers
+goes to msgspec, which reads valid bodies the same way and refuses invalid ones with a
+ValueError (a 400), never another exception; `init` loads the model Azure puts in
+AZUREML_MODEL_DIR and `run` answers with the status and JSON body the server sends."""
 import importlib.util
 import json
 
@@ -10,7 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO
+from flask import Request
+from werkzeug.test import EnvironBuilder
+
+from conftest import REPO, save_model
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +116,69 @@ def test_binary_images_are_bytes_over_255(score, mnist):
     assert np.array_equal(score.read_binary(raw.tobytes()), raw / 255.0)
     with pytest.raises(ValueError, match="Binary body is 785 bytes; expected a non-empty multiple of 784"):
         score.read_binary(b"\x00" * 785)
+
+
+@pytest.fixture(scope="module")
+def served(score, small_model, tmp_path_factory):
+    """score.py after init(), with a real model where Azure's container puts it."""
+    folder = save_model(small_model, tmp_path_factory.mktemp("azureml-models") / "sklearn_mnist" / "1")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AZUREML_MODEL_DIR", str(folder.parent))
+        score.init()
+    return score
+
+
+def request(body, method="POST", content_type="application/json"):
+    """What the inference server hands a raw-HTTP run(): the Flask request it received."""
+    return Request(EnvironBuilder(method=method, data=body, content_type=content_type).get_environ())
+
+
+def answer(response):
+    return response.status_code, response.headers["Content-Type"], json.loads(response.get_data())
+
+
+def test_run_answers_the_models_digits_as_json(served, small_model, mnist):
+    images = mnist["X_test"][:5]
+    expected = small_model.predict(images).tolist()
+    assert answer(served.run(request(json.dumps({"data": images.tolist()})))) == (200, "application/json", expected)
+    raw = (images * 255).round().astype(np.uint8).tobytes()
+    status, _, digits = answer(served.run(request(raw, content_type="application/octet-stream")))
+    assert (status, digits) == (200, small_model.predict(np.frombuffer(raw, np.uint8).reshape(-1, 784) / 255.0).tolist())
+
+
+def test_run_refuses_what_it_cannot_score_with_the_status_and_reason(served, monkeypatch):
+    assert answer(served.run(request(b"", method="GET"))) == (405, "application/json", {"error": "Send images with POST."})
+    assert answer(served.run(request(b"{}"))) == (400, "application/json", {
+        "error": "Expected {\"data\": [[784 pixel values], ...]} in JSON (no NaN): Object missing required field "
+                 "`data`."})
+    monkeypatch.setattr(served, "MAX_BODY_BYTES", 10)
+    assert answer(served.run(request(b"x" * 11))) == (413, "application/json", {
+        "error": "Body is over 10 bytes: send fewer images per request."})
+    assert answer(served.run(request(b"x" * 10)))[0] == 400   # exactly the limit is read (and refused as JSON)
+
+
+def test_plain_rows_are_read_by_the_fast_path_without_the_fallback(score, mnist, monkeypatch):
+    def no_fallback(body):
+        raise AssertionError("the msgspec fallback read a body of plain rows")
+    monkeypatch.setattr(score, "explain", no_fallback)
+    body = json.dumps({"id": 7, "data": mnist["X_test"][:3].tolist()}).encode()
+    assert np.array_equal(score.read_json(body), mnist["X_test"][:3])
+
+
+def test_a_binary_body_of_the_wrong_size_says_what_is_expected(score):
+    for body in (b"", b"x" * 785):
+        with pytest.raises(ValueError) as refused:
+            score.read_binary(body)
+        assert str(refused.value) == "Binary body is {} bytes; expected a non-empty multiple of 784.".format(len(body))
+
+
+@pytest.mark.parametrize("body, message", [
+    (b'{"data": []}', '"data" is empty: send at least one image, as {"data": [[784 pixel values]]}.'),
+    (b'{"data": [[0.5, 0.5]]}', "Image 0 has 2 values; every image needs 784 (28x28 pixels)."),
+    (json.dumps({"data": [[0.5] * 783 + [2]]}).encode(),
+     "Pixel values must be in 0..1 (found 0.5 to 2.0): scale 0..255 pixels by dividing by 255."),
+])
+def test_refusals_say_exactly_what_is_wrong_and_what_is_expected(score, body, message):
+    with pytest.raises(ValueError) as refused:
+        score.read_json(body)
+    assert str(refused.value) == message
