@@ -10,6 +10,7 @@ from typing import Any
 
 from azureml_emulator.errors import BadRequest
 from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.rest import odata
 from azureml_emulator.store import Store
 
 
@@ -54,3 +55,27 @@ def full(store: Store, workspace: WorkspaceKey, run_id: str, name: str) -> dict 
             "properties": store.loads(rows[-1]["properties"]) or {"uxMetricType": "azureml.v1.scalar"},
             "value": [store.loads(row["row"]) for row in rows], "continuationToken": None}
 
+
+
+def query(store: Store, workspace: WorkspaceKey, experiment: str, expression: str | None) -> list[dict]:
+    """Run history's metric query (``experiments/<name>/metrics:query``), which the run widget
+    sends for a parent's children: every logged row of the experiment's runs that matches the
+    OData filter (``RunId``, ``MetricType``, ``Name``, ``CreatedUtc``), one run metric per row,
+    in the order logged."""
+    rows = store.query("SELECT m.run_id, m.name, m.columns, m.properties, m.row FROM metrics m JOIN runs r "
+                       "ON r.workspace = m.workspace AND r.run_id = m.run_id WHERE m.workspace=? AND r.experiment=? "
+                       "ORDER BY m.seq", (str(workspace), experiment))
+    found = []
+    for row in rows:
+        value, columns = store.loads(row["row"]), store.loads(row["columns"])
+        metric_type = (store.loads(row["properties"]) or {}).get("uxMetricType", "azureml.v1.scalar")
+        fields = {"RunId": row["run_id"], "MetricType": metric_type, "Name": row["name"],
+                  "CreatedUtc": value.get("createdUtc")}
+        if odata.matches(expression, lambda path: fields.get(path, odata.MISSING)):
+            found.append({
+                "runId": row["run_id"], "metricId": value.get("metricId"), "dataContainerId": "dcid." + row["run_id"],
+                "metricType": metric_type, "createdUtc": value.get("createdUtc"), "name": row["name"],
+                "numCells": 1, "cells": [value["data"]],
+                "schema": {"numProperties": len(columns), "properties": [
+                    {"propertyId": column, "name": column, "type": kind} for column, kind in columns.items()]}})
+    return found

@@ -7,6 +7,7 @@ import time
 import pytest
 from azureml.core import ScriptRunConfig
 from azureml.exceptions import AzureMLException
+from azureml.widgets import RunDetails
 from azureml.train.hyperdrive import (BanditPolicy, BayesianParameterSampling, GridParameterSampling,
                                       HyperDriveConfig, HyperDriveRun, PrimaryMetricGoal, RandomParameterSampling,
                                       choice, uniform)
@@ -74,13 +75,22 @@ def test_a_random_sweep_runs_its_children_and_finds_the_best(cluster):
         assert sum(1 for s, e in spans if s <= start < e) <= 2
 
 
-def test_grid_sampling_tries_every_combination_once(cluster):
+def test_grid_sampling_tries_every_combination_once_and_the_widget_shows_them(cluster):
     parent = sweep(cluster, GridParameterSampling({"--lr": choice(0.1, 0.2), "--steps": choice(1, 2)}), total=10)
     parent.wait_for_completion()
     tried = sorted(tuple(sorted(json.loads(value).items()))
                    for value in HyperDriveRun(cluster.experiment, parent.id).get_hyperparameters().values())
     assert tried == [(("--lr", 0.1), ("--steps", 1)), (("--lr", 0.1), ("--steps", 2)),
                      (("--lr", 0.2), ("--steps", 1)), (("--lr", 0.2), ("--steps", 2))]
+    # The run widget shows the parent with each child's parameters and best primary metric.
+    data = RunDetails(parent).get_widget_data()
+    assert data["status"] == "Completed"
+    assert data["run_properties"]["hyper_parameters"] == {"--lr": ["choice", [[0.1, 0.2]]],
+                                                          "--steps": ["choice", [[1, 2]]]}
+    shown = sorted((child["param_--lr"], child["param_--steps"], child["best_metric"], child["status"])
+                   for child in data["child_runs"])
+    assert shown == [(0.1, 1, 0.9, "Completed"), (0.1, 2, 0.9, "Completed"),
+                     (0.2, 1, 0.8, "Completed"), (0.2, 2, 0.8, "Completed")]
 
 
 def test_the_bandit_policy_cancels_a_child_far_behind_the_best(cluster):
