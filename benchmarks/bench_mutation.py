@@ -128,6 +128,9 @@ def measure(name: str, module: str, tests: list[str], run: bool = True) -> dict:
                      if line.strip() and not any("\u2800" <= ch <= "\u28ff" for ch in line)]   # not the spinner
             return {"name": name, "module": module, "error": "mutmut failed (exit {}); the end of its output:\n{}"
                     .format(done.returncode, "\n".join(lines[-60:]))}
+    if not (work / "mutants").is_dir():
+        return {"name": name, "module": module,
+                "error": "no results in {}: run the benchmark for it without --report-only first".format(work)}
     report = subprocess.run([sys.executable, "-c", REPORT], cwd=work, env=env, check=True, capture_output=True,
                             text=True)
     rows = json.loads(report.stdout)
@@ -167,7 +170,7 @@ def main() -> None:
     print(f"\n{'module':<46}{'mutants':>8}{'killed':>8}{'equiv.':>8}{'other':>7}{'score':>8}{'time':>8}")
     for r in results:
         if "error" in r:
-            print(f"{r['module']:<46}  mutmut failed: see below")
+            print(f"{r['module']:<46}  no result: see below")
             continue
         print(f"{r['module']:<46}{r['mutants']:>8}{r['killed']:>8}{r['equivalent']:>8}{len(r['survivors']):>7}"
               f"{r['score']:>8.0%}{r['seconds']:>7.0f}s")
