@@ -7,7 +7,6 @@ The SDK's Webservice classes call these over HTTP (their global requests session
 from __future__ import annotations
 
 from azureml_emulator.addresses import EMULATOR_BASE_URL
-from azureml_emulator.models import backend as models
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
@@ -40,16 +39,10 @@ def get_service(request: Request) -> Reply:
 
 
 def list_services(request: Request) -> Reply:
-    """Services filtered as `Webservice.list` asks: compute type, model name or id, and tags and
-    properties ('key' or 'key=value', comma separated)."""
     query = request.query
     services = backend.list_services(request.store, request.workspace, query.get("computeType"),
-                                     query.get("modelName"))
-    services = [s for s in services
-                if models.matches_pairs(s.payload.get("kvTags"), query.get("tags"))
-                and models.matches_pairs(s.payload.get("properties"), query.get("properties"))
-                and (not query.get("modelId") or any(m.get("id") == query["modelId"]
-                                                     for m in s.payload.get("models", [])))]
+                                     query.get("modelName"), query.get("modelId"), query.get("tags"),
+                                     query.get("properties"))
     return Reply(200, {"value": [service.public_view() for service in services]})
 
 

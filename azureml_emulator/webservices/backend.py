@@ -11,6 +11,7 @@ from azureml_emulator.compute import backend as compute
 from azureml_emulator.errors import BadRequest, Conflict, EmulatorError, NotEmulated, NotFound
 from azureml_emulator.execution.processes import ProcessRecord
 from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.models import backend as models
 from azureml_emulator.store import Store
 from azureml_emulator.timestamps import utc_now_iso
 from azureml_emulator.webservices import deployment, repository
@@ -180,14 +181,21 @@ def get(store: Store, workspace: WorkspaceKey, name: str) -> ServiceRecord:
 
 
 def list_services(store: Store, workspace: WorkspaceKey | None = None, compute_type: str | None = None,
-                  model_name: str | None = None) -> list[ServiceRecord]:
-    """Services with their live state: of one workspace (or of the whole home), filtered as the SDK asks."""
+                  model_name: str | None = None, model_id: str | None = None, tags: str | None = None,
+                  properties: str | None = None) -> list[ServiceRecord]:
+    """Services with their live state: of one workspace (or of the whole home), filtered as
+    `Webservice.list` asks (tags and properties: 'key' or 'key=value', comma separated)."""
     listed = []
     for service in repository.list_in(store, workspace):
         service = refresh(store, service)
         if compute_type and service.compute_type != compute_type:
             continue
         if model_name and model_name not in service.model_names:
+            continue
+        if model_id and not any(m.get("id") == model_id for m in service.payload.get("models", [])):
+            continue
+        if not (models.matches_pairs(service.payload.get("kvTags"), tags)
+                and models.matches_pairs(service.payload.get("properties"), properties)):
             continue
         listed.append(service)
     return listed
