@@ -74,6 +74,11 @@ class WorkspaceKey:
         return str(self).replace("/", "_")
 
 
+def data_container_id(run_id: str) -> str:
+    """The artifact container of a run's files (its ``dataContainerId``), as Azure names it."""
+    return "dcid." + run_id
+
+
 @dataclass(frozen=True)
 class ArtifactId:
     """An artifact (or, with a path that is a folder, a prefix): ``origin/container/path``."""

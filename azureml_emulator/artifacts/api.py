@@ -8,7 +8,7 @@ from typing import Callable
 
 from azureml_emulator.artifacts import backend
 from azureml_emulator.errors import BadRequest, NotEmulated, NotFound
-from azureml_emulator.ids import ArtifactId, safe_name, safe_relative_path
+from azureml_emulator.ids import ArtifactId, data_container_id, safe_name, safe_relative_path
 from azureml_emulator.rest import catalogue
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
@@ -99,7 +99,7 @@ def _in_run(request: Request) -> ArtifactId:
     path = (request.query.get("path") or "").strip("/")
     if path:
         safe_relative_path(path, "artifact path")   # inside the run's container: no '..'
-    return ArtifactId("ExperimentRun", "dcid." + safe_name(request.params["run_id"], "run id"), path)
+    return ArtifactId("ExperimentRun", data_container_id(safe_name(request.params["run_id"], "run id")), path)
 
 
 def run_list(request: Request) -> Reply:
@@ -133,7 +133,7 @@ def run_artifact_uri(request: Request) -> Reply:
 
 
 def run_create(request: Request) -> Reply:
-    return _create(request, "ExperimentRun", "dcid." + request.params["run_id"])
+    return _create(request, "ExperimentRun", data_container_id(request.params["run_id"]))
 
 
 ROUTES = (

@@ -14,8 +14,10 @@ from azureml_emulator.rest.router import Route
 from azureml_emulator.runs import backend as runs
 from azureml_emulator.timestamps import iso
 
-RESOURCE_ID = ("/subscriptions/{w.subscription_id}/resourceGroups/{w.resource_group}/providers/"
-               "Microsoft.MachineLearningServices/workspaces/{w.name}/computes/{name}")
+
+def resource_id(workspace: WorkspaceKey, name: str) -> str:
+    """A compute's Resource Manager id."""
+    return "{}/computes/{}".format(workspace.scope, name)
 
 
 def describe(request: Request, record: dict) -> dict:
@@ -28,7 +30,7 @@ def describe(request: Request, record: dict) -> dict:
     current = min(max(scale["minNodeCount"], busy), scale["maxNodeCount"])
     created, modified = iso(record["createdOn"]), iso(record["modifiedOn"])
     return {
-        "id": RESOURCE_ID.format(w=workspace, name=record["name"]), "name": record["name"],
+        "id": resource_id(workspace, record["name"]), "name": record["name"],
         "type": "Microsoft.MachineLearningServices/workspaces/computes", "location": record["location"],
         "tags": record["tags"],
         "properties": {
@@ -53,7 +55,7 @@ def describe_aks(request: Request, record: dict) -> dict:
     """An AKS compute as Azure describes it (`AksCompute._initialize` reads these fields)."""
     workspace: WorkspaceKey = request.workspace
     return {
-        "id": RESOURCE_ID.format(w=workspace, name=record["name"]), "name": record["name"],
+        "id": resource_id(workspace, record["name"]), "name": record["name"],
         "type": "Microsoft.MachineLearningServices/workspaces/computes", "location": record["location"],
         "tags": record["tags"],
         "properties": {

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import psutil
 
-from azureml_emulator.addresses import EMULATOR_BASE_URL, EMULATOR_HOST
+from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.artifacts import backend as artifacts
 from azureml_emulator.compute import backend as compute
 from azureml_emulator.data.materialize import materialize
@@ -40,6 +40,7 @@ from azureml_emulator.runtime.context import Emulator
 from azureml_emulator.snapshots import backend as snapshots
 from azureml_emulator.store import Store
 from azureml_emulator.tokens import unsigned_jwt
+from azureml_emulator.tracking import backend as tracking
 
 JOB_SIDE_MODULES = ("__init__.py", "addresses.py", "execution/__init__.py", "execution/job_runtime.py")
 DATASET_ARGUMENT = "DatasetConsumptionConfig:"
@@ -192,7 +193,7 @@ class Job:
             "AZUREML_DISCOVERY_SERVICE_ENDPOINT": EMULATOR_BASE_URL + "/discovery",
             "HBI_WORKSPACE_JOB": "true",   # no telemetry uploads from the job
             # As Azure sets them in a job: MLflow logs to the workspace, into this very run.
-            "MLFLOW_TRACKING_URI": "azureml://{}/mlflow/v2.0{}?".format(EMULATOR_HOST, self.workspace.scope),
+            "MLFLOW_TRACKING_URI": tracking.tracking_uri(self.workspace) + "?",
             "MLFLOW_RUN_ID": self.run_id,
             "MLFLOW_TRACKING_TOKEN": token,
             "MLFLOW_EXPERIMENT_ID": experiment.get("experimentId", ""),

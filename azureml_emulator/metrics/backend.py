@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from azureml_emulator.errors import BadRequest
-from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.ids import WorkspaceKey, data_container_id
 from azureml_emulator.rest import odata
 from azureml_emulator.store import Store
 
@@ -51,7 +51,7 @@ def full(store: Store, workspace: WorkspaceKey, run_id: str, name: str) -> dict 
     columns: dict = {}
     for row in rows:
         columns.update(store.loads(row["columns"]))
-    return {"name": name, "dataContainerId": "dcid." + run_id, "columns": columns,
+    return {"name": name, "dataContainerId": data_container_id(run_id), "columns": columns,
             "properties": store.loads(rows[-1]["properties"]) or {"uxMetricType": "azureml.v1.scalar"},
             "value": [store.loads(row["row"]) for row in rows], "continuationToken": None}
 
@@ -73,7 +73,7 @@ def query(store: Store, workspace: WorkspaceKey, experiment: str, expression: st
                   "CreatedUtc": value.get("createdUtc")}
         if odata.matches(expression, lambda path: fields.get(path, odata.MISSING)):
             found.append({
-                "runId": row["run_id"], "metricId": value.get("metricId"), "dataContainerId": "dcid." + row["run_id"],
+                "runId": row["run_id"], "metricId": value.get("metricId"), "dataContainerId": data_container_id(row["run_id"]),
                 "metricType": metric_type, "createdUtc": value.get("createdUtc"), "name": row["name"],
                 "numCells": 1, "cells": [value["data"]],
                 "schema": {"numProperties": len(columns), "properties": [

@@ -17,17 +17,11 @@ HISTORY = "/history/v1.0{workspace}"
 LOG_FOLDERS = ("azureml-logs", "user_logs", "system_logs", "logs")
 
 
-def _workspace_path(request: Request) -> str:
-    w = request.workspace
-    return ("/subscriptions/{}/resourceGroups/{}/providers/Microsoft.MachineLearningServices/workspaces/{}"
-            .format(w.subscription_id, w.resource_group, w.name))
-
-
 def run_dto(request: Request, run: dict) -> dict:
     dto = {k: v for k, v in run.items() if k not in ("runDefinition", "experimentName")}
     if run.get("target") and run.get("runType") == "azureml.scriptrun":
         dto["cancelUri"] = "{}/execution/v1.0{}/experiments/{}/runId/{}/cancel".format(
-            EMULATOR_BASE_URL, _workspace_path(request), run["experimentName"], run["runId"])
+            EMULATOR_BASE_URL, request.workspace.scope, run["experimentName"], run["runId"])
     return dto
 
 

@@ -16,7 +16,7 @@ from typing import Any, Callable
 from azureml_emulator.errors import BadRequest, Conflict, NotFound
 from azureml_emulator.execution import processes
 from azureml_emulator.execution.processes import ProcessRecord
-from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.ids import WorkspaceKey, data_container_id
 from azureml_emulator.store import Store
 from azureml_emulator.timestamps import iso
 
@@ -90,7 +90,7 @@ def create_run(store: Store, workspace: WorkspaceKey, experiment: str, run_id: s
         number = _next_number(db, workspace)
         run = {"runId": run_id, "rootRunId": fields.get("rootRunId") or run_id, "parentRunId": fields.get("parentRunId"),
                "runNumber": number, "experimentId": exp["experimentId"], "experimentName": experiment,
-               "status": "NotStarted", "dataContainerId": "dcid." + run_id, "createdUtc": iso(now),
+               "status": "NotStarted", "dataContainerId": data_container_id(run_id), "createdUtc": iso(now),
                "startTimeUtc": None, "endTimeUtc": None, "createdBy": user(), "properties": {}, "tags": {},
                "name": None, "displayName": run_id, "description": None, "hidden": False, "heartbeatEnabled": False,
                "runType": None, "runTypeV2": None, "target": None, "error": None, "warnings": None, "runDefinition": None}

@@ -28,8 +28,8 @@ def _scope(request: Request) -> tuple[WorkspaceKey, str]:
 
 def create(request: Request) -> Reply:
     workspace, experiment = _scope(request)
-    dto = backend.create(request.store, workspace, experiment, request.json_file("config.json"), request.emulator.environments,
-                         run_id=request.params.get("run_id"))
+    dto = backend.create(request.store, workspace, experiment, request.json_file("config.json"),
+                         request.emulator.environments, run_id=request.params.get("run_id"))
     return Reply(201, {"code": 201, "result": dto})
 
 

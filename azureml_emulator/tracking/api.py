@@ -16,10 +16,6 @@ from azureml_emulator.tracking.backend import MlflowError
 MLFLOW = "/mlflow/v2.0{workspace}/api/2.0/mlflow"
 
 
-def _scope(request: Request) -> str:
-    return request.path.split("/api/2.0/mlflow")[0][len("/mlflow/v2.0"):]
-
-
 def mlflow_errors(handler: Callable[[Request], Reply]) -> Callable[[Request], Reply]:
     def answer(request: Request) -> Reply:
         try:
@@ -57,20 +53,20 @@ def search_experiments(request: Request) -> Reply:
 @mlflow_errors
 def create_run(request: Request) -> Reply:
     run = backend.create_run(request.store, request.workspace, request.json_object())
-    return Reply(200, {"run": backend.run_dto(request.store, request.workspace, run, _scope(request))})
+    return Reply(200, {"run": backend.run_dto(request.store, request.workspace, run)})
 
 
 @mlflow_errors
 def update_run(request: Request) -> Reply:
     run = backend.update_run(request.store, request.workspace, request.json_object())
-    return Reply(200, {"run_info": backend.run_dto(request.store, request.workspace, run, _scope(request))["info"]})
+    return Reply(200, {"run_info": backend.run_dto(request.store, request.workspace, run)["info"]})
 
 
 @mlflow_errors
 def get_run(request: Request) -> Reply:
     run = backend.require_run(request.store, request.workspace, request.query.get("run_id") or
                               request.query.get("run_uuid") or "")
-    return Reply(200, {"run": backend.run_dto(request.store, request.workspace, run, _scope(request))})
+    return Reply(200, {"run": backend.run_dto(request.store, request.workspace, run)})
 
 
 @mlflow_errors
@@ -88,7 +84,7 @@ def search_runs(request: Request) -> Reply:
         raise MlflowError(400, "INVALID_PARAMETER_VALUE", "max_results is {!r}: expected a positive whole number"
                           .format(limit))
     found = [run for run in runs.list_runs(request.store, request.workspace) if run.get("experimentId") in wanted]
-    return Reply(200, {"runs": [backend.run_dto(request.store, request.workspace, run, _scope(request))
+    return Reply(200, {"runs": [backend.run_dto(request.store, request.workspace, run)
                                 for run in found[:limit]]})
 
 

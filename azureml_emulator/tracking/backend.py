@@ -40,6 +40,11 @@ def _millis(timestamp: str | None) -> int | None:
     return int(posix(timestamp) * 1000) if timestamp else None
 
 
+def tracking_uri(workspace: WorkspaceKey) -> str:
+    """The workspace's MLflow tracking URI (azureml-mlflow's scheme, MLflow 3's v2.0 API)."""
+    return "azureml://{}/mlflow/v2.0{}".format(EMULATOR_HOST, workspace.scope)
+
+
 def experiment_dto(experiment: dict) -> dict:
     return {"experiment_id": experiment["experimentId"], "name": experiment["name"], "lifecycle_stage": "active",
             "artifact_location": "", "tags": [{"key": k, "value": v} for k, v in (experiment.get("tags") or {}).items()]}
@@ -60,7 +65,7 @@ def create_experiment(store: Store, workspace: WorkspaceKey, name: str) -> dict:
     return runs.create_experiment(store, workspace, name)
 
 
-def run_dto(store: Store, workspace: WorkspaceKey, run: dict, scope: str) -> dict:
+def run_dto(store: Store, workspace: WorkspaceKey, run: dict) -> dict:
     params = run.get("mlflowParams") or {}
     latest: dict[str, Any] = {}
     for entry in metrics.names(store, workspace, run["runId"]):
@@ -75,8 +80,8 @@ def run_dto(store: Store, workspace: WorkspaceKey, run: dict, scope: str) -> dic
             "experiment_id": run["experimentId"], "user_id": (run.get("createdBy") or {}).get("userName", ""),
             "status": TO_MLFLOW.get(run["status"], "RUNNING"), "start_time": _millis(run.get("startTimeUtc")),
             "end_time": _millis(run.get("endTimeUtc")), "lifecycle_stage": "active",
-            "artifact_uri": "azureml://{}/mlflow/v2.0{}/experiments/{}/runs/{}/artifacts".format(
-                EMULATOR_HOST, scope, run["experimentName"], run["runId"])}
+            "artifact_uri": "{}/experiments/{}/runs/{}/artifacts".format(
+                tracking_uri(workspace), run["experimentName"], run["runId"])}
     return {"info": info, "data": {"metrics": list(latest.values()),
                                    "params": [{"key": k, "value": v} for k, v in params.items()],
                                    "tags": [{"key": k, "value": v} for k, v in (run.get("tags") or {}).items()]},
