@@ -1,9 +1,8 @@
 """Artifact service routes (`_restclient/operations/artifact_operations.py`): listing a
-run's files, their download URLs, and the content endpoint that serves the bytes; and the
+run's files and their download URLs (Blob Storage SAS URLs, which `storage` serves); and the
 same files addressed by run, as run history's artifact routes (azureml-mlflow) address them."""
 from __future__ import annotations
 
-import os
 from typing import Callable
 
 from azureml_emulator.artifacts import backend
@@ -13,12 +12,9 @@ from azureml_emulator.rest import catalogue
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
-from azureml_emulator.storage import backend as blobs
 
 ARTIFACTS = "/artifact/v2.0{workspace}/artifacts"
 RESERVED = ("content", "metadata", "write", "contentinfo", "prefix", "batch")
-CONTENT_TYPES = {".txt": "text/plain; charset=utf-8", ".log": "text/plain; charset=utf-8",
-                 ".json": "application/json", ".png": "image/png"}
 
 
 def _artifact_dto(artifact: ArtifactId) -> dict:
@@ -33,8 +29,9 @@ def _content_info(artifact: ArtifactId) -> dict:
 
 def _prefix(request: Request) -> ArtifactId:
     # The SDK asks for a folder as ".../outputs/" (or "outputs//"): the same prefix as "outputs".
-    return ArtifactId(request.params["origin"], request.params["container"],
-                      request.params.get("path", "").strip("/"))
+    # azureml-mlflow's newer client gives the path in the query instead.
+    path = request.params.get("path", request.query.get("path") or "")
+    return ArtifactId(request.params["origin"], request.params["container"], path.strip("/"))
 
 
 def list_artifacts(request: Request) -> Reply:
@@ -76,18 +73,8 @@ def _create(request: Request, origin: str, container: str) -> Reply:
                                       "exists.".format(artifact)}}
             continue
         created[name] = _artifact_dto(artifact)
-        content[name] = dict(_content_info(artifact), contentUri=blobs.sas_url(
-            blobs.ARTIFACT_ACCOUNT, blobs.ARTIFACT_CONTAINER, str(artifact)))
+        content[name] = _content_info(artifact)
     return Reply(200, {"artifacts": created, "artifactContentInformation": content, "errors": errors})
-
-
-def download_artifact(request: Request) -> Reply:
-    artifact = ArtifactId.parse(request.params["artifact_id"])
-    content = backend.read_bytes(request.store.home, artifact)
-    if content is None:
-        raise NotFound("The specified blob does not exist: {}".format(artifact), code="BlobNotFound")
-    content_type = CONTENT_TYPES.get(os.path.splitext(artifact.path)[1].lower(), "application/octet-stream")
-    return Reply(200, content, {"Content-Type": content_type})
 
 
 # The same artifacts, addressed by run (run history's artifact routes, which azureml-mlflow's
@@ -148,7 +135,10 @@ ROUTES = (
     Route("GET", ARTIFACTS + "/prefix/contentinfo/{origin}/{container}", prefix_content_info),
     Route("GET", ARTIFACTS + "/prefix/contentinfo/{origin}/{container}/{path:path}", prefix_content_info),
     Route("GET", ARTIFACTS + "/contentinfo/{origin}/{container}/{path:path}", content_info),
+    # azureml-mlflow's client of the same service (its LocalUpload models): the path in the query.
+    Route("POST", ARTIFACTS + "/{origin}/{container}/batch/metadata", create_artifacts),
+    Route("GET", ARTIFACTS + "/{origin}/{container}/contentinfo", content_info),
+    Route("GET", ARTIFACTS + "/{origin}/{container}/prefix/contentinfo", prefix_content_info),
     Route("GET", ARTIFACTS + "/{origin}/{container}", list_artifacts),
     Route("GET", ARTIFACTS + "/{origin}/{container}/{path:path}", list_artifacts),
-    Route("GET", backend.CONTENT_PREFIX + "{artifact_id:path}", download_artifact),
 )

@@ -11,13 +11,10 @@ import shutil
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import quote
 
-from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.errors import BadRequest
 from azureml_emulator.ids import ArtifactId
-
-CONTENT_PREFIX = "/artifact-content/"
+from azureml_emulator.storage import backend as blobs
 
 
 def artifacts_dir(home: Path) -> Path:
@@ -41,8 +38,9 @@ def normalize(path: str) -> str:
 
 
 def content_url(artifact: ArtifactId) -> str:
-    """The emulated URL the SDK downloads ``artifact`` from."""
-    return EMULATOR_BASE_URL + CONTENT_PREFIX + quote(str(artifact))
+    """The SAS URL an artifact is read from, as Azure's artifact service hands out: the
+    artifact store's blob (in Blob Storage's emulated host, kept in ``<home>/artifacts``)."""
+    return blobs.sas_url(blobs.ARTIFACT_ACCOUNT, blobs.ARTIFACT_CONTAINER, str(artifact))
 
 
 def write_stream(home: Path, artifact: ArtifactId, source: BinaryIO) -> None:

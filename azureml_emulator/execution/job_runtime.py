@@ -1,13 +1,14 @@
 """Run a training script inside its job, as Azure's execution wrapper does.
 
-Runs in the job's Environment (a build, not the kernel's Python), with only this module
-and `addresses` of the emulator importable. It
+Runs in the job's Environment (a build, not the kernel's Python), with only this module,
+`after_import` and `addresses` of the emulator importable. It
 1. sends every `requests` and `urllib.request.urlopen` call for the emulator's hosts to
    the job's bridge (a loopback HTTP server its supervisor runs, which answers with the
    emulator's endpoints) and refuses every other one, so nothing leaves the machine from
    a job either (a script that opens sockets itself is not stopped: see the README);
-2. runs the script as ``__main__`` with its arguments;
-3. waits for the SDK's queued metrics to be sent (as Azure's wrapper does), and writes
+2. lets azureml-mlflow download from the emulator's Blob Storage;
+3. runs the script as ``__main__`` with its arguments;
+4. waits for the SDK's queued metrics to be sent (as Azure's wrapper does), and writes
    the traceback of a failing script where the supervisor reads it.
 Usage: python -m azureml_emulator.execution.job_runtime SCRIPT ARGS...
 """
@@ -20,7 +21,8 @@ import traceback
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from azureml_emulator.addresses import host_kind
+from azureml_emulator.addresses import EMULATOR_HOST, host_kind
+from azureml_emulator.execution.after_import import when_imported
 
 BRIDGE = "AZUREML_EMULATOR_JOB_BRIDGE"          # http://127.0.0.1:<port>
 SECRET = "AZUREML_EMULATOR_JOB_SECRET"          # the bridge answers only requests carrying it
@@ -88,6 +90,13 @@ def route_urlopen_to_bridge() -> None:
     urllib.request.urlopen = urlopen
 
 
+def mlflow_downloads_from_the_emulator() -> None:
+    """azureml-mlflow downloads only from ``<account>.blob.<its cloud's storage suffix>``: here
+    the emulator's Blob Storage (the kernel's side is `tracking.sdk`)."""
+    when_imported("azureml.mlflow._common._cloud.cloud", lambda cloud: setattr(
+        cloud.AZURE_PUBLIC_CLOUD.suffixes, "storage_endpoint", EMULATOR_HOST))
+
+
 def flush_run() -> None:
     """Send what the SDK still queues (metrics are batched in the background)."""
     run_base = sys.modules.get("azureml._run_impl.run_base")
@@ -107,6 +116,7 @@ def main() -> int:
     script, arguments = sys.argv[1], sys.argv[2:]
     route_requests_to_bridge()
     route_urlopen_to_bridge()
+    mlflow_downloads_from_the_emulator()
     sys.argv = [script] + arguments
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
     code = 0

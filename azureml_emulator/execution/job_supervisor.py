@@ -42,7 +42,8 @@ from azureml_emulator.store import Store
 from azureml_emulator.tokens import unsigned_jwt
 from azureml_emulator.tracking import backend as tracking
 
-JOB_SIDE_MODULES = ("__init__.py", "addresses.py", "execution/__init__.py", "execution/job_runtime.py")
+JOB_SIDE_MODULES = ("__init__.py", "addresses.py", "execution/__init__.py", "execution/job_runtime.py",
+                    "execution/after_import.py")
 DATASET_ARGUMENT = "DatasetConsumptionConfig:"
 STD_LOG, BUILD_LOG = "user_logs/std_log.txt", "azureml-logs/20_image_build_log.txt"
 POLL_SECONDS = 0.2

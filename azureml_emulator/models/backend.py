@@ -163,6 +163,13 @@ def query(store: Store, workspace: WorkspaceKey, filters: dict[str, str], count:
     return selected if count is None else selected[:count]
 
 
+def names(store: Store, workspace: WorkspaceKey, name: str | None = None) -> list[str]:
+    """The names of the workspace's models (only ``name``, if it has versions, when given)."""
+    rows = store.query("SELECT DISTINCT name FROM models WHERE workspace=? AND (? IS NULL OR name=?) ORDER BY name",
+                       (str(workspace), name, name))
+    return [row["name"] for row in rows]
+
+
 def list_all(store: Store) -> list[dict[str, Any]]:
     """(workspace, name, version, description) of every model version in the home."""
     return [dict(workspace=r["workspace"], name=r["name"], version=r["version"],

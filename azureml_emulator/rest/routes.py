@@ -17,6 +17,7 @@ from azureml_emulator.snapshots import api as snapshots
 from azureml_emulator.storage import api as storage
 from azureml_emulator.sweeps import api as sweeps
 from azureml_emulator.tracking import api as tracking
+from azureml_emulator.tracking import registry_api as mlflow_registry
 from azureml_emulator.webservices import api as webservices
 from azureml_emulator.workspaces import api as workspaces
 
@@ -32,6 +33,7 @@ TABLES = (
     ("Execution: script runs", jobs.ROUTES),
     ("HyperDrive: sweeps", sweeps.ROUTES),
     ("MLflow tracking", tracking.ROUTES),
+    ("MLflow model registry", mlflow_registry.ROUTES),
     ("Compute: clusters (resource provider and Resource Manager)", compute.ROUTES),
     ("Datastores", datastores.ROUTES),
     ("Datasets", datasets.ROUTES),

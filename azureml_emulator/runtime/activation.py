@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from unittest import mock
 
 from azureml_emulator.runtime import context
@@ -18,6 +18,7 @@ from azureml_emulator.runtime.home import resolve_home
 from azureml_emulator.store import Store
 
 _applied: list[Any] = []     # the mock patchers in force
+_waiting: list[Callable[[], None]] = []   # stop waiting for the modules of deferred seams
 homes_used: set[Path] = set()  # every home activated in this process (for clean-up at exit)
 
 
@@ -41,15 +42,15 @@ def _environments_mode(environments: str | None) -> str:
 def activate(home: str | os.PathLike | None = None, environments: str | None = None) -> Emulator:
     """Turn the emulator on for this process (nestable); returns the active emulator.
     ``environments``: "build" (default) or "current"; see `Emulator`."""
-    from azureml_emulator.runtime.seams import seams
+    from azureml_emulator.execution.after_import import when_imported
+    from azureml_emulator.runtime.seams import deferred_seams, seams
     mode = _environments_mode(environments)
     resolved = resolve_home(home)
     emulator = Emulator(home=resolved, store=Store(resolved), environments=mode)
     if not context.is_active():
-        for target, attribute, replacement in seams():
-            patcher = mock.patch.object(target, attribute, replacement)
-            patcher.start()
-            _applied.append(patcher)
+        _patch(seams())
+        for module_name, seams_of in deferred_seams():
+            _waiting.append(when_imported(module_name, lambda module, seams_of=seams_of: _patch(seams_of(module))))
     context.push(emulator)
     homes_used.add(emulator.home)
     return emulator
@@ -59,8 +60,17 @@ def deactivate() -> None:
     emulator = context.pop()
     emulator.store.close()
     if not context.is_active():
+        while _waiting:
+            _waiting.pop()()
         while _applied:
             _applied.pop().stop()
+
+
+def _patch(replacements: list[tuple[Any, str, Any]]) -> None:
+    for target, attribute, replacement in replacements:
+        patcher = mock.patch.object(target, attribute, replacement)
+        patcher.start()
+        _applied.append(patcher)
 
 
 class emulate(contextlib.ContextDecorator):

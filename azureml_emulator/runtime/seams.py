@@ -5,7 +5,15 @@ emulated endpoints. Each seam lives with the Azure service it belongs to.
 """
 from __future__ import annotations
 
-from typing import Any
+from types import ModuleType
+from typing import Any, Callable
+
+
+def deferred_seams() -> list[tuple[str, Callable[[ModuleType], list[tuple[Any, str, Any]]]]]:
+    """(module, seams of it) for seams in modules slow to import and often unused: they are
+    applied when the module is imported (at once, if it already is)."""
+    from azureml_emulator.tracking import sdk as tracking
+    return [(tracking.CLOUD_MODULE, tracking.storage_suffix_seams)]
 
 
 def seams() -> list[tuple[Any, str, Any]]:

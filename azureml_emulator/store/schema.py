@@ -4,7 +4,7 @@ Each backend owns its tables (the module named beside each one) and is the only 
 that reads or writes them. Raise `VERSION` with every change to a table, and add a step
 to `MIGRATIONS` that brings a database of the previous version up to it.
 """
-VERSION = 3
+VERSION = 4
 
 TABLES = """
 -- workspaces.backend
@@ -60,10 +60,15 @@ CREATE TABLE IF NOT EXISTS datastores (
     PRIMARY KEY (workspace, name));
 CREATE TABLE IF NOT EXISTS default_datastores (
     workspace TEXT PRIMARY KEY, name TEXT);
+-- tracking.registry
+CREATE TABLE IF NOT EXISTS registered_models (
+    workspace TEXT, name TEXT, payload TEXT,
+    PRIMARY KEY (workspace, name));
 """
 
 # MIGRATIONS[n] upgrades a database of version n to version n + 1. Version 0 is a
 # database written before the layout had a number: its tables are those of version 1.
 # Version 2 only added tables (runs, metrics, snapshots, computes, datasets), which
-# TABLES creates. Version 3 only added the datastore tables.
-MIGRATIONS: dict = {0: "", 1: "", 2: ""}
+# TABLES creates. Version 3 only added the datastore tables, version 4 MLflow's registered
+# models.
+MIGRATIONS: dict = {0: "", 1: "", 2: "", 3: ""}

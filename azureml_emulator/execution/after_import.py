@@ -1,0 +1,54 @@
+"""Run a function on a module as soon as it is imported (at once if it already is).
+
+For the few SDK attributes the emulator adjusts in modules that are slow to import and
+often not used (azureml-mlflow's cloud table): importing them up front would slow every
+kernel and job down. Standard library only, so a job's runtime can use it in any
+Environment.
+"""
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import sys
+from types import ModuleType
+from typing import Any, Callable, Sequence
+
+
+class _Finder(importlib.abc.MetaPathFinder):
+    def __init__(self, name: str, callback: Callable[[ModuleType], None]) -> None:
+        self.name, self.callback = name, callback
+
+    def cancel(self) -> None:
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None, target: Any = None) -> Any:
+        if fullname != self.name:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        loader, finder = spec.loader, self
+
+        class Loader(importlib.abc.Loader):
+            def create_module(self, spec: Any) -> Any:
+                return loader.create_module(spec)
+
+            def exec_module(self, module: ModuleType) -> None:
+                loader.exec_module(module)   # type: ignore[union-attr]
+                finder.cancel()
+                finder.callback(module)
+
+        spec.loader = Loader()
+        return spec
+
+
+def when_imported(name: str, callback: Callable[[ModuleType], None]) -> Callable[[], None]:
+    """Call ``callback(module)`` once module ``name`` is imported; returns a function that
+    stops waiting for it (it does nothing once the callback ran)."""
+    if name in sys.modules:
+        callback(sys.modules[name])
+        return lambda: None
+    finder = _Finder(name, callback)
+    sys.meta_path.insert(0, finder)
+    return finder.cancel

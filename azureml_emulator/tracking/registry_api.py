@@ -1,0 +1,108 @@
+"""MLflow's model registry REST API (``/mlflow/v2.0<workspace>/api/2.0/mlflow/registered-models``
+and ``/model-versions``), which azureml-mlflow's registry store calls for `mlflow.register_model`,
+`MlflowClient`'s registry methods and loading ``models:/<name>/<version>``. Stages, aliases and
+deleting through MLflow are not emulated (Azure ML has no MLflow stages) and answer so."""
+from __future__ import annotations
+
+from azureml_emulator.rest.reply import Reply
+from azureml_emulator.rest.request import Request
+from azureml_emulator.rest.router import Route
+from azureml_emulator.tracking import registry
+from azureml_emulator.tracking.api import MLFLOW, mlflow_errors
+from azureml_emulator.tracking.backend import MlflowError
+
+
+def _max_results(request: Request) -> int:
+    value = request.query.get("max_results") or "1000"
+    if not value.isdigit() or int(value) < 1:
+        raise MlflowError(400, "INVALID_PARAMETER_VALUE", "max_results is {!r}: expected a positive whole number"
+                          .format(value))
+    return int(value)
+
+
+@mlflow_errors
+def create_registered_model(request: Request) -> Reply:
+    return Reply(200, {"registered_model": registry.create_registered_model(
+        request.store, request.workspace, request.json_object())})
+
+
+@mlflow_errors
+def get_registered_model(request: Request) -> Reply:
+    return Reply(200, {"registered_model": registry.get_registered_model(
+        request.store, request.workspace, request.query.get("name") or "")})
+
+
+@mlflow_errors
+def search_registered_models(request: Request) -> Reply:
+    found = registry.search_registered_models(request.store, request.workspace, request.query.get("filter"))
+    return Reply(200, {"registered_models": found[:_max_results(request)]})
+
+
+@mlflow_errors
+def update_registered_model(request: Request) -> Reply:
+    return Reply(200, {"registered_model": registry.update_registered_model(
+        request.store, request.workspace, request.json_object())})
+
+
+@mlflow_errors
+def latest_versions(request: Request) -> Reply:
+    body = request.json_object() if request.method == "POST" else request.query
+    return Reply(200, {"model_versions": registry.latest_versions(request.store, request.workspace,
+                                                                  str(body.get("name") or ""))})
+
+
+@mlflow_errors
+def create_model_version(request: Request) -> Reply:
+    return Reply(200, {"model_version": registry.create_model_version(
+        request.store, request.workspace, request.json_object())})
+
+
+def _version(request: Request) -> dict:
+    return registry.get_model_version(request.store, request.workspace, request.query.get("name") or "",
+                                      request.query.get("version") or "")
+
+
+@mlflow_errors
+def get_model_version(request: Request) -> Reply:
+    return Reply(200, {"model_version": registry.version_dto(request.store, request.workspace, _version(request))})
+
+
+@mlflow_errors
+def download_uri(request: Request) -> Reply:
+    dto = registry.version_dto(request.store, request.workspace, _version(request))
+    return Reply(200, {"artifact_uri": dto["source"]})
+
+
+@mlflow_errors
+def search_model_versions(request: Request) -> Reply:
+    found = registry.search_model_versions(request.store, request.workspace, request.query.get("filter"))
+    return Reply(200, {"model_versions": found[:_max_results(request)]})
+
+
+@mlflow_errors
+def update_model_version(request: Request) -> Reply:
+    return Reply(200, {"model_version": registry.update_model_version(
+        request.store, request.workspace, request.json_object())})
+
+
+@mlflow_errors
+def set_version_tag(request: Request) -> Reply:
+    registry.set_version_tag(request.store, request.workspace, request.json_object())
+    return Reply(200, {})
+
+
+REGISTERED, VERSIONS = MLFLOW + "/registered-models", MLFLOW + "/model-versions"
+ROUTES = (
+    Route("POST", REGISTERED + "/create", create_registered_model),
+    Route("GET", REGISTERED + "/get", get_registered_model),
+    Route("GET", REGISTERED + "/search", search_registered_models),
+    Route("PATCH", REGISTERED + "/update", update_registered_model),
+    Route("POST", REGISTERED + "/get-latest-versions", latest_versions),
+    Route("GET", REGISTERED + "/get-latest-versions", latest_versions),
+    Route("POST", VERSIONS + "/create", create_model_version),
+    Route("GET", VERSIONS + "/get", get_model_version),
+    Route("GET", VERSIONS + "/get-download-uri", download_uri),
+    Route("GET", VERSIONS + "/search", search_model_versions),
+    Route("PATCH", VERSIONS + "/update", update_model_version),
+    Route("POST", VERSIONS + "/set-tag", set_version_tag),
+)
