@@ -1,4 +1,5 @@
-"""A dataset's files in a local folder, for a job's ``as_mount()`` / ``as_download()`` input.
+"""A dataset's files in a local folder, for a job's ``as_mount()`` / ``as_download()`` input;
+and a one-column tabular dataset's rows, the requests of a model profile.
 
 The MNIST open dataset comes from the verified local copy (`opendatasets`); any other
 definition is read by the SDK's own dataset library (azureml-dataprep) if it names local
@@ -39,3 +40,13 @@ def materialize(dataflow_json: str, target: Path, mechanism: str) -> Path:
     if mechanism == "mount":
         _read_only(target)
     return target
+
+
+def text_rows(dataflow_json: str) -> list[str]:
+    """The values of a tabular dataset with one column, as text, read by azureml-dataprep."""
+    definition = (json.loads(dataflow_json).get("meta") or {}).get("RsDataflow") or ""
+    sources.refuse_remote(definition)
+    from azureml.data.tabular_dataset import TabularDataset
+    from azureml.dataprep import EnginelessDataflow
+    frame = TabularDataset._create(EnginelessDataflow(definition)).to_pandas_dataframe()
+    return ["" if value is None else str(value) for value in frame.iloc[:, 0].tolist()]

@@ -11,6 +11,7 @@ from azureml_emulator.environments import api as environments
 from azureml_emulator.jobs import api as jobs
 from azureml_emulator.metrics import api as metrics
 from azureml_emulator.models import api as models
+from azureml_emulator.profiles import api as profiles
 from azureml_emulator.rest.router import Router
 from azureml_emulator.runs import api as runs
 from azureml_emulator.snapshots import api as snapshots
@@ -25,6 +26,7 @@ TABLES = (
     ("Service discovery", workspaces.ROUTES),
     ("Model Management: models and assets", models.ROUTES),
     ("Model Management: web services and operations", webservices.ROUTES),
+    ("Model Management: profiles", profiles.ROUTES),
     ("Environment registry", environments.ROUTES),
     ("Artifacts: run files and their content", artifacts.ROUTES),
     ("Run history: experiments and runs", runs.ROUTES),

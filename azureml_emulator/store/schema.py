@@ -60,6 +60,10 @@ CREATE TABLE IF NOT EXISTS datastores (
     PRIMARY KEY (workspace, name));
 CREATE TABLE IF NOT EXISTS default_datastores (
     workspace TEXT PRIMARY KEY, name TEXT);
+-- profiles.backend
+CREATE TABLE IF NOT EXISTS profiles (
+    workspace TEXT, id TEXT, name TEXT, created TEXT, payload TEXT, process TEXT,
+    PRIMARY KEY (workspace, id));
 -- tracking.registry
 CREATE TABLE IF NOT EXISTS registered_models (
     workspace TEXT, name TEXT, payload TEXT,
@@ -69,6 +73,6 @@ CREATE TABLE IF NOT EXISTS registered_models (
 # MIGRATIONS[n] upgrades a database of version n to version n + 1. Version 0 is a
 # database written before the layout had a number: its tables are those of version 1.
 # Version 2 only added tables (runs, metrics, snapshots, computes, datasets), which
-# TABLES creates. Version 3 only added the datastore tables, version 4 MLflow's registered
-# models.
+# TABLES creates. Version 3 only added the datastore tables, version 4 model profiles and
+# MLflow's registered models.
 MIGRATIONS: dict = {0: "", 1: "", 2: "", 3: ""}

@@ -6,7 +6,7 @@ service's live state, not a stale stored one).
 from __future__ import annotations
 
 import shutil
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,9 @@ from azureml_emulator.compute import backend as compute
 from azureml_emulator.environments import backend as environments
 from azureml_emulator.environments import builder, definition
 from azureml_emulator.errors import NotFound, StateError
+from azureml_emulator.execution import processes
 from azureml_emulator.models import backend as models
+from azureml_emulator.profiles import backend as profiles
 from azureml_emulator.runs import backend as runs
 from azureml_emulator.store import Store
 from azureml_emulator.store.database import DATABASE_NAME
@@ -109,7 +111,7 @@ def stop_all_services(home: str | Path, created_since: datetime | None = None) -
 
 
 def stop_all(home: str | Path, created_since: datetime | None = None) -> int:
-    """Stop this home's services and unfinished jobs (those created at or after
+    """Stop this home's services, unfinished jobs and model profiles (those created at or after
     ``created_since``, when given); returns how many."""
     stopped = stop_all_services(home, created_since)
     if not (Path(home) / DATABASE_NAME).exists():
@@ -118,7 +120,11 @@ def stop_all(home: str | Path, created_since: datetime | None = None) -> int:
     try:
         doomed = [(w, r) for w, r in runs.all_runs(store) if created_since is None
                   or datetime.fromisoformat(r["createdUtc"].replace("Z", "+00:00")) >= created_since]
-        return stopped + runs.stop_jobs(store, doomed)
+        profilers = [record for _w, _id, record in profiles.processes_of(store) if created_since is None
+                     or datetime.fromtimestamp(record.create_time, timezone.utc) >= created_since]
+        for record in profilers:
+            processes.stop(record)
+        return stopped + runs.stop_jobs(store, doomed) + len(profilers)
     finally:
         store.close()
 

@@ -7,10 +7,11 @@ The SDK's Webservice classes call these over HTTP (their global requests session
 from __future__ import annotations
 
 from azureml_emulator.addresses import EMULATOR_BASE_URL
+from azureml_emulator.profiles import backend as profiles
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
-from azureml_emulator.webservices import backend
+from azureml_emulator.webservices import backend, repository
 
 MMS = "/modelmanagement/v1.0{workspace}"
 
@@ -77,6 +78,11 @@ def access_token(request: Request) -> Reply:
 
 
 def get_operation(request: Request) -> Reply:
+    """A deployment's operation, or a profile's (`profiles`)."""
+    found = repository.operation_of(request.store, request.workspace, request.params["operation_id"])
+    if found is not None and found[1] == "Profile":
+        return Reply(200, profiles.operation(request.store, request.workspace, request.params["operation_id"],
+                                             found[0]))
     # The SDK's first poll carries no offset and should see the deployment as it is right
     # now; later polls (offset given when show_output=True) may wait for it to settle.
     offset = request.int_query("offset", 0) if "offset" in request.query else None

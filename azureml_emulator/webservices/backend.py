@@ -249,9 +249,10 @@ def operation(store: Store, workspace: WorkspaceKey, operation_id: str, wait_sec
               log_offset: int | None) -> dict[str, Any]:
     """A deployment operation as the SDK polls it, waiting up to ``wait_seconds`` for it
     to settle; with ``log_offset`` it carries the progress log from that offset."""
-    name = repository.operation_service(store, workspace, operation_id)
-    if name is None:
+    found = repository.operation_of(store, workspace, operation_id)
+    if found is None:
         raise NotFound("Operation {} not found".format(operation_id))
+    name = found[0]
     service = settle(store, workspace, name, wait_seconds)
     result: dict[str, Any] = {"id": operation_id, "operationType": "Deploy",
                               "operationDetails": {"subOperationType": "DeployService"}}

@@ -80,7 +80,9 @@ def add_operation(store: Store, workspace: WorkspaceKey, service_name: str, kind
     return operation_id
 
 
-def operation_service(store: Store, workspace: WorkspaceKey, operation_id: str) -> str | None:
-    """The name of the service an operation deploys, or None for an unknown operation."""
-    rows = store.query("SELECT service FROM operations WHERE id=? AND workspace=?", (operation_id, str(workspace)))
-    return rows[0]["service"] if rows else None
+def operation_of(store: Store, workspace: WorkspaceKey, operation_id: str) -> tuple[str, str] | None:
+    """(what it is about, kind) of an operation: the service a "Deploy" deploys, the profile a
+    "Profile" runs; None for an unknown operation."""
+    rows = store.query("SELECT service, kind FROM operations WHERE id=? AND workspace=?",
+                       (operation_id, str(workspace)))
+    return (rows[0]["service"], rows[0]["kind"]) if rows else None

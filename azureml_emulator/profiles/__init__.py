@@ -1,0 +1,1 @@
+"""Model profiles: `Model.profile`'s test deployment and what it measured."""
