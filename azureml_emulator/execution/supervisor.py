@@ -11,7 +11,8 @@ still found and ended. Every 0.2 s it:
   worker, which runs ``init()`` again;
 * restarts the whole tree on the same port when the server exits or its master dies,
   counting restarts, as ACI does;
-* gives up when the server keeps dying before it was ever ready (CrashLoopBackOff).
+* gives up when the server keeps dying before it is ready (CrashLoopBackOff), at the start
+  or after a worker was killed for memory.
 
 What happened is written to ``status.json`` beside the service log, which the web
 service backend reads. Usage: python -m azureml_emulator.execution.supervisor ARGV...
@@ -73,15 +74,23 @@ class Container:
         if self.server is not None:
             self.server.poll()
 
-    def check_memory(self) -> None:
-        if not self.spec.memory_bytes:
-            return
+    def sizes(self) -> list[tuple[int, psutil.Process]]:
+        """(resident bytes, process) of everything in the container."""
         sizes = []
         for proc in self.tree():
             try:
                 sizes.append((proc.memory_info().rss, proc))
             except psutil.NoSuchProcess:
                 continue
+        return sizes
+
+    def within_memory(self) -> bool:
+        return not self.spec.memory_bytes or sum(size for size, _ in self.sizes()) <= self.spec.memory_bytes
+
+    def check_memory(self) -> None:
+        if not self.spec.memory_bytes:
+            return
+        sizes = self.sizes()
         if sum(size for size, _ in sizes) <= self.spec.memory_bytes:
             return
         workers = [(size, proc) for size, proc in sizes if self.server is None or proc.pid != self.server.pid]
@@ -96,6 +105,7 @@ class Container:
             limit_gb, sum(s for s, _ in sizes) // 1024 ** 2, size // 1024 ** 2))
         if not self.status["ready"]:
             self.crash("killed for memory during init() (over the {:g} GB memory limit, OOM)".format(limit_gb))
+        self.status["ready"] = False   # the new worker must answer, within the limit, to be running
         self.save()
 
     def crash(self, reason: str) -> None:
@@ -147,7 +157,10 @@ class Container:
                 self.end_tree()
                 self.save()
                 return 137
-            if not self.status["ready"] and protocol.answers_liveness(self.spec.port, self.keys):
+            # Ready once the server answers with the container within its memory: a cgroup would
+            # have killed a server over it before init() could finish (the watchdog samples).
+            if not self.status["ready"] and protocol.answers_liveness(self.spec.port, self.keys) \
+                    and self.within_memory():
                 self.status.update(ready=True, state="running", was_ready=True)
                 self.crashes = 0
                 self.save()

@@ -170,8 +170,10 @@ def start(store: Store, workspace: WorkspaceKey, service: dict, folder: Path, po
 
 
 def is_ready(service: dict, process: ProcessRecord) -> bool:
-    """The server answers its liveness route, i.e. init() has finished."""
-    return process.port is not None and protocol.answers_liveness(process.port, credentials(service))
+    """The server answers its liveness route (init() has finished) and its container says it
+    is running (within its memory)."""
+    return (process.port is not None and protocol.answers_liveness(process.port, credentials(service))
+            and container_status(process).get("ready") is True)
 
 
 def container_status(process: ProcessRecord | None) -> dict:

@@ -97,3 +97,24 @@ def test_a_request_over_the_scoring_timeout_gets_504_and_the_service_goes_on(lab
     assert "Client.Timeout exceeded while awaiting headers" in slow.text
     assert time.monotonic() - started < 4.5
     assert answers(service)
+
+
+def test_a_service_whose_workers_are_always_over_the_memory_limit_ends_crash_loop_back_off(lab):
+    """memory_gb=0.1 is less than a Python server with scikit-learn needs: each worker is killed
+    as it starts, and the deployment fails as ACI's does, instead of booting workers forever."""
+    from azureml.core import Model
+    from azureml.core.model import InferenceConfig
+    from azureml.core.webservice import AciWebservice
+    from conftest import SCRIPTS, service_environment
+    import shutil
+    shutil.copy(SCRIPTS / "introspect_score.py", lab.work / "introspect_score.py")
+    service = Model.deploy(lab.ws, "too-small", [lab.model],
+                           InferenceConfig(entry_script="introspect_score.py", environment=service_environment()),
+                           AciWebservice.deploy_configuration(cpu_cores=1, memory_gb=0.1))
+    started = time.monotonic()
+    with pytest.raises(WebserviceException) as caught:
+        service.wait_for_deployment()
+    assert time.monotonic() - started < 120
+    assert service.state == "Failed"
+    assert "CrashLoopBackOff" in caught.value.message
+    assert "worker killed: over the 0.1 GB memory limit (OOM)" in service.get_logs()

@@ -87,17 +87,23 @@ def test_a_live_healthy_service_and_settled_failures_stay_as_they_are(azureml_em
 
 
 def test_a_transitioning_service_turns_healthy_when_its_server_answers_with_its_key(azureml_emulator, sleeper,
-                                                                                   liveness):
+                                                                                   liveness, tmp_path):
     store = azureml_emulator.store
     port, asked = liveness
-    process = ProcessRecord(pid=sleeper.pid, create_time=sleeper.create_time, port=port, log=sleeper.log)
+    process = ProcessRecord(pid=sleeper.pid, create_time=sleeper.create_time, port=port, log=sleeper.log,
+                            dir=str(tmp_path))
+    (tmp_path / "status.json").write_text(json.dumps({"ready": True}))   # its container says it runs
     assert states.refresh(store, stored_service(store, "Transitioning", process, keys=["wrong"])).state == \
         "Transitioning"   # alive, but not answering yet (here: refusing the key)
     assert repository.load(store, WS, "ghost").payload["updatedTime"] == "before"
+    (tmp_path / "status.json").write_text(json.dumps({"ready": False}))   # answering, but over its memory
+    assert states.refresh(store, stored_service(store, "Transitioning", process, keys=["the-key"])).state == \
+        "Transitioning"
+    (tmp_path / "status.json").write_text(json.dumps({"ready": True}))
     states.refresh(store, stored_service(store, "Transitioning", process, keys=["the-key", "second"]))
     service = repository.load(store, WS, "ghost")
     assert service.state == "Healthy" and service.payload["updatedTime"] != "before"
-    assert asked == ["Bearer wrong", "Bearer the-key"]
+    assert asked == ["Bearer wrong", "Bearer the-key", "Bearer the-key"]
 
 
 def test_a_transitioning_service_whose_server_exited_fails_as_an_aci_deployment_does(azureml_emulator, tmp_path):
