@@ -37,6 +37,8 @@ READY = "ready"
 # a failed DNS lookup, a timeout, a proxy that will not tunnel.
 NETWORK_TROUBLE = "error sending request"
 SOURCE_ONLY = re.compile(r"Wheels are required for `([^`]+)` because building from source is disabled")
+# Which version of it had no wheel, as uv says it ("Because wrapt==1.12.1 has no usable wheels").
+NO_USABLE_WHEELS = re.compile(r"Because (\S+)==(\S+) has no usable wheels")
 MAX_SOURCE_BUILDS = 8
 
 
@@ -133,7 +135,8 @@ def _attempts(run: Callable[[bool], subprocess.CompletedProcess], went_offline: 
 def _binary_only(spec: BuildSpec, step: list[str], venv_python: Path, options: list[str], log: Path,
                  from_source: list[str], went_offline: list[bool]) -> None:
     """Run an installer step from binary wheels only, allowing source builds just for the
-    packages the index publishes as source alone (added to ``from_source``). Raises BuildError."""
+    packages (or the versions of them) the index publishes as source alone (added to
+    ``from_source``), as pip would have to build them too. Raises BuildError."""
     while True:
         done = _attempts(lambda offline: _uv(
             ["pip", *step[:1], "--quiet", "--python", str(venv_python), "--only-binary", ":all:", *options,
@@ -143,10 +146,19 @@ def _binary_only(spec: BuildSpec, step: list[str], venv_python: Path, options: l
             return
         source_only = SOURCE_ONLY.search(done.stderr)
         if (source_only and len(from_source) < MAX_SOURCE_BUILDS and source_only.group(1) not in from_source
-                and not index.publishes_wheels(index.primary_index(options), source_only.group(1))):
+                and not index.publishes_wheels(index.primary_index(options), source_only.group(1),
+                                               _version_without_wheels(done.stderr, source_only.group(1)))):
             from_source.append(source_only.group(1))
             continue
         raise _failure(spec, done, log, any(went_offline))
+
+
+def _version_without_wheels(message: str, package: str) -> str | None:
+    """The version of ``package`` uv found no usable wheel of, when it says which."""
+    for name, version in NO_USABLE_WHEELS.findall(message):
+        if name.lower().replace("_", "-") == package.lower().replace("_", "-"):
+            return version
+    return None
 
 
 def _install(spec: BuildSpec, venv_python: Path, log: Path) -> list[str]:

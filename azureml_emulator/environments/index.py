@@ -91,10 +91,11 @@ def primary_index(options: list[str]) -> str:
     return DEFAULT_INDEX
 
 
-def publishes_wheels(index: str, package: str, timeout: float = 10) -> bool:
-    """Whether the index has any wheel of ``package`` (False: it is published as source only).
-    When the index cannot be asked (offline), say no: the build may then use the source, or
-    the wheel built from it, that uv's cache kept from an earlier build."""
+def publishes_wheels(index: str, package: str, version: str | None = None, timeout: float = 10) -> bool:
+    """Whether the index has any wheel of ``package`` (of that ``version``, when given), for any
+    Python or platform; False: it is published as source only. When the index cannot be asked
+    (offline), say no: the build may then use the source, or the wheel built from it, that uv's
+    cache kept from an earlier build."""
     name = re.sub(r"[-_.]+", "-", package).lower()
     request = urllib.request.Request(index.rstrip("/") + "/" + name + "/",
                                      headers={"Accept": "application/vnd.pypi.simple.v1+json"})
@@ -105,4 +106,6 @@ def publishes_wheels(index: str, package: str, timeout: float = 10) -> bool:
             files = json.load(answer).get("files", [])
     except (OSError, ValueError):
         return False
-    return any(str(f.get("filename", "")).endswith(".whl") for f in files)
+    wheels = [str(f.get("filename", "")) for f in files if str(f.get("filename", "")).endswith(".whl")]
+    # A wheel's file name is <name>-<version>-...: its version is the second part.
+    return any(version is None or wheel.split("-")[1] == version for wheel in wheels)

@@ -254,6 +254,16 @@ def test_a_package_published_only_as_source_is_built_from_it(cache, index):
     assert "--no-binary srcdep" in (build.path / "build.log").read_text()
 
 
+def test_a_version_published_only_as_source_is_built_though_other_versions_have_wheels(cache, index):
+    """As pip would build it (wrapt 1.12.1, which old pins ask for, is such a release)."""
+    index.sdist("oldsrc", "1.0")
+    index.wheel("oldsrc", "2.0")
+    index.wheel("needsold", "1.0", requires=("oldsrc==1.0",))
+    build = builder.prepare(spec(index, "needsold"))
+    assert installed(build) == {"needsold": "1.0", "oldsrc": "1.0"}
+    assert run_in(build, "import oldsrc; print(oldsrc.BUILT_FROM_SOURCE)") == "True"
+
+
 def test_a_source_distribution_beside_wheels_for_other_pythons_is_not_built(cache, index):
     """Refused before anything is resolved, so a source that cannot be built here is never tried."""
     index.sdist("wheelsexist", "1.0", buildable=False)
