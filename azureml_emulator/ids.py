@@ -123,7 +123,7 @@ class ModelId:
     @classmethod
     def parse(cls, text: str) -> ModelId:
         name, _, version = text.rpartition(":")
-        if not name or not version.isdigit():
+        if not name or not re.fullmatch(r"[0-9]{1,18}", version):   # a number SQLite can hold
             raise BadRequest("invalid model id {!r}: expected 'name:version' with a whole version number"
                              .format(text))
         return cls(name, int(version))

@@ -3,12 +3,13 @@
 For the few SDK attributes the emulator adjusts in modules that are slow to import and
 often not used (azureml-mlflow's cloud table): importing them up front would slow every
 kernel and job down. Standard library only, so a job's runtime can use it in any
-Environment.
+Environment. A callback that fails leaves the module as it is and says so: the import
+itself never fails because of it.
 """
 from __future__ import annotations
 
 import importlib.abc
-import importlib.machinery
+import importlib.util
 import sys
 from types import ModuleType
 from typing import Any, Callable, Sequence
@@ -25,10 +26,11 @@ class _Finder(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname: str, path: Sequence[str] | None, target: Any = None) -> Any:
         if fullname != self.name:
             return None
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        self.cancel()   # the other finders find the module, as they would without this one
+        spec = importlib.util.find_spec(fullname)
         if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
             return spec
-        loader, finder = spec.loader, self
+        loader, callback = spec.loader, self.callback
 
         class Loader(importlib.abc.Loader):
             def create_module(self, spec: Any) -> Any:
@@ -36,18 +38,25 @@ class _Finder(importlib.abc.MetaPathFinder):
 
             def exec_module(self, module: ModuleType) -> None:
                 loader.exec_module(module)   # type: ignore[union-attr]
-                finder.cancel()
-                finder.callback(module)
+                _call(callback, module)
 
         spec.loader = Loader()
         return spec
+
+
+def _call(callback: Callable[[ModuleType], None], module: ModuleType) -> None:
+    try:
+        callback(module)
+    except Exception as error:   # a version of the module without what is adjusted: leave it be
+        print("azureml_emulator: could not adjust {} ({}: {}); it is used as it is".format(
+            module.__name__, type(error).__name__, error), file=sys.stderr)
 
 
 def when_imported(name: str, callback: Callable[[ModuleType], None]) -> Callable[[], None]:
     """Call ``callback(module)`` once module ``name`` is imported; returns a function that
     stops waiting for it (it does nothing once the callback ran)."""
     if name in sys.modules:
-        callback(sys.modules[name])
+        _call(callback, sys.modules[name])
         return lambda: None
     finder = _Finder(name, callback)
     sys.meta_path.insert(0, finder)

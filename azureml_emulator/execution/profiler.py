@@ -65,9 +65,11 @@ def recommendation(used: float, limits: tuple[float, float]) -> float:
 
 
 class Sampler(threading.Thread):
-    """The CPU (cores) and resident memory (bytes) of a process tree at their highest: CPU as
-    the CPU seconds the tree used per second, over each sampling interval and over the whole
-    run (which a run shorter than one interval still has)."""
+    """The CPU (cores) and resident memory (bytes) of the processes below a service's
+    supervisor (the server and its workers: the supervisor is the emulator's stand-in for the
+    container, not part of what it runs) at their highest: CPU as the CPU seconds they used per
+    second, over each sampling interval and over the whole run (which a run shorter than one
+    interval still has)."""
 
     def __init__(self, root_pid: int) -> None:
         super().__init__(daemon=True)
@@ -79,7 +81,7 @@ class Sampler(threading.Thread):
         """(when, CPU seconds used so far, resident bytes) of the whole tree."""
         cpu, rss = 0.0, 0
         try:
-            tree = [self.root] + self.root.children(recursive=True)
+            tree = self.root.children(recursive=True)
         except psutil.NoSuchProcess:
             tree = []
         for proc in tree:
@@ -135,7 +137,14 @@ class Profiler:
                    "containerResourceRequirements": self.profile.get("containerResourceRequirements") or {}}
         folder = self.store.home / "profiles" / self.workspace.folder_name / self.id / "service"
         folder.mkdir(parents=True, exist_ok=True)
-        self.process = deployment.start(self.store, self.workspace, service, folder, environments=self.environments)
+        # A stop that came between starting the service and recording it would leave it running.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+        try:
+            self.process = deployment.start(self.store, self.workspace, service, folder,
+                                            environments=self.environments)
+            profiles.save_service(self.store, self.workspace, self.id, self.process)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while not deployment.is_ready(service, self.process):
             if not processes.is_alive(self.process) or time.monotonic() > deadline:

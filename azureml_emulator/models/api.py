@@ -42,8 +42,7 @@ def get_model(request: Request) -> Reply:
 def delete_model(request: Request) -> Reply:
     """Delete a model version, unless a web service serves it (Azure refuses that too)."""
     model = backend.get(request.store, request.workspace, request.params["model_id"])
-    users = sorted(service.name for service in repository.list_in(request.store, request.workspace)
-                   if any(m.get("id") == str(model.id) for m in service.payload.get("models", [])))
+    users = repository.services_using(request.store, request.workspace, str(model.id))
     if users:
         refusal = ModelInUse("Model {} is used by the web service(s) {}: delete them, or update them to other "
                              "models, before deleting it".format(model.id, ", ".join(users)))

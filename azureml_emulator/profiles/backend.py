@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 import uuid
@@ -21,11 +22,12 @@ from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.models import backend as models
 from azureml_emulator.store import Store
 from azureml_emulator.timestamps import utc_now_iso
-from azureml_emulator.webservices import repository
+from azureml_emulator.webservices import deployment, repository
 
 PROFILER = "azureml_emulator.execution.profiler"
 SETTINGS_ENV = "AZUREML_EMULATOR_PROFILE"
 NOT_STARTED, RUNNING, SUCCEEDED, FAILED = "NotStarted", "Running", "Succeeded", "Failed"
+UNFINISHED = (NOT_STARTED, RUNNING)
 # Azure's limits for the test container (the SDK checks them too, when they are given).
 CPU_RANGE, MEMORY_RANGE = (0.1, 3.5), (0.1, 15.0)
 POLL_WAIT_SECONDS = 20
@@ -60,52 +62,85 @@ def create(store: Store, workspace: WorkspaceKey, body: dict, environments: str)
     if not isinstance(name, str) or not name:
         raise BadRequest("A profile needs a 'name'")
     resources = _resources(body)
+    request = body.get("environmentImageRequest")
+    model_ids = request.get("modelIds", []) if isinstance(request, dict) else None
+    if not isinstance(model_ids, list) or not all(isinstance(m, str) for m in model_ids):
+        raise BadRequest("A profile needs an environmentImageRequest whose modelIds is a list of model ids "
+                         "('name:version'); got {!r}".format(model_ids))
     dataset_id = body.get("inputDatasetId")
     if not isinstance(dataset_id, str) or datasets.saved(store, workspace, dataset_id) is None:
         raise NotFound("Dataset {!r} (inputDatasetId) not found in this workspace".format(dataset_id),
                        code="DatasetNotFound")
-    request = body.get("environmentImageRequest")
-    if not isinstance(request, dict) or not request.get("modelIds"):
-        raise BadRequest("A profile needs an environmentImageRequest with the modelIds to profile")
-    for model_id in request["modelIds"]:
-        models.get(store, workspace, str(model_id))
+    for model_id in model_ids:
+        models.get(store, workspace, model_id)
     profile = {"id": uuid.uuid4().hex, "name": name, "description": body.get("description"), "state": NOT_STARTED,
                "inputDatasetId": dataset_id, "containerResourceRequirements": resources,
                "requestedQueriesPerSecond": body.get("requestedQueriesPerSecond"), "createdTime": utc_now_iso(),
-               "modelIds": list(request["modelIds"]), "environment": request.get("environment"),
+               "modelIds": model_ids, "environment": request.get("environment"),
                "environmentImageRequest": request, **{field: None for field in RESULT_FIELDS}}
     folder = store.home / "profiles" / workspace.folder_name / profile["id"]
     folder.mkdir(parents=True)
     with store.transaction() as db:
-        db.execute("INSERT INTO profiles (workspace, id, name, created, payload, process) VALUES (?, ?, ?, ?, ?, ?)",
-                   (str(workspace), profile["id"], name, profile["createdTime"], store.dumps(profile), None))
+        db.execute("INSERT INTO profiles (workspace, id, name, created, payload) VALUES (?, ?, ?, ?, ?)",
+                   (str(workspace), profile["id"], name, profile["createdTime"], store.dumps(profile)))
     env = dict(os.environ, **{SETTINGS_ENV: json.dumps({"home": str(store.home), "workspace": str(workspace),
                                                         "id": profile["id"], "environments": environments})})
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]),
                                                       env.get("PYTHONPATH")]))
-    pid, create_time = processes.spawn([sys.executable, "-m", PROFILER], env=env, cwd=folder,
-                                       log_path=folder / "profiler.log")
-    record = ProcessRecord(pid=pid, create_time=create_time, dir=str(folder), log=str(folder / "profiler.log"))
-    with store.transaction() as db:
-        db.execute("UPDATE profiles SET process=? WHERE workspace=? AND id=?",
-                   (store.dumps(record.to_json()), str(workspace), profile["id"]))
+    try:
+        pid, create_time = processes.spawn([sys.executable, "-m", PROFILER], env=env, cwd=folder,
+                                           log_path=folder / "profiler.log")
+    except (OSError, subprocess.SubprocessError) as error:
+        update(store, workspace, profile["id"], state=FAILED, error={
+            "message": "The profiler could not be started: {}".format(error)})
+    else:
+        record = ProcessRecord(pid=pid, create_time=create_time, dir=str(folder), log=str(folder / "profiler.log"))
+        _save_process(store, workspace, profile["id"], "process", record)
     return repository.add_operation(store, workspace, profile["id"], kind="Profile")
 
 
-def _row_payload(store: Store, row: Any) -> dict:
-    return store.loads(row["payload"])
+def _save_process(store: Store, workspace: WorkspaceKey, profile_id: str, column: str, record: ProcessRecord) -> None:
+    """Record the profiler (``process``) or its test service (``service``) as soon as it runs."""
+    with store.transaction() as db:
+        db.execute("UPDATE profiles SET {}=? WHERE workspace=? AND id=?".format(column),
+                   (store.dumps(record.to_json()), str(workspace), profile_id))
+
+
+def save_service(store: Store, workspace: WorkspaceKey, profile_id: str, record: ProcessRecord) -> None:
+    _save_process(store, workspace, profile_id, "service", record)
+
+
+def _records(store: Store, row: Any) -> tuple[ProcessRecord | None, ProcessRecord | None]:
+    return tuple(ProcessRecord.from_json(store.loads(row[c]) if row[c] else None)   # type: ignore[return-value]
+                 for c in ("process", "service"))
+
+
+def _settle(store: Store, workspace: WorkspaceKey, profile_id: str, row: Any) -> dict:
+    """The profile, Failed if its profiler is gone before it finished (and then its test
+    service is stopped, which a killed profiler could not do)."""
+    profile = store.loads(row["payload"])
+    profiler, service = _records(store, row)
+    if profile["state"] in UNFINISHED and profiler is not None and not processes.is_alive(profiler):
+        with store.transaction() as db:   # unless the profiler finished in the meantime
+            stored = store.loads(db.execute("SELECT payload FROM profiles WHERE workspace=? AND id=?",
+                                            (str(workspace), profile_id)).fetchone()["payload"])
+            if stored["state"] in UNFINISHED:
+                stored.update(state=FAILED, error={
+                    "message": "The profiler stopped before it finished; its log is {}".format(profiler.log)})
+                db.execute("UPDATE profiles SET payload=? WHERE workspace=? AND id=?",
+                           (store.dumps(stored), str(workspace), profile_id))
+            profile = stored
+    if profile["state"] not in UNFINISHED or (profiler is not None and not processes.is_alive(profiler)):
+        deployment.remove(service)
+    return profile
 
 
 def get(store: Store, workspace: WorkspaceKey, profile_id: str) -> dict:
-    rows = store.query("SELECT payload, process FROM profiles WHERE workspace=? AND id=?", (str(workspace), profile_id))
+    rows = store.query("SELECT payload, process, service FROM profiles WHERE workspace=? AND id=?",
+                       (str(workspace), profile_id))
     if not rows:
         raise NotFound("Profile {} not found".format(profile_id))
-    profile = _row_payload(store, rows[0])
-    process = ProcessRecord.from_json(store.loads(rows[0]["process"]) if rows[0]["process"] else None)
-    if profile["state"] in (NOT_STARTED, RUNNING) and process is not None and not processes.is_alive(process):
-        profile = update(store, workspace, profile_id, state=FAILED, error={
-            "message": "The profiler stopped before it finished; its log is {}".format(process.log)})
-    return public(profile)
+    return public(_settle(store, workspace, profile_id, rows[0]))
 
 
 def public(profile: dict) -> dict:
@@ -125,7 +160,7 @@ def load(store: Store, workspace: WorkspaceKey, profile_id: str) -> dict:
     rows = store.query("SELECT payload FROM profiles WHERE workspace=? AND id=?", (str(workspace), profile_id))
     if not rows:
         raise NotFound("Profile {} not found".format(profile_id))
-    return _row_payload(store, rows[0])
+    return store.loads(rows[0]["payload"])
 
 
 def update(store: Store, workspace: WorkspaceKey, profile_id: str, **changes: Any) -> dict:
@@ -144,7 +179,7 @@ def operation(store: Store, workspace: WorkspaceKey, operation_id: str, profile_
     ``wait_seconds`` for the profile to finish (the SDK sleeps 5 s between polls)."""
     deadline = time.monotonic() + wait_seconds
     profile = get(store, workspace, profile_id)
-    while profile["state"] in (NOT_STARTED, RUNNING) and time.monotonic() < deadline:
+    while profile["state"] in UNFINISHED and time.monotonic() < deadline:
         time.sleep(0.2)
         profile = get(store, workspace, profile_id)
     state = {NOT_STARTED: "Running", RUNNING: "Running"}.get(profile["state"], profile["state"])
@@ -155,12 +190,19 @@ def operation(store: Store, workspace: WorkspaceKey, operation_id: str, profile_
     return result
 
 
-def processes_of(store: Store) -> list[tuple[WorkspaceKey, str, ProcessRecord]]:
-    """Every unfinished profile's profiler, for stopping them (reset, a test session's end)."""
-    rows = store.query("SELECT workspace, id, payload, process FROM profiles WHERE process IS NOT NULL")
-    found = []
-    for row in rows:
-        record = ProcessRecord.from_json(store.loads(row["process"]))
-        if record is not None and store.loads(row["payload"])["state"] in (NOT_STARTED, RUNNING):
-            found.append((WorkspaceKey.parse(row["workspace"]), row["id"], record))
-    return found
+def stop_unfinished(store: Store, created_since: float | None = None) -> int:
+    """Stop every unfinished profile's profiler (created at or after ``created_since``, a POSIX
+    time, when given) and its test service (reset, a test session's end); returns how many
+    profilers were running."""
+    stopped = 0
+    for row in store.query("SELECT workspace, id, payload, process, service FROM profiles"):
+        profiler, service = _records(store, row)
+        if store.loads(row["payload"])["state"] not in UNFINISHED or profiler is None or (
+                created_since is not None and profiler.create_time < created_since):
+            continue
+        if processes.is_alive(profiler):
+            processes.stop(profiler)
+            stopped += 1
+        _settle(store, WorkspaceKey.parse(row["workspace"]), row["id"], row)
+        deployment.remove(service)
+    return stopped

@@ -43,12 +43,15 @@ def activate(home: str | os.PathLike | None = None, environments: str | None = N
     """Turn the emulator on for this process (nestable); returns the active emulator.
     ``environments``: "build" (default) or "current"; see `Emulator`."""
     from azureml_emulator.execution.after_import import when_imported
-    from azureml_emulator.runtime.seams import deferred_seams, seams
+    from azureml_emulator.runtime.seams import deferred_seams, environment_seams, seams
     mode = _environments_mode(environments)
     resolved = resolve_home(home)
     emulator = Emulator(home=resolved, store=Store(resolved), environments=mode)
     if not context.is_active():
         _patch(seams())
+        variables = mock.patch.dict(os.environ, environment_seams())
+        variables.start()
+        _applied.append(variables)
         for module_name, seams_of in deferred_seams():
             _waiting.append(when_imported(module_name, lambda module, seams_of=seams_of: _patch(seams_of(module))))
     context.push(emulator)

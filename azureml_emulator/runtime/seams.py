@@ -9,6 +9,13 @@ from types import ModuleType
 from typing import Any, Callable
 
 
+def environment_seams() -> dict[str, str]:
+    """Environment variables set while the emulator is active (restored after): the cloud the
+    SDK's libraries look up by name, so azureml-mlflow does not ask Azure's metadata service
+    for it (which the transport refuses, printing an alarming error); jobs get the same."""
+    return {"AZUREML_CURRENT_CLOUD": "AzureCloud"}
+
+
 def deferred_seams() -> list[tuple[str, Callable[[ModuleType], list[tuple[Any, str, Any]]]]]:
     """(module, seams of it) for seams in modules slow to import and often unused: they are
     applied when the module is imported (at once, if it already is)."""

@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS environments (
 CREATE TABLE IF NOT EXISTS services (
     workspace TEXT, name TEXT, payload TEXT, process TEXT,
     PRIMARY KEY (workspace, name));
+-- (service: the service a "Deploy" operation deploys, or the profile a "Profile" one runs)
 CREATE TABLE IF NOT EXISTS operations (
     id TEXT PRIMARY KEY, workspace TEXT, service TEXT, kind TEXT, created REAL);
 -- runs.backend
@@ -62,7 +63,7 @@ CREATE TABLE IF NOT EXISTS default_datastores (
     workspace TEXT PRIMARY KEY, name TEXT);
 -- profiles.backend
 CREATE TABLE IF NOT EXISTS profiles (
-    workspace TEXT, id TEXT, name TEXT, created TEXT, payload TEXT, process TEXT,
+    workspace TEXT, id TEXT, name TEXT, created TEXT, payload TEXT, process TEXT, service TEXT,
     PRIMARY KEY (workspace, id));
 -- tracking.registry
 CREATE TABLE IF NOT EXISTS registered_models (

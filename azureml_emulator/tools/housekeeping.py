@@ -6,7 +6,7 @@ service's live state, not a stale stored one).
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,6 @@ from azureml_emulator.compute import backend as compute
 from azureml_emulator.environments import backend as environments
 from azureml_emulator.environments import builder, definition
 from azureml_emulator.errors import NotFound, StateError
-from azureml_emulator.execution import processes
 from azureml_emulator.models import backend as models
 from azureml_emulator.profiles import backend as profiles
 from azureml_emulator.runs import backend as runs
@@ -120,11 +119,8 @@ def stop_all(home: str | Path, created_since: datetime | None = None) -> int:
     try:
         doomed = [(w, r) for w, r in runs.all_runs(store) if created_since is None
                   or datetime.fromisoformat(r["createdUtc"].replace("Z", "+00:00")) >= created_since]
-        profilers = [record for _w, _id, record in profiles.processes_of(store) if created_since is None
-                     or datetime.fromtimestamp(record.create_time, timezone.utc) >= created_since]
-        for record in profilers:
-            processes.stop(record)
-        return stopped + runs.stop_jobs(store, doomed) + len(profilers)
+        profilers = profiles.stop_unfinished(store, created_since.timestamp() if created_since else None)
+        return stopped + runs.stop_jobs(store, doomed) + profilers
     finally:
         store.close()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from azureml_emulator.errors import EmulatorError
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
@@ -16,12 +17,21 @@ from azureml_emulator.tracking.backend import MlflowError
 MLFLOW = "/mlflow/v2.0{workspace}/api/2.0/mlflow"
 
 
+# MLflow's error codes for the emulator's own errors (a malformed body, an id that is not one...).
+MLFLOW_CODES = {400: "INVALID_PARAMETER_VALUE", 404: "RESOURCE_DOES_NOT_EXIST", 409: "RESOURCE_ALREADY_EXISTS",
+                501: "NOT_IMPLEMENTED"}
+
+
 def mlflow_errors(handler: Callable[[Request], Reply]) -> Callable[[Request], Reply]:
+    """Errors in MLflow's shape, ``{"error_code", "message"}``, which MLflow's client reads."""
     def answer(request: Request) -> Reply:
         try:
             return handler(request)
         except MlflowError as error:
             return Reply(error.status, {"error_code": error.code, "message": error.message})
+        except EmulatorError as error:
+            return Reply(error.status, {"error_code": MLFLOW_CODES.get(error.status, "INTERNAL_ERROR"),
+                                        "message": error.message})
     answer.__doc__ = handler.__doc__
     return answer
 

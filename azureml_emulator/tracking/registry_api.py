@@ -1,7 +1,8 @@
 """MLflow's model registry REST API (``/mlflow/v2.0<workspace>/api/2.0/mlflow/registered-models``
 and ``/model-versions``), which azureml-mlflow's registry store calls for `mlflow.register_model`,
-`MlflowClient`'s registry methods and loading ``models:/<name>/<version>``. Stages, aliases and
-deleting through MLflow are not emulated (Azure ML has no MLflow stages) and answer so."""
+`MlflowClient`'s registry methods and loading ``models:/<name>/<version or stage>``. Aliases,
+renaming and deleting a whole registered model (which Azure ML does not support) are not
+emulated and answer so."""
 from __future__ import annotations
 
 from azureml_emulator.rest.reply import Reply
@@ -46,9 +47,14 @@ def update_registered_model(request: Request) -> Reply:
 
 @mlflow_errors
 def latest_versions(request: Request) -> Reply:
-    body = request.json_object() if request.method == "POST" else request.query
+    if request.method == "POST":
+        body = request.json_object()
+        name, stages = body.get("name"), body.get("stages")
+    else:
+        name, stages = request.query.get("name"), request.query.get("stages")
+        stages = [stages] if stages else None
     return Reply(200, {"model_versions": registry.latest_versions(request.store, request.workspace,
-                                                                  str(body.get("name") or ""))})
+                                                                  str(name or ""), stages)})
 
 
 @mlflow_errors
@@ -91,6 +97,24 @@ def set_version_tag(request: Request) -> Reply:
     return Reply(200, {})
 
 
+@mlflow_errors
+def transition_stage(request: Request) -> Reply:
+    return Reply(200, {"model_version": registry.transition_stage(request.store, request.workspace,
+                                                                  request.json_object())})
+
+
+@mlflow_errors
+def delete_version_tag(request: Request) -> Reply:
+    registry.delete_version_tag(request.store, request.workspace, request.json_object())
+    return Reply(200, {})
+
+
+@mlflow_errors
+def delete_version(request: Request) -> Reply:
+    registry.delete_model_version(request.store, request.workspace, request.json_object())
+    return Reply(200, {})
+
+
 REGISTERED, VERSIONS = MLFLOW + "/registered-models", MLFLOW + "/model-versions"
 ROUTES = (
     Route("POST", REGISTERED + "/create", create_registered_model),
@@ -105,4 +129,7 @@ ROUTES = (
     Route("GET", VERSIONS + "/search", search_model_versions),
     Route("PATCH", VERSIONS + "/update", update_model_version),
     Route("POST", VERSIONS + "/set-tag", set_version_tag),
+    Route("DELETE", VERSIONS + "/delete-tag", delete_version_tag),
+    Route("POST", VERSIONS + "/transition-stage", transition_stage),
+    Route("DELETE", VERSIONS + "/delete", delete_version),
 )

@@ -72,6 +72,12 @@ def delete(store: Store, service: ServiceRecord) -> None:
         db.execute("DELETE FROM services WHERE workspace=? AND name=?", (str(service.workspace), service.name))
 
 
+def services_using(store: Store, workspace: WorkspaceKey, model_id: str) -> list[str]:
+    """The names of the services that serve the model ``name:version``."""
+    return sorted(service.name for service in list_in(store, workspace)
+                  if any(m.get("id") == model_id for m in service.payload.get("models", [])))
+
+
 def add_operation(store: Store, workspace: WorkspaceKey, service_name: str, kind: str = "Deploy") -> str:
     operation_id = uuid.uuid4().hex
     with store.transaction() as db:

@@ -27,8 +27,9 @@ def test_a_module_already_imported_is_adjusted_at_once(tmp_path, monkeypatch):
     write_module(tmp_path, monkeypatch, "early_module")
     importlib.import_module("early_module")
     seen = []
+    finders = list(sys.meta_path)
     cancel = when_imported("early_module", lambda module: seen.append(module.VALUE))
-    assert seen == ["as written"]
+    assert seen == ["as written"] and sys.meta_path == finders
     cancel()   # nothing to cancel: does nothing
 
 
@@ -49,3 +50,19 @@ def test_other_modules_import_as_usual(tmp_path, monkeypatch):
         assert importlib.import_module("unrelated_module").VALUE == "as written"
     finally:
         cancel()
+
+
+def test_a_module_of_a_package_is_adjusted_and_a_failing_callback_leaves_it_usable(tmp_path, monkeypatch, capsys):
+    package = tmp_path / "adjusted_package"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "inner.py").write_text("VALUE = 'inner'\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in ("adjusted_package", "adjusted_package.inner"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    seen = []
+    when_imported("adjusted_package.inner", lambda module: seen.append(module.VALUE) or 1 / 0)
+    assert importlib.import_module("adjusted_package.inner").VALUE == "inner"
+    assert seen == ["inner"]
+    assert capsys.readouterr().err == ("azureml_emulator: could not adjust adjusted_package.inner "
+                                       "(ZeroDivisionError: division by zero); it is used as it is\n")

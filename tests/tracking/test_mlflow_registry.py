@@ -99,8 +99,9 @@ def test_the_sdk_and_mlflow_number_versions_of_one_registry(tracking, tmp_path):
     assert [v.version for v in client.get_latest_versions("shared-name")] == ["2"]
     by_sdk = client.get_model_version("shared-name", "1")
     assert by_sdk.source.startswith("azureml://artifacts/LocalUpload/") and by_sdk.source.endswith("/weights.bin")
-    assert [m.name for m in client.search_registered_models("name LIKE 'shared-%'")] == ["shared-name"]
+    assert [m.name for m in client.search_registered_models("name = 'shared-name'")] == ["shared-name"]
     assert client.search_registered_models("name = 'nothing'") == []
+    assert [v.version for v in client.search_model_versions("run_id = '{}'".format(run_id))] == ["2"]
 
 
 def test_a_local_mlflow_model_folder_is_uploaded_and_registered(tracking, tmp_path):
@@ -129,21 +130,68 @@ def test_registry_refusals_say_what_is_wrong(tracking, tmp_path):
     with pytest.raises(MlflowException) as elsewhere:
         client.create_model_version("only-once", "s3://bucket/model", None)
     assert "registers model versions from a run's artifacts" in elsewhere.value.message
-    assert "got source 's3://bucket/model'" in elsewhere.value.message
+    assert "got source 's3://bucket/model'" in elsewhere.value.message and "file:///path" in elsewhere.value.message
     with pytest.raises(MlflowException) as empty:
         client.create_model_version("only-once", "runs:/{}/no-such-folder".format(run_id), run_id)
     assert "No artifacts found under runs:/{}/no-such-folder".format(run_id) in empty.value.message
     with pytest.raises(MlflowException) as unknown_run:
         client.create_model_version("only-once", "runs:/no-such-run/model", None)
     assert unknown_run.value.error_code == "RESOURCE_DOES_NOT_EXIST"
-    assert [v.source for v in client.search_model_versions("run_id = '{}'".format(run_id))] == []
-    with pytest.raises(MlflowException) as search:
+    for refused in ("name LIKE 'only-%'", "name ILIKE 'ONLY%'", "tags.team = 'vision'"):
+        with pytest.raises(MlflowException) as search:
+            client.search_registered_models(refused)
+        assert search.value.error_code == "INVALID_PARAMETER_VALUE"
+        assert ("Azure Machine Learning's MLflow model registry searches with name = '...' only (LIKE, ILIKE and "
+                "tag filters are not supported)") in search.value.message
+    with pytest.raises(MlflowException) as versions:
         client.search_model_versions("creation_timestamp > 0")
-    assert "not emulated by azureml_emulator: MLflow registry search with filter" in search.value.message
+    assert "searches with name = '...' and run_id = '...' only" in versions.value.message
+    for version in ("2x", "99999999999999999999999"):
+        with pytest.raises(MlflowException) as bad:
+            client.get_model_version("only-once", version)
+        assert bad.value.error_code == "INVALID_PARAMETER_VALUE"
+    with pytest.raises(MlflowException) as bad_name:
+        client.create_registered_model("not/a:name")
+    assert "Model name 'not/a:name' is invalid" in bad_name.value.message
     assert client.get_registered_model("only-once").latest_versions == []
-    with pytest.raises(MlflowException) as stages:
-        client.delete_registered_model("only-once")
-    assert "not emulated by azureml_emulator" in stages.value.message
+    with pytest.raises(MlflowException) as whole:
+        client.delete_registered_model("only-once")   # Azure ML does not delete a model's container
+    assert "not emulated by azureml_emulator" in whole.value.message
+
+
+def test_versions_move_through_stages_and_keep_their_tags_and_descriptions(tracking, tmp_path):
+    ws = tracking
+    run_id, model = run_with_model(tmp_path)
+    client = mlflow.MlflowClient()
+    source = "runs:/{}/model".format(run_id)
+    for _ in range(3):
+        client.create_model_version("staged", source, run_id)
+    client.transition_model_version_stage("staged", "1", "Production")
+    client.transition_model_version_stage("staged", "2", "Staging")
+    moved = client.transition_model_version_stage("staged", "3", "Production", archive_existing_versions=True)
+    assert moved.current_stage == "Production"
+    assert [client.get_model_version("staged", v).current_stage for v in "123"] == ["Archived", "Staging",
+                                                                                   "Production"]
+    assert [(v.version, v.current_stage) for v in client.get_latest_versions("staged", stages=["Production"])] == [
+        ("3", "Production")]
+    assert [v.version for v in client.get_latest_versions("staged", stages=["None"])] == []
+    assert mlflow.pyfunc.load_model("models:/staged/Staging").predict(X).tolist() == model.predict(X).tolist()
+    client.set_model_version_tag("staged", "3", "approved", 0)
+    client.set_model_version_tag("staged", "3", "owner", "vision")
+    client.delete_model_version_tag("staged", "3", "owner")
+    client.update_model_version("staged", "3", description="the one in production")
+    third = Model(ws, "staged", version=3)
+    assert third.tags == {"approved": "0"} and third.description == "the one in production"
+    client.update_registered_model("staged", description="three versions")
+    registered = client.get_registered_model("staged")
+    assert registered.description == "three versions"
+    assert registered.creation_timestamp <= int(client.get_model_version("staged", "1").creation_timestamp)
+    client.delete_model_version("staged", "1")
+    assert [m.version for m in Model.list(ws, name="staged")] == [3, 2]
+    with pytest.raises(MlflowException) as gone:
+        client.get_model_version("staged", "1")
+    assert gone.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+    assert len(client.search_model_versions("name = 'staged'", max_results=1)) == 1
 
 
 SCORE = """import json, os
