@@ -156,7 +156,7 @@ def _binary_only(spec: BuildSpec, step: list[str], venv_python: Path, options: l
 def _version_without_wheels(message: str, package: str) -> str | None:
     """The version of ``package`` uv found no usable wheel of, when it says which."""
     for name, version in NO_USABLE_WHEELS.findall(message):
-        if name.lower().replace("_", "-") == package.lower().replace("_", "-"):
+        if name == package:   # uv writes both names the same way
             return version
     return None
 

@@ -49,8 +49,28 @@ class Stopped(Exception):
     """SIGTERM: the profile is being stopped (reset, a test session's end)."""
 
 
-def _stop(*_args: object) -> None:
-    raise Stopped()
+class _Stopping:
+    """SIGTERM raises Stopped, except while the test service is being started and recorded:
+    then it waits until the record is kept, so whoever stops the profile can stop the service.
+    (Blocking the signal would not do: Python runs the handler in the main thread whichever
+    thread the signal reached, and the dataset library runs threads of its own.)"""
+
+    deferred = False
+    asked = False
+
+    def handler(self, *_args: object) -> None:
+        if self.deferred:
+            self.asked = True
+            return
+        raise Stopped()
+
+    def resume(self) -> None:
+        self.deferred = False
+        if self.asked:
+            raise Stopped()
+
+
+STOPPING = _Stopping()
 
 
 def percentile(sorted_values: list[float], share: float) -> float:
@@ -137,14 +157,13 @@ class Profiler:
                    "containerResourceRequirements": self.profile.get("containerResourceRequirements") or {}}
         folder = self.store.home / "profiles" / self.workspace.folder_name / self.id / "service"
         folder.mkdir(parents=True, exist_ok=True)
-        # A stop that came between starting the service and recording it would leave it running.
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+        STOPPING.deferred = True   # a stop between starting the service and recording it would leave it running
         try:
             self.process = deployment.start(self.store, self.workspace, service, folder,
                                             environments=self.environments)
             profiles.save_service(self.store, self.workspace, self.id, self.process)
         finally:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+            STOPPING.resume()
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while not deployment.is_ready(service, self.process):
             if not processes.is_alive(self.process) or time.monotonic() > deadline:
@@ -194,11 +213,18 @@ class Profiler:
 
     def stop_service(self) -> None:
         deployment.remove(self.process)
+        # Anything else still below this subreaper (a service started but not recorded, had the
+        # profiler failed in between) ends with it.
+        for orphan in psutil.Process().children(recursive=True):
+            try:
+                orphan.kill()
+            except psutil.NoSuchProcess:
+                continue
 
 
 def main() -> None:
     processes.become_subreaper()
-    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGTERM, STOPPING.handler)
     settings = json.loads(os.environ[profiles.SETTINGS_ENV])
     profiler = Profiler(settings["home"], settings["workspace"], settings["id"], settings["environments"])
     try:

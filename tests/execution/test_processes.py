@@ -165,3 +165,19 @@ def test_a_program_that_cannot_start_is_an_error_naming_it(tmp_path):
 def test_a_record_ignores_fields_it_does_not_know_and_needs_a_create_time():
     assert ProcessRecord.from_json({"pid": 3, "create_time": 1.0, "added_later": "x"}) == ProcessRecord(3, 1.0)
     assert ProcessRecord.from_json({"pid": 3}) is None
+
+
+def test_a_process_spawned_while_its_starter_blocks_sigterm_still_stops_on_sigterm(started):
+    """A starter that has SIGTERM blocked (as a profiler once did while it started a service)
+    does not pass the block on: stop() ends the process at once, not after its grace time."""
+    import signal
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        record = started()
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    blocked = [line for line in open("/proc/{}/status".format(record.pid)) if line.startswith("SigBlk:")][0]
+    assert int(blocked.split()[1], 16) & (1 << (signal.SIGTERM - 1)) == 0
+    began = time.monotonic()
+    processes.stop(record, grace_seconds=30)
+    assert not processes.is_alive(record) and time.monotonic() - began < 10

@@ -116,9 +116,11 @@ def slow_profile(workspace, tmp_path, name):
     profile = Model.profile(ws, name, [model], inference(tmp_path, run="import time; time.sleep(30)"),
                             sample_requests(ws, bodies(3), name))
     deadline = time.monotonic() + 300
+    store = housekeeping.Store(home)
     while True:
         tree = _tree(home)
-        if any("service_process" in " ".join(p.cmdline()) for p in tree[1:]):
+        recorded = store.query("SELECT service FROM profiles")[0]["service"]
+        if recorded and any("service_process" in " ".join(p.cmdline()) for p in tree[1:]):
             return profile, tree[0], tree[1:]
         assert time.monotonic() < deadline, "the profile's service did not start"
         time.sleep(0.5)
