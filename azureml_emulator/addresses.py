@@ -6,7 +6,8 @@ machine, even if interception were somehow bypassed. Three kinds of host are ans
 * ``azureml-emulator.invalid``: the regional Azure ML services (run history, models...);
 * ``management.azureml-emulator.invalid``: Azure Resource Manager (compute create/delete);
 * ``<account>.blob.azureml-emulator.invalid``: Blob Storage, where the SDK uploads
-  snapshot files and artifacts with the SAS URLs the services hand out.
+  snapshot files and artifacts with the SAS URLs the services hand out;
+* ``<account>.file.azureml-emulator.invalid``: Azure Files, the file shares of file datastores.
 """
 from __future__ import annotations
 
@@ -15,12 +16,17 @@ EMULATOR_BASE_URL = "https://" + EMULATOR_HOST
 ARM_HOST = "management." + EMULATOR_HOST
 ARM_BASE_URL = "https://" + ARM_HOST + "/"
 BLOB_SUFFIX = ".blob." + EMULATOR_HOST
+FILE_SUFFIX = ".file." + EMULATOR_HOST
 
-SERVICE, ARM, BLOB = "service", "arm", "blob"
+SERVICE, ARM, BLOB, FILE = "service", "arm", "blob", "file"
 
 
 def blob_base_url(account: str) -> str:
     return "https://{}{}".format(account, BLOB_SUFFIX)
+
+
+def file_base_url(account: str) -> str:
+    return "https://{}{}".format(account, FILE_SUFFIX)
 
 
 def host_kind(host: str | None) -> tuple[str, str] | None:
@@ -32,7 +38,8 @@ def host_kind(host: str | None) -> tuple[str, str] | None:
         return SERVICE, ""
     if host == ARM_HOST:
         return ARM, ""
-    account = host[:-len(BLOB_SUFFIX)] if host.endswith(BLOB_SUFFIX) else ""
-    if account and "." not in account:
-        return BLOB, account
+    for kind, suffix in ((BLOB, BLOB_SUFFIX), (FILE, FILE_SUFFIX)):
+        account = host[:-len(suffix)] if host.endswith(suffix) else ""
+        if account and "." not in account:
+            return kind, account
     return None

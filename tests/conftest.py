@@ -186,3 +186,11 @@ def service_environment_with(*extra):
 def job_log(run) -> str:
     """What a run's job printed (its user_logs/std_log.txt)."""
     return run.get_details_with_logs()["logFiles"]["user_logs/std_log.txt"]
+
+
+def storage_error(answer) -> tuple[str, str]:
+    """(code, message) of Azure Storage's XML error reply, whose code is also its ``x-ms-error-code``."""
+    from xml.etree import ElementTree
+    error = ElementTree.fromstring(answer.content)
+    assert answer.headers["x-ms-error-code"] == error.findtext("Code")
+    return error.findtext("Code"), error.findtext("Message")

@@ -5,7 +5,8 @@ and then Azure Storage over its own HTTP stack, which the emulator cannot answer
 where a dataset is defined (the SDK's `_validate_and_normalize_path`, which every
 factory calls), ``(datastore, 'folder/**')``, ``DataPath``, ``DataReference`` and
 ``azureml://datastores/<name>/paths/<path>`` become the folder under the emulator home
-where that datastore's blobs are (`storage.backend.container_root`), and dataprep reads
+where that datastore's blobs or files are (`storage.backend.container_root`,
+`storage.files_backend.share_root`), and dataprep reads
 local files. Any other local path is still refused, as Azure refuses it.
 """
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any, Callable
 
 from azureml.exceptions import UserErrorException
 
-from azureml_emulator.storage.backend import container_root
+from azureml_emulator.storage.backend import container_root, store_file
+from azureml_emulator.storage.files_backend import share_root
 
 DATASTORE_URI = re.compile(r"^azureml://(?:subscriptions/[^/]+/resourcegroups/[^/]+/workspaces/[^/]+/)?"
                            r"datastores/(?P<name>[^/]+)/paths/(?P<path>.*)$", re.IGNORECASE)
@@ -24,12 +26,16 @@ DATASTORE_URI = re.compile(r"^azureml://(?:subscriptions/[^/]+/resourcegroups/[^
 
 def local_path(datastore: Any, relative: str) -> str:
     """Where ``relative`` on ``datastore`` is on this machine."""
-    from azureml.data.azure_storage_datastore import AzureBlobDatastore
+    from azureml.data.azure_storage_datastore import AzureBlobDatastore, AzureFileDatastore
     from azureml_emulator.runtime.context import current
-    if not isinstance(datastore, AzureBlobDatastore):
+    if isinstance(datastore, AzureBlobDatastore):
+        root = container_root(current().home, datastore.account_name, datastore.container_name)
+    elif isinstance(datastore, AzureFileDatastore):
+        root = share_root(current().home, datastore.account_name, datastore.container_name)
+    else:
         raise UserErrorException("not emulated by azureml_emulator: datasets on datastore {} of type {}; datasets "
-                                 "can read Azure Blob datastores".format(datastore.name, datastore.datastore_type))
-    root = container_root(current().home, datastore.account_name, datastore.container_name)
+                                 "can read Azure Blob and Azure File datastores".format(
+                                     datastore.name, datastore.datastore_type))
     if ".." in Path(relative).parts:
         raise UserErrorException("Datastore path {!r} leaves the datastore: expected a path inside it".format(relative))
     relative = relative.lstrip("/")
@@ -86,8 +92,6 @@ def upload_directory(src_dir: str, target: Any, pattern: str | None = None, over
     import fnmatch
     import os
     from azureml.data._dataset_factory_helper import parse_target
-    from azureml_emulator.storage import backend as blobs
-    from azureml_emulator.runtime.context import current
     source = Path(src_dir).absolute()
     if not source.is_dir():
         raise UserErrorException("src_dir {!r} is not a folder: expected the local folder to upload".format(src_dir))
@@ -101,12 +105,12 @@ def upload_directory(src_dir: str, target: Any, pattern: str | None = None, over
             file = Path(folder) / name
             if pattern is not None and not fnmatch.fnmatch(file.as_posix(), pattern):
                 continue
-            blob = "/".join(filter(None, [(relative or "").strip("/"), file.relative_to(source).as_posix()]))
-            where = (current().home, datastore.account_name, datastore.container_name, blob)
-            if not overwrite and blobs.find(*where) is not None:
+            name = "/".join(filter(None, [(relative or "").strip("/"), file.relative_to(source).as_posix()]))
+            target = Path(local_path(datastore, name))
+            if not overwrite and target.is_file():
                 skipped += 1
                 continue
             with open(file, "rb") as data:
-                blobs.write(*where, data)
+                store_file(target, data)
             copied += 1
     say("Uploaded {} files{}".format(copied, ", skipped {} already there".format(skipped) if skipped else ""))

@@ -6,7 +6,8 @@ Each Azure service's api module declares its routes in one table (``ROUTES``), a
 1. the tables in the order `rest.routes.TABLES` lists them, and within a table its
    routes from top to bottom; the first route whose path and method match answers;
 2. a path some route knows, asked with another method: 405, with an ``Allow`` header
-   (unless the SDK has an operation for that method and path: then 501, as in 3);
+   (unless the SDK has an operation for that method and path, or the path is Azure
+   Storage's, which answers every method on any path: then 501, as in 3);
 3. no route knows the path: 501, "not emulated by azureml_emulator: <operation>",
    naming the SDK operation that sends such a request (see `rest.catalogue`).
 
@@ -22,12 +23,14 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
 from urllib.parse import unquote
 
-from azureml_emulator.addresses import SERVICE
+from azureml_emulator.addresses import BLOB, FILE, SERVICE
 from azureml_emulator.errors import EmulatorError, NotEmulated
 from azureml_emulator.rest import catalogue
 from azureml_emulator.rest.reply import Reply, error_body, error_reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.runtime.context import Emulator
+
+STORAGE = (BLOB, FILE)
 
 # `{workspace}` in a route template: the path prefix that names one workspace.
 WORKSPACE_SCOPE = ("/subscriptions/(?P<subscription>[^/]+)/resourceGroups/(?P<resource_group>[^/]+)"
@@ -83,7 +86,7 @@ class Router:
         except EmulatorError as error:
             return error_reply(error)
         except _MethodNotAllowed as refused:
-            if catalogue.find(request.method, request.path):   # Azure answers it; the emulator does not yet
+            if request.host in STORAGE or catalogue.find(request.method, request.path):   # Azure answers it
                 return error_reply(NotEmulated(catalogue.describe(request.method, request.path)))
             message = "{} is not allowed on {}: this path answers {}.".format(
                 request.method, request.path, ", ".join(refused.allowed))

@@ -16,6 +16,7 @@ from azureml_emulator.rest.router import Router
 from azureml_emulator.runs import api as runs
 from azureml_emulator.snapshots import api as snapshots
 from azureml_emulator.storage import api as storage
+from azureml_emulator.storage import files_api as file_shares
 from azureml_emulator.sweeps import api as sweeps
 from azureml_emulator.tracking import api as tracking
 from azureml_emulator.tracking import registry_api as mlflow_registry
@@ -40,6 +41,7 @@ TABLES = (
     ("Datastores", datastores.ROUTES),
     ("Datasets", datasets.ROUTES),
     ("Blob Storage", storage.ROUTES),
+    ("Azure Files: file shares", file_shares.ROUTES),
 )
 
 ROUTER = Router(table for _title, table in TABLES)

@@ -5,7 +5,6 @@ Get Blob (whole, or the range ``x-ms-range`` asks for), Get Blob Properties and 
 from __future__ import annotations
 
 import email.utils
-import hashlib
 import time
 from xml.etree import ElementTree
 
@@ -15,24 +14,12 @@ from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
 from azureml_emulator.storage import backend
-
-API_VERSION = "2019-02-02"
-
-
-def _headers(etag: str, modified: float, **extra: str) -> dict[str, str]:
-    return {"ETag": '"{}"'.format(etag), "Last-Modified": email.utils.formatdate(modified, usegmt=True),
-            "Date": email.utils.formatdate(usegmt=True), "x-ms-version": API_VERSION,
-            "x-ms-request-id": hashlib.md5(etag.encode()).hexdigest(), **extra}
-
-
-def _storage_error(status: int, code: str, message: str) -> Reply:
-    body = ("<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>{}</Code><Message>{}</Message></Error>"
-            .format(code, message)).encode()
-    return Reply(status, body, {"x-ms-error-code": code, "Content-Type": "application/xml"}, reason=message)
+from azureml_emulator.storage.replies import (API_VERSION, answered_as_storage, common_headers, content_reply,
+                                              storage_error)
 
 
 def _not_found(request: Request) -> Reply:
-    return _storage_error(404, "BlobNotFound", "The specified blob does not exist.")
+    return storage_error(404, "BlobNotFound", "The specified blob does not exist.")
 
 
 def _block_ids(body: bytes) -> list[str]:
@@ -52,7 +39,7 @@ def put_blob(request: Request) -> Reply:
     extra: dict[str, str] = {}
     # The two calls that write a whole blob refuse an existing one when the client says so.
     if comp in (None, "blocklist") and request.headers.get("if-none-match") == "*" and backend.find(*where):
-        return _storage_error(409, "BlobAlreadyExists", "The specified blob already exists.")
+        return storage_error(409, "BlobAlreadyExists", "The specified blob already exists.")
     if comp == "appendblock":
         existing = backend.find(*where)
         if existing is None:
@@ -62,7 +49,7 @@ def put_blob(request: Request) -> Reply:
         extra["x-ms-blob-committed-block-count"] = "1"
     elif comp == "block":
         backend.stage_block(*where, request.query.get("blockid", ""), request.body)
-        return Reply(201, b"", _headers(request.query.get("blockid", ""), time.time()))
+        return Reply(201, b"", common_headers(request.query.get("blockid", ""), time.time()))
     elif comp == "blocklist":
         backend.commit_blocks(*where, _block_ids(request.body))
     elif comp is not None:
@@ -71,7 +58,7 @@ def put_blob(request: Request) -> Reply:
         backend.write(*where, request.body)
     path = backend.find(*where)
     stat = path.stat()   # type: ignore[union-attr]
-    return Reply(201, b"", _headers(str(stat.st_mtime_ns), stat.st_mtime, **{
+    return Reply(201, b"", common_headers(str(stat.st_mtime_ns), stat.st_mtime, **{
         "x-ms-request-server-encrypted": "true", "Content-Type": "application/octet-stream", **extra}))
 
 
@@ -80,7 +67,7 @@ def _existing(request: Request) -> tuple | None:
     if path is None:
         return None
     stat = path.stat()
-    return path, _headers(str(stat.st_mtime_ns), stat.st_mtime, **{
+    return path, common_headers(str(stat.st_mtime_ns), stat.st_mtime, **{
         "Content-Length": str(stat.st_size), "x-ms-blob-type": "BlockBlob", "Content-Type": "application/octet-stream"})
 
 
@@ -89,23 +76,7 @@ def get_blob(request: Request) -> Reply:
     if found is None:
         return _not_found(request)
     path, headers = found
-    asked = request.headers.get("x-ms-range") or request.headers.get("range")
-    if not asked:
-        return Reply(200, path.read_bytes(), headers)
-    size = path.stat().st_size
-    first, _, last = asked.removeprefix("bytes=").partition("-")
-    try:
-        start, end = int(first), min(int(last) if last else size - 1, size - 1)
-    except ValueError:
-        raise BadRequest("Range {!r} is not 'bytes=<first>-<last>'".format(asked), code="InvalidHeaderValue") from None
-    if start >= size or end < start:
-        return _storage_error(416, "InvalidRange", "The range specified is invalid for the current size of the "
-                              "resource.")
-    with open(path, "rb") as blob:
-        blob.seek(start)
-        content = blob.read(end - start + 1)
-    return Reply(206, content, {**headers, "Content-Length": str(len(content)),
-                                "Content-Range": "bytes {}-{}/{}".format(start, end, size)})
+    return content_reply(request, path, headers)
 
 
 def list_blobs(request: Request) -> Reply:
@@ -138,8 +109,8 @@ def blob_properties(request: Request) -> Reply:
 
 
 ROUTES = (
-    Route("GET", "/{container}", list_blobs, host=BLOB),
-    Route("PUT", "/{container}/{blob:path}", put_blob, host=BLOB),
-    Route("GET", "/{container}/{blob:path}", get_blob, host=BLOB),
-    Route("HEAD", "/{container}/{blob:path}", blob_properties, host=BLOB),
+    Route("GET", "/{container}", answered_as_storage(list_blobs), host=BLOB),
+    Route("PUT", "/{container}/{blob:path}", answered_as_storage(put_blob), host=BLOB),
+    Route("GET", "/{container}/{blob:path}", answered_as_storage(get_blob), host=BLOB),
+    Route("HEAD", "/{container}/{blob:path}", answered_as_storage(blob_properties), host=BLOB),
 )

@@ -69,7 +69,12 @@ def new_folder_name() -> str:
 
 def write(home: Path, account: str, container: str, name: str, source: BinaryIO | bytes) -> int:
     """Store a blob; returns its size."""
-    target = blob_path(home, account, container, name)
+    return store_file(blob_path(home, account, container, name), source)
+
+
+def store_file(target: Path, source: BinaryIO | bytes) -> int:
+    """Write ``target`` whole from bytes or a file, under a temporary name renamed at the end
+    (a half-written file is never visible); returns its size."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
     try:

@@ -5,7 +5,7 @@ import pytest
 import requests
 from azureml.core import Datastore, Environment, Experiment
 
-from azureml_emulator.addresses import EMULATOR_BASE_URL
+from azureml_emulator.addresses import BLOB, EMULATOR_BASE_URL, blob_base_url
 from azureml_emulator.errors import Conflict
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.router import Route, Router
@@ -108,6 +108,15 @@ def test_a_method_the_sdk_has_on_an_emulated_path_is_not_emulated_rather_than_no
     answer_ = requests.patch(EMULATOR_BASE_URL + path, json={})
     assert answer_.status_code == 501
     assert "not emulated by azureml_emulator: ExperimentOperations.update" in answer_.json()["error"]["message"]
+
+
+def test_another_method_on_a_storage_path_is_not_emulated_rather_than_not_allowed(store):
+    # Azure Storage answers every method on any path; the emulator answers only some of them.
+    router = Router([[Route("GET", "/{container}/{blob:path}", answer("get"), host=BLOB)]])
+    reply = router.dispatch("DELETE", blob_base_url("account1") + "/c1/a.txt", None, store)
+    assert reply.status == 501
+    assert reply.body["error"]["message"] == "not emulated by azureml_emulator: DELETE /c1/a.txt"
+    assert router.dispatch("DELETE", "https://h/c1/a.txt", None, store).status == 501   # no such path here
 
 
 @pytest.mark.parametrize("call, named", [

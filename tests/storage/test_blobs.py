@@ -1,6 +1,7 @@
 """The emulated Blob Storage endpoint: the Put/Get Blob and Get Blob Properties calls the
 SDK's storage client makes with the SAS URLs the services hand out."""
 import requests
+from conftest import storage_error
 
 from azureml_emulator.addresses import blob_base_url
 
@@ -22,7 +23,7 @@ def test_a_missing_blob_is_azures_blob_not_found(azureml_emulator):
 
 def test_a_blob_name_cannot_leave_its_container(azureml_emulator):
     answer = requests.put(blob_base_url("account") + "/container/a/%2E%2E/%2E%2E/%2E%2E/escape.txt", data=b"x")
-    assert answer.status_code == 400 and "expected a relative path inside it" in answer.json()["error"]["message"]
+    assert answer.status_code == 400 and "expected a relative path inside it" in storage_error(answer)[1]
     assert not list(azureml_emulator.home.rglob("escape.txt"))
 
 
@@ -50,7 +51,9 @@ def test_a_block_list_commits_the_listed_blocks_in_order(azureml_emulator):
 def test_a_block_list_naming_a_block_never_sent_is_refused(azureml_emulator):
     body = b"<BlockList><Latest>bm9uZQ==</Latest></BlockList>"
     answer = requests.put(URL + "&comp=blocklist", data=body)
-    assert answer.status_code == 400 and "block bm9uZQ== was never uploaded" in answer.json()["error"]["message"]
+    assert answer.status_code == 400
+    assert storage_error(answer) == ("InvalidBlockList", "The specified block list is invalid: block bm9uZQ== was "
+                                     "never uploaded")
     assert requests.get(URL).status_code == 404
 
 
@@ -93,7 +96,8 @@ def test_list_blobs_gives_the_names_under_a_prefix_and_not_uploads_in_progress(a
 
 def test_a_container_or_account_name_azure_refuses_cannot_reach_outside_the_home(azureml_emulator):
     escape = requests.get(blob_base_url("acct") + "/%2E%2E%2F%2E%2E%2F%2E%2E%2Fetc/hostname")
-    assert escape.status_code == 400 and "Container name" in escape.json()["error"]["message"]
+    assert escape.status_code == 400 and storage_error(escape)[0] == "InvalidResourceName"
+    assert storage_error(escape)[1].startswith("Container name '../../../etc' is invalid")
     assert requests.put(blob_base_url("a") + "/ctr/x.txt", data=b"x").status_code == 400   # account too short
 
 
