@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import re
+from pathlib import Path
 
 from azureml_emulator.errors import BadRequest, EmulatorError, NotEmulated
 from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.storage import backend as blobs
+from azureml_emulator.storage import files_backend as files
 from azureml_emulator.store import Store
 from azureml_emulator.workspaces import backend as workspaces
 
@@ -57,6 +59,15 @@ def get(store: Store, workspace: WorkspaceKey, name: str) -> dict:
     if not rows:
         raise DatastoreNotFound("Could not find datastore: {}".format(name))
     return store.loads(rows[0]["payload"])
+
+
+def local_folder(store: Store, workspace: WorkspaceKey, name: str) -> Path:
+    """Where the datastore's data is kept under the emulator home: its blob container's or file
+    share's folder."""
+    record = get(store, workspace, name)
+    section = record["azureStorageSection"]
+    where = (store.home, str(section["accountName"]), str(section["containerName"]))
+    return files.share_root(*where) if record["dataStoreType"] == FILE else blobs.container_root(*where)
 
 
 def list_all(store: Store, workspace: WorkspaceKey) -> list[dict]:

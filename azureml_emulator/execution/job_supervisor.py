@@ -6,7 +6,8 @@ Started detached by `jobs.backend.submit` or `submit_local` (in the emulator's P
    ``azureml-logs/20_image_build_log.txt``;
 2. unpacks the snapshot (a local run uses the SDK's own copy of the source directory
    instead, as Azure does), puts each dataset input in a local folder and puts its path
-   where the submitted arguments said ``DatasetConsumptionConfig:<name>``;
+   where the submitted arguments said ``DatasetConsumptionConfig:<name>``, and each data
+   reference's where they said ``$AZUREML_DATAREFERENCE_<name>`` (`data.references`);
 3. runs the script in the Environment's build (`job_runtime`), its output streamed live
    to ``user_logs/std_log.txt``, serving the job's SDK calls through a `job_bridge`;
 4. uploads ``./outputs`` and ``./logs`` (Finalizing) and ends the run Completed, Failed
@@ -27,6 +28,7 @@ import psutil
 from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.artifacts import backend as artifacts
 from azureml_emulator.compute import backend as compute
+from azureml_emulator.data import references
 from azureml_emulator.data.materialize import materialize
 from azureml_emulator.datasets import backend as datasets
 from azureml_emulator.environments import builder
@@ -163,13 +165,18 @@ class Job:
                 "{}:{}".format(n, (self.run["runDefinition"]["data"][n].get("mechanism") or "mount")) for n in paths)
         return paths, variables
 
-    def arguments(self, paths: dict[str, str]) -> list[str]:
+    def data_references(self) -> dict[str, str]:
+        """Each data reference's local path by name (`data.references`)."""
+        return references.prepare(self.store, self.workspace, self.run["runDefinition"].get("dataReferences") or {},
+                                  self.workdir, self.folder)
+
+    def arguments(self, paths: dict[str, str], referenced: dict[str, str]) -> list[str]:
         result = []
         for argument in self.run["runDefinition"].get("arguments") or []:
             text = argument if isinstance(argument, str) else json.dumps(argument)
             if text.startswith(DATASET_ARGUMENT):
                 text = paths.get(text[len(DATASET_ARGUMENT):], text)
-            result.append(text)
+            result.append(references.substitute(text, referenced))
         return result
 
     def job_environment(self, build: builder.Build, bridge: Bridge, variables: dict[str, str]) -> dict[str, str]:
@@ -216,6 +223,8 @@ class Job:
         if not self.local:
             snapshots.materialize(self.store, self.workspace, self.run["properties"]["ContentSnapshotId"], workdir)
         paths, variables = self.inputs()
+        referenced = self.data_references()
+        variables.update({references.VARIABLE + name: path for name, path in referenced.items()})
         script = self.run["runDefinition"]["script"]
         bridge = Bridge(self.emulator)
         try:
@@ -227,7 +236,7 @@ class Job:
                             "packages, not in a build of its Environment.\n".format(" ".join(build.lines)))
             with open(self.log_file(STD_LOG), "ab") as log:
                 job = subprocess.Popen([build.python, "-m", "azureml_emulator.execution.job_runtime", script,
-                                        *self.arguments(paths)], cwd=workdir, env=env, stdout=log,
+                                        *self.arguments(paths, referenced)], cwd=workdir, env=env, stdout=log,
                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
                 code = self.watch(job)
         finally:
