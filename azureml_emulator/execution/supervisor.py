@@ -12,7 +12,9 @@ still found and ended. Every 0.2 s it:
 * restarts the whole tree on the same port when the server exits or its master dies,
   counting restarts, as ACI does;
 * gives up when the server keeps dying before it is ready (CrashLoopBackOff), at the start
-  or after a worker was killed for memory.
+  (exiting, or killed for memory during its first init()) or after a restart;
+* probes the server's liveness route in a thread until it answers (ready), so that a worker
+  busy with a long request never pauses the memory watchdog.
 
 What happened is written to ``status.json`` beside the service log, which the web
 service backend reads. Usage: python -m azureml_emulator.execution.supervisor ARGV...
@@ -25,6 +27,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -46,6 +49,10 @@ class Container:
         self.crashes = 0
         self.server: subprocess.Popen | None = None
         self.keys = protocol.decode_keys()
+        # Which server or worker generation a liveness probe last found answering: bumped at
+        # each start and OOM kill, so a probe answered by a worker since killed does not count.
+        self.generation, self.answered = 0, -1
+        self.probing: threading.Thread | None = None
 
     def say(self, message: str) -> None:
         print("azureml_emulator: " + message, flush=True)
@@ -56,7 +63,22 @@ class Container:
         os.replace(tmp, self.status_path)
 
     def start(self) -> None:
+        self.generation += 1
         self.server = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL)
+
+    def probe(self) -> bool:
+        """Whether the current server answered its liveness route. The probe runs in a thread:
+        a worker busy with a request answers it only when done, and the memory watchdog must
+        keep sampling meanwhile (a cgroup does not wait either)."""
+        if self.answered == self.generation:
+            return True
+        if self.probing is None or not self.probing.is_alive():
+            def probe(generation: int) -> None:
+                if protocol.answers_liveness(self.spec.port, self.keys):
+                    self.answered = generation
+            self.probing = threading.Thread(target=probe, args=(self.generation,), daemon=True)
+            self.probing.start()
+        return False
 
     def tree(self) -> list[psutil.Process]:
         try:
@@ -99,11 +121,15 @@ class Container:
             victim.kill()
         except psutil.NoSuchProcess:
             return
+        self.generation += 1
         self.status["oom_kills"] += 1
         limit_gb = self.spec.memory_bytes / 1024 ** 3
         self.say("worker killed: over the {:g} GB memory limit (OOM); the tree used {} MB, the worker {} MB".format(
             limit_gb, sum(s for s, _ in sizes) // 1024 ** 2, size // 1024 ** 2))
-        if not self.status["ready"]:
+        # Before the container was first ready, init() itself is over the limit and the server can
+        # never start; once it was, a worker killed while serving (the SDK retries the request that
+        # killed it, so the new worker may get it before its probe answers) is rebooted, as with a cgroup.
+        if not self.status.get("was_ready"):
             self.crash("killed for memory during init() (over the {:g} GB memory limit, OOM)".format(limit_gb))
         self.status["ready"] = False   # the new worker must answer, within the limit, to be running
         self.save()
@@ -159,8 +185,7 @@ class Container:
                 return 137
             # Ready once the server answers with the container within its memory: a cgroup would
             # have killed a server over it before init() could finish (the watchdog samples).
-            if not self.status["ready"] and protocol.answers_liveness(self.spec.port, self.keys) \
-                    and self.within_memory():
+            if not self.status["ready"] and self.probe() and self.within_memory():
                 self.status.update(ready=True, state="running", was_ready=True)
                 self.crashes = 0
                 self.save()

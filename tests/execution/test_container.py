@@ -47,7 +47,10 @@ def test_over_the_memory_limit_the_worker_is_killed_and_booted_again(lab, mnist,
     before = service.run(json.dumps({"introspect": True}))["pid"]
     with pytest.raises((requests.ConnectionError, WebserviceException)):
         service.run(json.dumps({"allocate_mb": 1536}))   # over memory_gb=1
-    wait_until(lambda: answers(service), what="the worker to boot again")
+    try:
+        wait_until(lambda: answers(service), what="the worker to boot again")
+    except AssertionError as error:
+        raise AssertionError("{}; the service's log:\n{}".format(error, service.get_logs()[-4000:])) from None
     assert service.run(json.dumps({"introspect": True}))["pid"] != before
     assert service.run(as_json_body(mnist["X_test"][:3])) == small_model.predict(mnist["X_test"][:3]).tolist()
     assert "worker killed: over the 1 GB memory limit (OOM)" in service.get_logs()
