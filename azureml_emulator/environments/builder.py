@@ -79,10 +79,17 @@ def _locked(digest: str) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+# Settings that make uv colour what it writes into a pipe: Jupyter kernels set them (ipykernel),
+# and escape codes inside package names broke the reading of uv's messages.
+FORCED_COLOUR = ("FORCE_COLOR", "CLICOLOR_FORCE")
+
+
 def _uv(args: list[str], log: Path, offline: bool = False) -> subprocess.CompletedProcess:
-    """Run uv (with the user's environment: their index and cache settings), logging what it said."""
-    command = [uv_binary(), *args] + (["--offline"] if offline else [])
-    done = subprocess.run(command, capture_output=True, text=True)
+    """Run uv (with the user's environment: their index and cache settings, but never coloured
+    output), logging what it said."""
+    command = [uv_binary(), *args, "--color", "never"] + (["--offline"] if offline else [])
+    env = {key: value for key, value in os.environ.items() if key not in FORCED_COLOUR}
+    done = subprocess.run(command, capture_output=True, text=True, env={**env, "NO_COLOR": "1"})
     with open(log, "a") as out:
         out.write("$ {}\n{}{}".format(" ".join(command), done.stdout, done.stderr))
     return done

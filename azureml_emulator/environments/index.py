@@ -9,6 +9,7 @@ as pip skips them.
 from __future__ import annotations
 
 import configparser
+import http.client
 import json
 import os
 import re
@@ -104,7 +105,7 @@ def publishes_wheels(index: str, package: str, version: str | None = None, timeo
         # but asking the package index is the build's business, as uv's own requests are.
         with urllib.request.build_opener().open(request, timeout=timeout) as answer:
             files = json.load(answer).get("files", [])
-    except (OSError, ValueError):
+    except (OSError, ValueError, http.client.HTTPException):
         return False
     wheels = [str(f.get("filename", "")) for f in files if str(f.get("filename", "")).endswith(".whl")]
     # A wheel's file name is <name>-<version>-...: its version is the second part.

@@ -380,3 +380,14 @@ def test_the_cache_lives_where_the_user_says(monkeypatch, tmp_path):
 def test_uv_is_the_packaged_binary():
     assert Path(builder.uv_binary()).name == "uv"
     assert subprocess.run([builder.uv_binary(), "--version"], capture_output=True, text=True).stdout.startswith("uv ")
+
+
+def test_a_jupyter_kernels_forced_colours_do_not_reach_uv(cache, index, monkeypatch):
+    # ipykernel sets these; uv then coloured its messages, and a source-only package's name
+    # read from them carried escape codes (the build failed asking the index for '\x1b[36m...').
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("CLICOLOR_FORCE", "1")
+    index.sdist("plainsrc", "1.0")
+    build = builder.prepare(spec(index, "plainsrc==1.0"))
+    assert installed(build) == {"plainsrc": "1.0"}
+    assert "\x1b[" not in (build.path / "build.log").read_text()
