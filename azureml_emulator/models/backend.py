@@ -86,9 +86,19 @@ def register(store: Store, workspace: WorkspaceKey, model: dict) -> ModelRecord:
         for key, default in MODEL_DEFAULTS.items():
             if model.get(key) is None:
                 model[key] = default
+        model["resourceRequirements"] = resource_requirements(model["resourceRequirements"])
         db.execute("INSERT INTO models (workspace, name, version, payload) VALUES (?, ?, ?, ?)",
                    (str(workspace), name, model_id.version, store.dumps(model)))
     return ModelRecord(model_id, model)
+
+
+def resource_requirements(value: Any) -> Any:
+    """A model's resource configuration as the service returns it: every key, null or not (the
+    SDK's msrest client leaves out ``gpu`` when it is None, and `ResourceConfiguration.deserialize`
+    requires it)."""
+    if not isinstance(value, dict):
+        return value
+    return {"cpu": None, "memoryInGB": None, "gpu": None, **value}
 
 
 def find(store: Store, workspace: WorkspaceKey, model_id: str) -> ModelRecord | None:
@@ -126,7 +136,8 @@ def patch(store: Store, workspace: WorkspaceKey, model_id: str, operations: list
                              .format(operation))
         field = str(operation.get("path", "")).strip("/")
         if operation.get("op") in ("add", "replace") and field:
-            payload[field] = operation.get("value")
+            value = operation.get("value")
+            payload[field] = resource_requirements(value) if field == "resourceRequirements" else value
     with store.transaction() as db:
         db.execute("UPDATE models SET payload=? WHERE workspace=? AND name=? AND version=?",
                    (store.dumps(payload), str(workspace), model.name, model.version))

@@ -2,10 +2,13 @@
 import joblib
 import numpy as np
 import pytest
+import requests
 from azureml.core import Model
 from azureml.exceptions import ModelNotFoundException, WebserviceException
 
 from conftest import save_model
+
+from azureml_emulator.addresses import EMULATOR_BASE_URL
 
 
 @pytest.fixture
@@ -113,3 +116,21 @@ def test_tags_properties_and_description_are_updated_in_the_registry(ws, model_f
     assert again.description == "updated"
     assert [m.name for m in Model.list(ws, tags=[["stage", "test"]])] == ["sklearn_mnist"]
     assert [m.name for m in Model.list(ws, properties=["accuracy"])] == ["sklearn_mnist"]
+
+
+def test_everything_register_accepts_is_kept_and_read_back_by_the_sdk(ws, model_file):
+    from azureml.core.resource_configuration import ResourceConfiguration
+    Model.register(ws, model_path=model_file.name, model_name="described", model_framework=Model.Framework.SCIKITLEARN,
+                   model_framework_version="1.5.2", resource_configuration=ResourceConfiguration(cpu=1, memory_in_gb=0.5),
+                   tags={"t": "1"}, properties={"p": "2"}, description="kept")
+    model = Model(ws, "described")
+    assert (model.model_framework, model.model_framework_version, model.tags, model.properties, model.description) == (
+        "ScikitLearn", "1.5.2", {"t": "1"}, {"p": "2"}, "kept")
+    resources = model.resource_configuration
+    assert (resources.cpu, resources.memory_in_gb, resources.gpu) == (1, 0.5, None)
+    # The service returns every key of it, as the SDK's deserializer (which reads the models of a
+    # web service) requires; the SDK sent it without the unset gpu.
+    answer = requests.get("{}/modelmanagement/v1.0{}/models/described:1".format(EMULATOR_BASE_URL, ws.service_context
+                                                                              ._get_workspace_scope()))
+    assert answer.json()["resourceRequirements"] == {"cpu": 1, "memoryInGB": 0.5, "gpu": None}
+    assert ResourceConfiguration.deserialize(answer.json()["resourceRequirements"]).memory_in_gb == 0.5
