@@ -28,8 +28,9 @@ from azureml_emulator.errors import BadRequest
 # Bump when the way a definition becomes a build changes, so old builds are not reused.
 RECIPE_VERSION = 2
 # Conda puts these in every Python environment it creates (add_pip_as_python_dependency), so
-# scripts that import pkg_resources (azureml-core before 1.61 does) find it there.
-CONDA_BASE = ("pip", "setuptools", "wheel")
+# scripts that import pkg_resources (azureml-core before 1.61 does) find it there: setuptools 82
+# and later no longer have it. A version the environment names itself replaces these.
+CONDA_BASE = ("pip", "setuptools<82", "wheel")
 
 CONDA_TO_PYPI = {
     "py-xgboost": "xgboost",
@@ -82,7 +83,7 @@ def _conda_requirement(spec: str) -> tuple[str | None, str | None]:
         raise BadRequest("Environment conda dependency {!r} is not 'name', 'name=version' or 'name<op>version'"
                          .format(spec))
     name, constraint = match.group(1), match.group(2).replace(" ", "")
-    if name.lower() in CONDA_ONLY and name.lower() not in CONDA_BASE:
+    if name.lower() in CONDA_ONLY and name.lower() not in map(requirement_name, CONDA_BASE):
         return None, "conda package {!r} has no PyPI counterpart to install; skipped".format(spec)
     pypi_name = CONDA_TO_PYPI.get(name.lower(), name)
     note = "conda package {!r} installed from PyPI as {!r}".format(name, pypi_name) if pypi_name != name else None
@@ -90,6 +91,12 @@ def _conda_requirement(spec: str) -> tuple[str | None, str | None]:
         version = constraint[1:].split("=")[0]          # "=1.2" or "=1.2=build": conda's 1.2.*
         constraint = "==" + version + ("" if version.endswith("*") or version.count(".") >= 2 else ".*")
     return pypi_name + constraint, note
+
+
+def requirement_name(requirement: str) -> str:
+    """The normalised project name a requirement names (``Setuptools>=60`` -> ``setuptools``)."""
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    return re.sub(r"[-_.]+", "-", match.group(1)).lower() if match else requirement.strip().lower()
 
 
 def _pip_entries(entries: list[Any]) -> tuple[list[str], list[str]]:
@@ -116,7 +123,7 @@ def read(definition: dict[str, Any]) -> BuildSpec:
     """The build spec of an Environment definition as the SDK serialises it."""
     python = definition.get("python") or {}
     conda = python.get("condaDependencies") or {}
-    notes, requirements, options, python_version = [], list(CONDA_BASE), [], None
+    notes, requirements, options, python_version = [], [], [], None
     for dependency in conda.get("dependencies") or []:
         if isinstance(dependency, dict):
             pip_requirements, pip_options = _pip_entries(dependency.get("pip") or [])
@@ -132,6 +139,8 @@ def read(definition: dict[str, Any]) -> BuildSpec:
             requirements.append(requirement)
         if note:
             notes.append(note)
+    named = {requirement_name(requirement) for requirement in requirements}
+    requirements = [base for base in CONDA_BASE if requirement_name(base) not in named] + requirements
     docker = definition.get("docker") or {}
     ignored = [part for part, present in (
         ("Docker base image {}".format(docker.get("baseImage")), bool(docker.get("baseImage"))),

@@ -88,3 +88,13 @@ def test_a_job_runs_in_a_build_of_a_curated_environment(cluster):
                         environment=environment)
     run.wait_for_completion()
     assert run.get_status() == "Completed" and "NUMPY 1.26.4" in job_log(run)
+
+
+def test_a_build_has_what_conda_puts_in_every_environment_unless_the_environment_names_it():
+    from azureml_emulator.environments import definition
+    plain = definition.read(Environment._serialize_to_dict(make_env(pins=("numpy",))))
+    # setuptools 82 dropped pkg_resources, which azureml-core before 1.61 imports at startup.
+    assert plain.requirements[:3] == ("pip", "setuptools<82", "wheel")
+    own = definition.read(Environment._serialize_to_dict(make_env(pins=("Setuptools==83.0.0", "numpy"))))
+    assert [r for r in own.requirements if definition.requirement_name(r) == "setuptools"] == ["Setuptools==83.0.0"]
+    assert own.requirements[:2] == ("pip", "wheel")
