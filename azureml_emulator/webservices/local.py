@@ -40,9 +40,30 @@ def _check(deployment_config: Any, inference_config: Any, image_config: Any = No
                                   'in order to deploy a local service.')
 
 
+def _with_environment(name: str, inference_config: Any) -> Any:
+    """An inference configuration of the older kind (``runtime``, ``conda_file``,
+    ``extra_docker_file_steps``), as an Environment: the SDK's own conversion, or, where the SDK
+    would build a Docker image instead (extra Dockerfile steps, a base image with GPU settings),
+    the conda file's environment, saying once that the Docker parts are ignored."""
+    if inference_config.environment is not None:
+        return inference_config
+    from azureml._model_management._util import convert_parts_to_environment
+    converted, _ = convert_parts_to_environment(name, inference_config)
+    if converted.environment is not None or not inference_config.conda_file:
+        return converted
+    folder = inference_config.source_directory
+    conda_path = os.path.join(folder, inference_config.conda_file) if folder else inference_config.conda_file
+    print("azureml_emulator: the emulator has no Docker, so the service runs in a build of {} and its Docker "
+          "settings (extra_docker_file_steps, base_image, GPU) are ignored.".format(inference_config.conda_file))
+    return InferenceConfig(entry_script=inference_config.entry_script, source_directory=folder,
+                           description=inference_config.description,
+                           environment=Environment.from_conda_specification("{}-env".format(name), conda_path))
+
+
 def _start(workspace: Any, name: str, model_ids: list[str], inference_config: Any, port: Any,
            environment: dict | None = None) -> None:
     """(Re)deploy the local service from the entry script and source folder as they are now on disk."""
+    inference_config = _with_environment(name, inference_config)
     image_request = inference_config._build_environment_image_request(workspace, model_ids)
     if environment is not None:   # reload(): the same dependencies, not a rebuild
         image_request["environment"] = environment
@@ -89,7 +110,8 @@ def _stored_inference_config(request: dict) -> InferenceConfig:
     """The inference configuration a local service was deployed with (reload, update, deploy_to_cloud)."""
     source = request.get(LOCAL_SOURCE) or {}
     return InferenceConfig(entry_script=source.get("entryScript"), source_directory=source.get("sourceDirectory"),
-                           environment=Environment._deserialize_and_add_to_object(request["environment"]))
+                           environment=Environment._deserialize_and_add_to_object(request["environment"])
+                           if request.get("environment") else None)
 
 
 def _current_request(self: Any) -> dict:
@@ -104,7 +126,7 @@ def update(self: Any, models: Any = None, image_config: Any = None, deployment_c
     model_ids = [m.id for m in models] if models is not None else request.get("modelIds", [])
     environment = None
     if inference_config is None:
-        environment = request["environment"]
+        environment = request.get("environment")
         inference_config = _stored_inference_config(request)
     port = deployment_config.port if deployment_config is not None and deployment_config.port else self._port
     _start(self.workspace, self.name, model_ids, inference_config, port, environment=environment)

@@ -398,6 +398,23 @@ def test_local_webservice_reload_serves_the_edited_script_on_the_same_port(lab):
     service.delete()
 
 
+def test_a_local_service_of_the_older_inference_config_runs_in_its_conda_files_build(lab, capsys):
+    # runtime/conda_file/extra_docker_file_steps: the SDK would build a Docker image from them.
+    (lab.work / "answer.py").write_text(ANSWER_SCRIPT.format(1))
+    (lab.work / "myenv.yml").write_text(service_environment().python.conda_dependencies.serialize_to_string())
+    (lab.work / "dockerstep").write_text("RUN echo not run here\n")
+    config = InferenceConfig(runtime="python", entry_script="answer.py", conda_file="myenv.yml",
+                             extra_docker_file_steps="dockerstep")
+    service = Model.deploy(lab.ws, "local-legacy", [lab.model], config, LocalWebservice.deploy_configuration())
+    service.wait_for_deployment()
+    assert service.run(json.dumps({})) == {"version": 1}
+    assert "its Docker settings (extra_docker_file_steps, base_image, GPU) are ignored" in capsys.readouterr().out
+    (lab.work / "answer.py").write_text(ANSWER_SCRIPT.format(2))
+    service.reload(wait=True)
+    assert service.run(json.dumps({})) == {"version": 2}
+    service.delete()
+
+
 def test_local_webservice_update_changes_models_and_script(lab, small_model):
     (lab.work / "answer.py").write_text(ANSWER_SCRIPT.format(1))
     service = Model.deploy(lab.ws, "local-update", [lab.model],
