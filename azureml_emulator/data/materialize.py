@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
+import urllib.parse
 from pathlib import Path
 
 from azureml_emulator.data import opendatasets, sources
@@ -40,6 +42,17 @@ def materialize(dataflow_json: str, target: Path, mechanism: str) -> Path:
     if mechanism == "mount":
         _read_only(target)
     return target
+
+
+def single_file(dataflow_json: str) -> str | None:
+    """The file name when the dataset is one file (one path, neither a folder nor a pattern),
+    which a mount shows as that file rather than as a folder; else None."""
+    definition = (json.loads(dataflow_json).get("meta") or {}).get("RsDataflow") or ""
+    patterns = re.findall(r'^\s*-\s*pattern:\s*"?([^"\n]+)"?\s*$', definition, flags=re.MULTILINE)
+    if len(patterns) != 1 or not patterns[0].startswith("file://") or "*" in patterns[0]:
+        return None
+    path = Path(urllib.parse.unquote(urllib.parse.urlsplit(patterns[0]).path))
+    return path.name if path.is_file() else None
 
 
 def text_rows(dataflow_json: str) -> list[str]:

@@ -29,7 +29,7 @@ from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.artifacts import backend as artifacts
 from azureml_emulator.compute import backend as compute
 from azureml_emulator.data import references
-from azureml_emulator.data.materialize import materialize
+from azureml_emulator.data.materialize import materialize, single_file
 from azureml_emulator.datasets import backend as datasets
 from azureml_emulator.environments import builder
 from azureml_emulator.errors import BuildError, EmulatorError
@@ -152,12 +152,19 @@ class Job:
             if saved is None:
                 raise EmulatorError("Dataset input {} names dataset {} which does not exist in this workspace"
                                     .format(name, dataset), code="UserError")
-            mechanism = data.get("mechanism") or "mount"
+            mechanism = (data.get("mechanism") or "mount").lower()
+            if mechanism == "direct":   # no files: the job reads the dataset itself (run.input_datasets)
+                paths[name] = saved["id"]
+                variables.update({name: saved["id"], "AZURE_ML_INPUT_" + name: saved["id"]})
+                continue
             try:
                 path = materialize(saved["dataflowJson"], self.folder / "data" / name, mechanism)
             except Exception as error:   # the data cannot be read: the run's error, not the emulator's
                 raise EmulatorError("Failed to {} dataset input {}: {}".format(
                     mechanism, name, error), code="UserError") from None
+            single = single_file(saved["dataflowJson"]) if mechanism == "mount" else None
+            if single and ((data.get("options") or {}).get("ForceFolder") != "True") and (path / single).is_file():
+                path = path / single   # a mounted one-file dataset is that file, as on Azure
             paths[name] = str(path)
             variables.update({name: str(path), "AZURE_ML_INPUT_" + name: str(path)})
         if paths:

@@ -58,3 +58,54 @@ def test_a_dataset_on_the_network_is_refused_before_anything_reads_it(azureml_em
     with pytest.raises(UserErrorException, match="azureml_emulator is active, so this dataset was not read: it "
                                                  "reads https://example.com/a.csv, which needs the network"):
         factory()
+
+
+READ_ONE = """
+import os, sys
+from azureml.core import Run
+path = sys.argv[1]
+print('IS_FILE', os.path.isfile(path), os.path.basename(path))
+print('TEXT', open(path).read().strip() if os.path.isfile(path) else sorted(os.listdir(path)))
+print('INPUT', Run.get_context().input_datasets['one'] == path)
+"""
+
+
+def test_a_mounted_one_file_dataset_is_that_file(cluster, tmp_path):
+    from azureml.core import Dataset
+    (tmp_path / "up" / "s").mkdir(parents=True)
+    (tmp_path / "up" / "s" / "iris.csv").write_text("a,b\n1,2\n")
+    store = cluster.ws.get_default_datastore()
+    store.upload(str(tmp_path / "up"), target_path=".", show_progress=False)
+    consumed = Dataset.File.from_files(path=(store, "s/iris.csv")).as_named_input("one").as_mount()
+    run = submit_script(cluster, READ_ONE, [consumed])
+    run.wait_for_completion(raise_on_error=True)
+    log = job_log(run)
+    assert "IS_FILE True iris.csv" in log and "TEXT a,b\n1,2" in log and "INPUT True" in log
+    # A folder of one file stays a folder.
+    folder = Dataset.File.from_files(path=(store, "s/")).as_named_input("one").as_mount()
+    run = submit_script(cluster, READ_ONE, [folder], folder="job2")
+    run.wait_for_completion(raise_on_error=True)
+    assert "IS_FILE False" in job_log(run) and "INPUT True" in job_log(run)
+
+
+def test_a_direct_tabular_input_is_the_dataset_itself_in_the_job(azureml_emulator, ws, tmp_path):
+    from azureml.core import Dataset, Environment, Experiment, ScriptRunConfig
+    (tmp_path / "up").mkdir()
+    (tmp_path / "up" / "t.csv").write_text("x,y\n1,2\n3,4\n")
+    store = ws.get_default_datastore()
+    store.upload(str(tmp_path / "up"), target_path="direct", show_progress=False)
+    table = Dataset.Tabular.from_delimited_files(path=(store, "direct/t.csv"))
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "train.py").write_text(
+        "import sys\nfrom azureml.core import Run\n"
+        "frame = Run.get_context().input_datasets['table'].to_pandas_dataframe()\n"
+        "print('ROWS', frame.to_dict('list'))\nprint('ARG', sys.argv[1])\n")
+    kernel = Environment("kernel-python")
+    kernel.python.user_managed_dependencies = True   # the kernel has azureml-dataprep and pandas
+    run = Experiment(ws, "direct").submit(ScriptRunConfig(
+        source_directory=str(tmp_path / "src"), script="train.py", arguments=[table.as_named_input("table")],
+        compute_target="local", environment=kernel))
+    run.wait_for_completion(raise_on_error=True)
+    log = job_log(run)
+    assert "ROWS {'x': [1, 3], 'y': [2, 4]}" in log
+    assert "ARG " + run.get_details()["runDefinition"]["data"]["table"]["dataLocation"]["dataset"]["id"] in log
