@@ -5,7 +5,7 @@ Grammar: or-expressions of and-expressions of comparisons (``eq ne gt ge lt le``
 parenthesised expressions; operands are field paths (``Status``, ``Properties/key``),
 quoted strings (the SDK quotes with ``"``), numbers, ``true``/``false`` and ``null``; on the
 right of a comparison a bare word is a string, as the SDK writes run types and statuses.
-A tag or property the record lacks is MISSING, so the SDK's "has tag k" filter,
+A tag or property name may hold spaces (the SDK does not quote it). A tag or property the record lacks is MISSING, so the SDK's "has tag k" filter,
 ``(Tags/k ne null or Tags/k eq null)``, holds only where the tag is set.
 """
 from __future__ import annotations
@@ -50,6 +50,10 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return tokens
 
 
+def _is_key_path(token: tuple[str, str] | None) -> bool:
+    return token is not None and token[0] == "word" and token[1].lower().startswith(("tags/", "properties/"))
+
+
 def matches(expression: str | None, field: Field) -> bool:
     """Whether the record that ``field`` reads satisfies ``expression`` (None: no filter)."""
     if not expression:
@@ -80,6 +84,14 @@ def matches(expression: str | None, field: Field) -> bool:
         # The SDK writes some values bare: `(RunType eq azureml.scriptrun)`, `(Status eq Completed)`.
         return text if value_side else field(text)
 
+    def key_path() -> str:
+        """``Tags/<name>`` or ``Properties/<name>``: the SDK writes the name unquoted, so a name
+        with spaces (``Tags/worth another look``) runs until the comparison operator."""
+        words = [take()[1]]
+        while peek() is not None and peek()[0] == "word" and peek()[1].lower() not in COMPARE:   # type: ignore[index]
+            words.append(take()[1])
+        return " ".join(words)
+
     def primary() -> bool:
         if peek() == ("(", "("):
             take()
@@ -87,7 +99,7 @@ def matches(expression: str | None, field: Field) -> bool:
             if take() != (")", ")"):
                 raise BadRequest("Unbalanced parentheses in the filter {!r}".format(expression))
             return value
-        left = operand()
+        left = field(key_path()) if _is_key_path(peek()) else operand()
         operator = take()[1].lower()
         if operator not in COMPARE:
             raise BadRequest("Unknown operator {!r} in the filter {!r}".format(operator, expression))

@@ -4,7 +4,8 @@ import pytest
 from azureml_emulator.errors import BadRequest
 from azureml_emulator.rest.odata import MISSING, matches
 
-RUN = {"Status": "Completed", "Tags/k": "v", "Tags/none": None, "ParentRunId": None, "Number": 3}
+RUN = {"Status": "Completed", "Tags/k": "v", "Tags/none": None, "ParentRunId": None, "Number": 3,
+       "Tags/worth another look": ""}
 
 
 def field(path):
@@ -29,6 +30,8 @@ def field(path):
     ("(Status eq Completed)", True),
     ("(Status eq Failed)", False),
     ("(Status eq Completed or Tags/k eq v)", True),
+    ("(Tags/worth another look ne null or Tags/worth another look eq null) and (Status eq Completed)", True),
+    ("(Tags/worth another ne null or Tags/worth another eq null)", False),
 ])
 def test_filters_evaluate_as_odata_does(expression, expected):
     assert matches(expression, field) is expected

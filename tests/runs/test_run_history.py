@@ -88,6 +88,11 @@ def test_get_runs_filters_by_tags_properties_and_children_newest_first(ws):
     assert [r.id for r in experiment.get_runs(tags={"team": "a"})] == [first.id]
     assert [r.id for r in experiment.get_runs(tags="team")] == [second.id, first.id]
     assert [r.id for r in experiment.get_runs(properties={"stage": "prod"})] == [first.id]
+    # A tag name with spaces, which the SDK writes into the filter unquoted (as Microsoft's
+    # manage-runs sample asks: tags="worth another look").
+    second.tag("worth another look")
+    assert [r.id for r in experiment.get_runs(tags="worth another look")] == [second.id]
+    assert [r.id for r in experiment.get_runs(properties={"stage": "prod"}, tags="worth another look")] == []
     assert [r.id for r in first.get_children()] == [child.id]
     first.remove_tags(["team"])
     assert "team" not in Run(experiment, first.id).get_tags()
