@@ -32,16 +32,25 @@ def register(store: Store, workspace: WorkspaceKey, name: str, body: dict[str, A
 
 def save(store: Store, workspace: WorkspaceKey, name: str, fields: dict[str, Any],
          version: str | None = None) -> dict:
-    """Store a definition (``python``, ``docker``... as a run definition has them) as ``version``
-    (the next number when None); an existing version's definition is replaced, as the service does."""
+    """Store a definition (``python``, ``docker``... as a run definition has them) as ``version``;
+    an existing version's definition is replaced, as the service does. Without a version, a
+    definition identical to the latest numbered one is that version, else it is the next number
+    (the ``Autosave_...`` versions a submit registers are not numbered, so they do not count)."""
+    definition_fields = {field: fields.get(field) for field in BODY_KEYS.values()}
     with store.transaction() as db:
-        row = db.execute("SELECT MAX(seq) AS s FROM environments WHERE workspace=? AND name=?",
-                         (str(workspace), name)).fetchone()
-        seq = (row["s"] or 0) + 1
-        version = str(version) if version is not None else str(seq)
-        definition = {"name": name, "version": version, **{field: fields.get(field) for field in BODY_KEYS.values()}}
+        rows = db.execute("SELECT version, seq, payload FROM environments WHERE workspace=? AND name=?",
+                          (str(workspace), name)).fetchall()
+        seq = max((row["seq"] for row in rows), default=0) + 1
+        numbered = [row for row in rows if str(row["version"]).isdigit()]
+        if version is None and numbered:
+            newest = store.loads(max(numbered, key=lambda row: row["seq"])["payload"])
+            if {field: newest.get(field) for field in BODY_KEYS.values()} == definition_fields:
+                return newest
+        if version is None:
+            version = str(max((int(row["version"]) for row in numbered), default=0) + 1)
+        definition = {"name": name, "version": str(version), **definition_fields}
         db.execute("INSERT OR REPLACE INTO environments (workspace, name, version, seq, payload) "
-                   "VALUES (?, ?, ?, ?, ?)", (str(workspace), name, version, seq, store.dumps(definition)))
+                   "VALUES (?, ?, ?, ?, ?)", (str(workspace), name, str(version), seq, store.dumps(definition)))
     return definition
 
 

@@ -98,3 +98,22 @@ def test_a_build_has_what_conda_puts_in_every_environment_unless_the_environment
     own = definition.read(Environment._serialize_to_dict(make_env(pins=("Setuptools==83.0.0", "numpy"))))
     assert [r for r in own.requirements if definition.requirement_name(r) == "setuptools"] == ["Setuptools==83.0.0"]
     assert own.requirements[:2] == ("pip", "wheel")
+
+
+def test_versions_are_numbered_by_registration_only(ws, tmp_path):
+    from azureml.core import Experiment, ScriptRunConfig
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "hello.py").write_text("print('hello')\n")
+    env = make_env(name="myenv", pins=("numpy",))
+    env.python.user_managed_dependencies = True   # the submit needs no build
+    # A submit saves the unregistered environment as an Autosave_ version, which takes no number.
+    run = Experiment(ws, "versions").submit(ScriptRunConfig(source_directory=str(tmp_path / "src"),
+                                                            script="hello.py", environment=env))
+    run.wait_for_completion()
+    assert run.get_environment().version.startswith("Autosave_")
+    assert env.register(ws).version == "1"
+    assert env.register(ws).version == "1"   # the same definition again is the same version
+    env.environment_variables = {"X": "1"}
+    assert env.register(ws).version == "2"
+    assert Environment.get(ws, "myenv", version="1").environment_variables != {"X": "1"}
+    assert Environment.get(ws, "myenv").version == "2"
