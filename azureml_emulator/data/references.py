@@ -25,7 +25,7 @@ from azureml_emulator.store import Store
 VARIABLE = "AZUREML_DATAREFERENCE_"
 
 
-def _inside(root: Path, relative: str | None, what: str) -> Path:
+def inside(root: Path, relative: str | None, what: str) -> Path:
     target = (root / (relative or "").strip("/")).resolve()
     if target != root.resolve() and root.resolve() not in target.parents:
         raise EmulatorError("{} {!r} leaves its folder: expected a relative path inside it".format(what, relative),
@@ -59,14 +59,14 @@ def prepare(store: Store, workspace: WorkspaceKey, references: Mapping[str, dict
             root = datastores.local_folder(store, workspace, reference.get("dataStoreName") or "")
         except EmulatorError as error:
             raise EmulatorError("Data reference {}: {}".format(name, error.message), code="UserError") from None
-        source = _inside(root, reference.get("pathOnDataStore"), "pathOnDataStore")
+        source = inside(root, reference.get("pathOnDataStore"), "pathOnDataStore")
         if mode == "mount":
             if not source.exists():
                 source.mkdir(parents=True)
             path = source
         elif mode == "download":
             on_compute = reference.get("pathOnCompute")
-            base = _inside(workdir, on_compute, "pathOnCompute") if on_compute else (
+            base = inside(workdir, on_compute, "pathOnCompute") if on_compute else (
                 folder / "datareferences" / name / (reference.get("pathOnDataStore") or "").strip("/"))
             _download(source, base, bool(reference.get("overwrite")))
             path = base

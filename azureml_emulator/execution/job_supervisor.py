@@ -7,11 +7,12 @@ Started detached by `jobs.backend.submit` or `submit_local` (in the emulator's P
 2. unpacks the snapshot (a local run uses the SDK's own copy of the source directory
    instead, as Azure does), puts each dataset input in a local folder and puts its path
    where the submitted arguments said ``DatasetConsumptionConfig:<name>``, and each data
-   reference's where they said ``$AZUREML_DATAREFERENCE_<name>`` (`data.references`);
+   reference's where they said ``$AZUREML_DATAREFERENCE_<name>`` (`data.references`), and each
+   output dataset's folder where they said ``DatasetOutputConfig:<name>`` (`data.outputs`);
 3. runs the script in the Environment's build (`job_runtime`), its output streamed live
    to ``user_logs/std_log.txt``, serving the job's SDK calls through a `job_bridge`;
-4. uploads ``./outputs`` and ``./logs`` (Finalizing) and ends the run Completed, Failed
-   with Azure's error, or Canceled when asked to stop.
+4. uploads ``./outputs`` and ``./logs``, and the upload outputs' files (Finalizing), and ends
+   the run Completed, Failed with Azure's error, or Canceled when asked to stop.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ import psutil
 from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.artifacts import backend as artifacts
 from azureml_emulator.compute import backend as compute
+from azureml_emulator.data import outputs as data_outputs
 from azureml_emulator.data import references
 from azureml_emulator.data.materialize import materialize, single_file
 from azureml_emulator.datasets import backend as datasets
@@ -177,13 +179,19 @@ class Job:
         return references.prepare(self.store, self.workspace, self.run["runDefinition"].get("dataReferences") or {},
                                   self.workdir, self.folder)
 
-    def arguments(self, paths: dict[str, str], referenced: dict[str, str]) -> list[str]:
+    def outputs(self) -> list[data_outputs.Output]:
+        """Each output dataset's folder (`data.outputs`)."""
+        return data_outputs.prepare(self.store, self.workspace, self.run["runDefinition"].get("outputData") or {},
+                                    self.run_id, self.workdir, self.folder)
+
+    def arguments(self, paths: dict[str, str], referenced: dict[str, str],
+                  outputs: list[data_outputs.Output]) -> list[str]:
         result = []
         for argument in self.run["runDefinition"].get("arguments") or []:
             text = argument if isinstance(argument, str) else json.dumps(argument)
             if text.startswith(DATASET_ARGUMENT):
                 text = paths.get(text[len(DATASET_ARGUMENT):], text)
-            result.append(references.substitute(text, referenced))
+            result.append(data_outputs.argument(references.substitute(text, referenced), outputs))
         return result
 
     def job_environment(self, build: builder.Build, bridge: Bridge, variables: dict[str, str]) -> dict[str, str]:
@@ -232,6 +240,8 @@ class Job:
         paths, variables = self.inputs()
         referenced = self.data_references()
         variables.update({references.VARIABLE + name: path for name, path in referenced.items()})
+        outputs = self.outputs()
+        variables.update(data_outputs.variables(outputs))
         script = self.run["runDefinition"]["script"]
         bridge = Bridge(self.emulator)
         try:
@@ -243,12 +253,13 @@ class Job:
                             "packages, not in a build of its Environment.\n".format(" ".join(build.lines)))
             with open(self.log_file(STD_LOG), "ab") as log:
                 job = subprocess.Popen([build.python, "-m", "azureml_emulator.execution.job_runtime", script,
-                                        *self.arguments(paths, referenced)], cwd=workdir, env=env, stdout=log,
+                                        *self.arguments(paths, referenced, outputs)], cwd=workdir, env=env, stdout=log,
                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
                 code = self.watch(job)
         finally:
             bridge.stop()
         self.set_status("Finalizing")
+        data_outputs.upload(outputs)
         for folder in ("outputs", "logs"):
             root = workdir / folder
             for file in sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []:
