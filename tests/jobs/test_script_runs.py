@@ -130,15 +130,19 @@ def test_runs_wait_for_a_free_node_of_a_one_node_cluster(cluster):
     from azureml.core.compute import AmlCompute, ComputeTarget
     single = ComputeTarget.create(cluster.ws, "one-node", AmlCompute.provisioning_configuration(
         vm_size="STANDARD_D2_V2", min_nodes=0, max_nodes=1))
-    script = "import time\ntime.sleep(3)\n"
-    first = submit_script(cluster, script, target=single, folder="first")
-    second = submit_script(cluster, script, target=single, folder="second")
-    seen = set()
-    while second.get_status() not in ("Completed", "Failed", "Canceled"):
-        if first.get_status() in ("Preparing", "Running"):
-            seen.add(second.get_status())
+    release = cluster.work / "release-the-first-job"
+    # The first job holds the only node until the test has seen the second one queued behind it.
+    first = submit_script(cluster, "import os, time\nwhile not os.path.exists({!r}):\n    time.sleep(0.1)\n"
+                          .format(str(release)), target=single, folder="first")
+    second = submit_script(cluster, "print('second')\n", target=single, folder="second")
+    deadline, queued = time.monotonic() + 120, False
+    while not queued and time.monotonic() < deadline:
+        queued = second.get_status() == "Queued" and first.get_status() in ("Preparing", "Running")
         time.sleep(0.2)
-    assert "Queued" in seen
+    release.touch()
+    assert queued, "the second run was never Queued behind the first: {}".format(second.get_status())
+    first.wait_for_completion()
+    second.wait_for_completion()
     first_details, second_details = first.get_details(), second.get_details()
     assert first_details["status"] == second_details["status"] == "Completed"
     assert second_details["startTimeUtc"] >= first_details["endTimeUtc"]
