@@ -57,6 +57,10 @@ class JobCanceled(Exception):
     pass
 
 
+class RunEnded(Exception):
+    """The run reached an end state before its job started: the job leaves it as it is."""
+
+
 def end_descendants(grace_seconds: float = 10.0) -> None:
     """SIGTERM everything this supervisor (a child subreaper) still has below it, the job and
     whatever it started, orphans included; SIGKILL what is left after the grace time."""
@@ -119,9 +123,11 @@ class Job:
         cluster = compute.require(self.store, self.workspace, self.run["target"])
         while True:
             self.check_canceled()
-            if runs.claim_node(self.store, self.workspace, self.run_id,
-                               cluster["scaleSettings"]["maxNodeCount"]) == "Preparing":
+            status = runs.claim_node(self.store, self.workspace, self.run_id, cluster["scaleSettings"]["maxNodeCount"])
+            if status == "Preparing":
                 return
+            if status in runs.TERMINAL:   # ended while queued (failed or canceled elsewhere): nothing to run
+                raise RunEnded(status)
             time.sleep(POLL_SECONDS)
 
     def prepare_environment(self) -> builder.Build:
@@ -284,6 +290,8 @@ class Job:
             build = self.prepare_environment()
             self.check_canceled()
             code = self.execute(build)
+        except RunEnded:
+            return
         except JobCanceled:
             self.append(STD_LOG, "\nThe run was canceled.\n")
             runs.set_status(self.store, self.workspace, self.run_id, "Canceled")

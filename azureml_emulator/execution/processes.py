@@ -27,11 +27,14 @@ class ProcessRecord:
     and where its files are."""
 
     pid: int | None
-    create_time: float
+    create_time: float                # when it started, seconds since the epoch
     port: int | None = None
     dir: str | None = None            # the deployment folder, removed with the process
     log: str | None = None            # everything the process prints
     exit_code_file: str | None = None  # where the process records its exit code
+    # When it started, seconds since boot: what identifies it, as the epoch time above moves
+    # whenever the system clock is set (psutil adds the boot time, which moves with it).
+    started: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,22 +58,36 @@ def become_subreaper() -> None:
     ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1)   # the option reads only its first argument
 
 
-def spawn(argv: Sequence[str], env: Mapping[str, str], cwd: str | Path, log_path: str | Path) -> tuple[int, float]:
-    """Start ``argv`` detached (see `launch`); returns its PID and create time."""
+def spawn(argv: Sequence[str], env: Mapping[str, str], cwd: str | Path, log_path: str | Path
+          ) -> tuple[int, float, float]:
+    """Start ``argv`` detached (see `launch`); returns its PID and when it started (seconds
+    since the epoch, and since boot: `ProcessRecord`)."""
     launched = subprocess.run([sys.executable, "-m", LAUNCHER, str(cwd), str(log_path), *argv],
                               env=dict(env), capture_output=True, text=True, check=True)
     pid = int(launched.stdout.strip())
-    return pid, psutil.Process(pid).create_time()
+    return pid, psutil.Process(pid).create_time(), started_since_boot(pid)
+
+
+def started_since_boot(pid: int) -> float:
+    """When process ``pid`` started, in seconds since boot (not moved by clock changes)."""
+    proc = psutil.Process(pid)
+    try:
+        return proc.create_time(monotonic=True)   # type: ignore[call-arg]  # psutil 7.1 and later
+    except TypeError:
+        return proc.create_time() - psutil.boot_time()
 
 
 def _same_process(record: ProcessRecord) -> psutil.Process | None:
+    """The live process the record names; None when it ended (or its PID is another's now)."""
     if record.pid is None:
         return None
     try:
         proc = psutil.Process(record.pid)
-        if abs(proc.create_time() - record.create_time) > 0.01:
-            return None
-        return proc
+        if record.started is not None:
+            same = abs(started_since_boot(record.pid) - record.started) <= 0.01
+        else:   # a record written before `started` was: the epoch time, which a clock change moves
+            same = abs(proc.create_time() - record.create_time) <= 0.01
+        return proc if same else None
     except (psutil.NoSuchProcess, psutil.AccessDenied, ValueError):
         return None
 

@@ -136,14 +136,15 @@ def start_job(store: Store, workspace: WorkspaceKey, run_id: str, settings: dict
     package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
     try:
-        pid, create_time = processes.spawn([sys.executable, "-m", module], env=env, cwd=folder,
-                                           log_path=folder / "supervisor.log")
+        pid, create_time, started = processes.spawn([sys.executable, "-m", module], env=env, cwd=folder,
+                                                    log_path=folder / "supervisor.log")
     except (OSError, subprocess.SubprocessError) as error:
         runs.set_status(store, workspace, run_id, "Failed",
                         runs.run_error("ServiceError", "The job could not be started: {}".format(error)))
         raise
     runs.save_process(store, workspace, run_id, processes.ProcessRecord(
-        pid=pid, create_time=create_time, dir=str(folder), log=str(folder / "supervisor.log")).to_json())
+        pid=pid, create_time=create_time, started=started, dir=str(folder),
+        log=str(folder / "supervisor.log")).to_json())
 
 
 def cancel(store: Store, workspace: WorkspaceKey, run_id: str) -> dict:

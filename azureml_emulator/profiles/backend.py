@@ -88,13 +88,14 @@ def create(store: Store, workspace: WorkspaceKey, body: dict, environments: str)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[2]),
                                                       env.get("PYTHONPATH")]))
     try:
-        pid, create_time = processes.spawn([sys.executable, "-m", PROFILER], env=env, cwd=folder,
-                                           log_path=folder / "profiler.log")
+        pid, create_time, started = processes.spawn([sys.executable, "-m", PROFILER], env=env, cwd=folder,
+                                                    log_path=folder / "profiler.log")
     except (OSError, subprocess.SubprocessError) as error:
         update(store, workspace, profile["id"], state=FAILED, error={
             "message": "The profiler could not be started: {}".format(error)})
     else:
-        record = ProcessRecord(pid=pid, create_time=create_time, dir=str(folder), log=str(folder / "profiler.log"))
+        record = ProcessRecord(pid=pid, create_time=create_time, started=started, dir=str(folder),
+                               log=str(folder / "profiler.log"))
         _save_process(store, workspace, profile["id"], "process", record)
     return repository.add_operation(store, workspace, profile["id"], kind="Profile")
 

@@ -286,14 +286,16 @@ def refresh(store: Store, workspace: WorkspaceKey, run: dict) -> dict:
 
 
 def stop_jobs(store: Store, workspace_runs: list[tuple[WorkspaceKey, dict]]) -> int:
-    """Stop the jobs of these runs (their process group) and mark them Canceled; returns how many."""
+    """Stop the jobs of these runs (their process group) and mark the unfinished ones Canceled;
+    returns how many were stopped."""
     stopped = 0
     for workspace, run in workspace_runs:
         record = ProcessRecord.from_json(process_of(store, workspace, run["runId"]))
-        if run["status"] in TERMINAL or record is None:
+        if record is None or (run["status"] in TERMINAL and not processes.is_alive(record)):
             continue
-        processes.stop(record)
-        set_status(store, workspace, run["runId"], "Canceled")
+        processes.stop(record)   # an ended run's job still running (its end was recorded first) ends too
+        if run["status"] not in TERMINAL:
+            set_status(store, workspace, run["runId"], "Canceled")
         stopped += 1
     return stopped
 

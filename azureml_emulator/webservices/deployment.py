@@ -185,9 +185,10 @@ def start(store: Store, workspace: WorkspaceKey, service: dict, folder: Path, po
     })
     # AZUREML_SOURCE_DIRECTORY stays as the SDK set it: the server puts <app root>/<it> on sys.path.
     # The supervisor (the "container") runs in the emulator's Python; the server in the build's.
-    pid, create_time = processes.spawn([sys.executable, "-m", SUPERVISOR, build.python, "-m", SERVICE_PROCESS],
-                                       env=env, cwd=app_dir, log_path=log_path)
-    return ProcessRecord(pid=pid, create_time=create_time, port=spec.port, dir=str(folder),
+    pid, create_time, started = processes.spawn(
+        [sys.executable, "-m", SUPERVISOR, build.python, "-m", SERVICE_PROCESS], env=env, cwd=app_dir,
+        log_path=log_path)
+    return ProcessRecord(pid=pid, create_time=create_time, started=started, port=spec.port, dir=str(folder),
                          log=str(log_path), exit_code_file=str(exit_code_file))
 
 

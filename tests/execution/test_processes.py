@@ -22,9 +22,9 @@ def started(tmp_path):
     records = []
 
     def start(code="import time; time.sleep(120)"):
-        pid, created = processes.spawn([sys.executable, "-c", code], env={"PATH": "/usr/bin:/bin"}, cwd=tmp_path,
-                                       log_path=tmp_path / "out.log")
-        records.append(ProcessRecord(pid=pid, create_time=created))
+        pid, created, since_boot = processes.spawn([sys.executable, "-c", code], env={"PATH": "/usr/bin:/bin"},
+                                                   cwd=tmp_path, log_path=tmp_path / "out.log")
+        records.append(ProcessRecord(pid=pid, create_time=created, started=since_boot))
         return records[-1]
     yield start
     for record in records:
@@ -96,9 +96,9 @@ def test_a_spawned_process_runs_in_its_folder_with_its_environment_and_logs_both
     folder.mkdir()
     code = ("import os, sys; print('cwd', os.getcwd()); print('env', os.environ.get('WHO'), 'PATH' in os.environ); "
             "print('on stderr', file=sys.stderr)")
-    pid, created = processes.spawn([sys.executable, "-c", code], env={"WHO": "the-service"}, cwd=folder,
-                                   log_path=tmp_path / "service.log")
-    record = ProcessRecord(pid=pid, create_time=created)
+    pid, created, since_boot = processes.spawn([sys.executable, "-c", code], env={"WHO": "the-service"},
+                                               cwd=folder, log_path=tmp_path / "service.log")
+    record = ProcessRecord(pid=pid, create_time=created, started=since_boot)
     deadline = time.monotonic() + 20
     while processes.is_alive(record):
         assert time.monotonic() < deadline
@@ -181,3 +181,15 @@ def test_a_process_spawned_while_its_starter_blocks_sigterm_still_stops_on_sigte
     began = time.monotonic()
     processes.stop(record, grace_seconds=30)
     assert not processes.is_alive(record) and time.monotonic() - began < 10
+
+
+def test_a_process_is_known_by_when_it_started_since_boot_not_by_the_clock(started):
+    """Setting the system clock moves every process's epoch start time (psutil adds the boot
+    time, which moves with the clock): a live job was taken for gone and its run Failed."""
+    record = started()
+    moved = ProcessRecord(pid=record.pid, create_time=record.create_time - 1.0, started=record.started)
+    assert processes.is_alive(moved)
+    other = ProcessRecord(pid=record.pid, create_time=record.create_time, started=record.started - 5.0)
+    assert not processes.is_alive(other)   # the same PID, started at another time: another process
+    older = ProcessRecord(pid=record.pid, create_time=record.create_time)   # written before `started`
+    assert processes.is_alive(older)

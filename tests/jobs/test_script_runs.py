@@ -299,3 +299,30 @@ def test_restore_snapshot_gives_the_submitted_source_as_a_zip(cluster):
     with zipfile.ZipFile(archive) as zipped:
         assert sorted(zipped.namelist()) == ["helper.py", "train.py"]
         assert zipped.read("helper.py") == b"X = 1\n"
+
+
+def test_a_job_whose_run_ends_while_queued_stops_waiting_and_stop_all_ends_it_anyway(cluster):
+    from azureml.core.compute import AmlCompute, ComputeTarget
+    from azureml_emulator.tools import housekeeping
+    single = ComputeTarget.create(cluster.ws, "one-node-b", AmlCompute.provisioning_configuration(
+        vm_size="STANDARD_D2_V2", min_nodes=0, max_nodes=1))
+    holder = submit_script(cluster, "import time\ntime.sleep(300)\n", target=single, folder="holder")
+    queued = submit_script(cluster, "print('never')\n", target=single, folder="queued")
+    deadline = time.monotonic() + 120
+    while queued.get_status() != "Queued" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    store, key = Store(cluster.home), WorkspaceKey.of(cluster.ws)
+    waiting = psutil.Process(runs.process_of(store, key, queued.id)["pid"])
+    # The run ends while its job waits for the node (the SDK may not end a submitted run: the
+    # emulator's own bookkeeping does, when it takes a job for gone).
+    runs.set_status(store, key, queued.id, "Failed")
+    waiting.wait(timeout=30)   # the job stops waiting: its run has nothing left to run
+    assert queued.get_status() == "Failed"
+    # A job still running after its run was recorded as ended is stopped with the others.
+    while holder.get_status() != "Running" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    running = psutil.Process(runs.process_of(store, key, holder.id)["pid"])
+    runs.set_status(store, key, holder.id, "Failed")
+    assert running.is_running()
+    housekeeping.stop_all(cluster.home)
+    running.wait(timeout=30)

@@ -38,9 +38,9 @@ def stored_service(store, state="Healthy", process=GONE, compute_type="ACI", **p
 @pytest.fixture
 def sleeper(tmp_path):
     """A live process of our own, as a service's server is."""
-    pid, created = processes.spawn([sys.executable, "-c", "import time; time.sleep(120)"], env={},
-                                   cwd=tmp_path, log_path=tmp_path / "sleeper.log")
-    record = ProcessRecord(pid=pid, create_time=created, log=str(tmp_path / "sleeper.log"))
+    pid, created, since_boot = processes.spawn([sys.executable, "-c", "import time; time.sleep(120)"], env={},
+                                               cwd=tmp_path, log_path=tmp_path / "sleeper.log")
+    record = ProcessRecord(pid=pid, create_time=created, started=since_boot, log=str(tmp_path / "sleeper.log"))
     yield record
     processes.stop(record, grace_seconds=1)
 
