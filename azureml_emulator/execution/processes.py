@@ -69,12 +69,11 @@ def spawn(argv: Sequence[str], env: Mapping[str, str], cwd: str | Path, log_path
 
 
 def started_since_boot(pid: int) -> float:
-    """When process ``pid`` started, in seconds since boot (not moved by clock changes)."""
-    proc = psutil.Process(pid)
-    try:
-        return proc.create_time(monotonic=True)   # type: ignore[call-arg]  # psutil 7.1 and later
-    except TypeError:
-        return proc.create_time() - psutil.boot_time()
+    """When process ``pid`` started, in seconds since boot: /proc's start time in clock ticks,
+    which no change of the system clock moves (psutil's create_time is epoch time)."""
+    with open("/proc/{}/stat".format(pid), "rb") as stat:
+        after_name = stat.read().rsplit(b")", 1)[1].split()   # fields 3 onwards; the name may hold spaces
+    return int(after_name[22 - 3]) / os.sysconf("SC_CLK_TCK")
 
 
 def _same_process(record: ProcessRecord) -> psutil.Process | None:
@@ -88,7 +87,7 @@ def _same_process(record: ProcessRecord) -> psutil.Process | None:
         else:   # a record written before `started` was: the epoch time, which a clock change moves
             same = abs(proc.create_time() - record.create_time) <= 0.01
         return proc if same else None
-    except (psutil.NoSuchProcess, psutil.AccessDenied, ValueError):
+    except (psutil.NoSuchProcess, psutil.AccessDenied, ValueError, OSError):
         return None
 
 

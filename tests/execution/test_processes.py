@@ -187,6 +187,7 @@ def test_a_process_is_known_by_when_it_started_since_boot_not_by_the_clock(start
     """Setting the system clock moves every process's epoch start time (psutil adds the boot
     time, which moves with the clock): a live job was taken for gone and its run Failed."""
     record = started()
+    assert abs(record.started - (psutil.Process(record.pid).create_time() - psutil.boot_time())) < 0.02
     moved = ProcessRecord(pid=record.pid, create_time=record.create_time - 1.0, started=record.started)
     assert processes.is_alive(moved)
     other = ProcessRecord(pid=record.pid, create_time=record.create_time, started=record.started - 5.0)
