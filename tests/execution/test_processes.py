@@ -192,5 +192,7 @@ def test_a_process_is_known_by_when_it_started_since_boot_not_by_the_clock(start
     assert processes.is_alive(moved)
     other = ProcessRecord(pid=record.pid, create_time=record.create_time, started=record.started - 5.0)
     assert not processes.is_alive(other)   # the same PID, started at another time: another process
+    close = ProcessRecord(pid=record.pid, create_time=record.create_time, started=record.started - 0.5)
+    assert not processes.is_alive(close)   # half a second is not the same start either
     older = ProcessRecord(pid=record.pid, create_time=record.create_time)   # written before `started`
     assert processes.is_alive(older)
