@@ -14,12 +14,11 @@ run as not emulated, before the script starts.
 """
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from azureml_emulator.data.references import inside
+from azureml_emulator.data.references import copy_files, inside
 from azureml_emulator.datastores import backend as datastores
 from azureml_emulator.errors import EmulatorError
 from azureml_emulator.ids import WorkspaceKey, safe_name
@@ -89,10 +88,5 @@ def argument(text: str, outputs: list[Output]) -> str:
 def upload(outputs: list[Output]) -> None:
     """After the script: each upload output's files, copied to its destination."""
     for output in outputs:
-        if output.upload_to is None:
-            continue
-        for file in sorted(p for p in output.path.rglob("*") if p.is_file()):
-            target = output.upload_to / file.relative_to(output.path)
-            if output.overwrite or not target.exists():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(file, target)
+        if output.upload_to is not None:
+            copy_files(output.path, output.upload_to, output.overwrite)

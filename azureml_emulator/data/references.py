@@ -33,6 +33,16 @@ def inside(root: Path, relative: str | None, what: str) -> Path:
     return target
 
 
+def copy_files(source: Path, target: Path, overwrite: bool) -> None:
+    """Every file below the folder ``source``, copied to the same place below ``target``; a file
+    already there is kept unless ``overwrite``."""
+    for file in sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else []:
+        copy = target / file.relative_to(source)
+        if overwrite or not copy.exists():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(file, copy)
+
+
 def _download(source: Path, target: Path, overwrite: bool) -> None:
     if source.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -40,11 +50,7 @@ def _download(source: Path, target: Path, overwrite: bool) -> None:
             shutil.copy2(source, target)
         return
     target.mkdir(parents=True, exist_ok=True)
-    for file in sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else []:
-        copy = target / file.relative_to(source)
-        if overwrite or not copy.exists():
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(file, copy)
+    copy_files(source, target, overwrite)
 
 
 def prepare(store: Store, workspace: WorkspaceKey, references: Mapping[str, dict], workdir: Path,
