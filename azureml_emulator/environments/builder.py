@@ -82,14 +82,26 @@ def _locked(digest: str) -> Iterator[None]:
 # Settings that make uv colour what it writes into a pipe: Jupyter kernels set them (ipykernel),
 # and escape codes inside package names broke the reading of uv's messages.
 FORCED_COLOUR = ("FORCE_COLOR", "CLICOLOR_FORCE")
+# What would let the kernel's own interpreter and packages into a build: uv runs source builds'
+# backends with the build's Python, which reads these (a kernel's PYTHONPATH put its setuptools,
+# written for Python 3.11, in front of a Python 3.6 build backend). Index settings pass through.
+KERNEL_INTERPRETER = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "PYTHONEXECUTABLE",
+                      "PYTHONSAFEPATH", "PYTHONPLATLIBDIR", "VIRTUAL_ENV", "CONDA_PREFIX", "CONDA_DEFAULT_ENV",
+                      "__PYVENV_LAUNCHER__", "UV_PYTHON", "UV_PROJECT_ENVIRONMENT")
+
+
+def installer_environment() -> dict[str, str]:
+    """The environment uv runs with: the user's, less what colours its output or points a
+    Python at the kernel's interpreter and packages; user site-packages are off."""
+    env = {key: value for key, value in os.environ.items() if key not in FORCED_COLOUR + KERNEL_INTERPRETER}
+    return {**env, "NO_COLOR": "1", "PYTHONNOUSERSITE": "1"}
 
 
 def _uv(args: list[str], log: Path, offline: bool = False) -> subprocess.CompletedProcess:
-    """Run uv (with the user's environment: their index and cache settings, but never coloured
-    output), logging what it said."""
+    """Run uv (with the user's index and cache settings, never coloured output, nothing of the
+    kernel's interpreter), logging what it said."""
     command = [uv_binary(), *args, "--color", "never"] + (["--offline"] if offline else [])
-    env = {key: value for key, value in os.environ.items() if key not in FORCED_COLOUR}
-    done = subprocess.run(command, capture_output=True, text=True, env={**env, "NO_COLOR": "1"})
+    done = subprocess.run(command, capture_output=True, text=True, env=installer_environment())
     with open(log, "a") as out:
         out.write("$ {}\n{}{}".format(" ".join(command), done.stdout, done.stderr))
     return done
@@ -143,7 +155,8 @@ def _binary_only(spec: BuildSpec, step: list[str], venv_python: Path, options: l
                  from_source: list[str], went_offline: list[bool]) -> None:
     """Run an installer step from binary wheels only, allowing source builds just for the
     packages (or the versions of them) the index publishes as source alone (added to
-    ``from_source``), as pip would have to build them too. Raises BuildError."""
+    ``from_source``), as pip would have to build them too; in a curated environment, for any
+    package without a wheel for its Python, as pip built Azure's image. Raises BuildError."""
     while True:
         done = _attempts(lambda offline: _uv(
             ["pip", *step[:1], "--quiet", "--python", str(venv_python), "--only-binary", ":all:", *options,
@@ -153,8 +166,9 @@ def _binary_only(spec: BuildSpec, step: list[str], venv_python: Path, options: l
             return
         source_only = SOURCE_ONLY.search(done.stderr)
         if (source_only and len(from_source) < MAX_SOURCE_BUILDS and source_only.group(1) not in from_source
-                and not index.publishes_wheels(index.primary_index(options), source_only.group(1),
-                                               _version_without_wheels(done.stderr, source_only.group(1)))):
+                and (spec.curated or not index.publishes_wheels(
+                    index.primary_index(options), source_only.group(1),
+                    _version_without_wheels(done.stderr, source_only.group(1))))):
             from_source.append(source_only.group(1))
             continue
         raise _failure(spec, done, log, any(went_offline))
@@ -210,6 +224,25 @@ def _build(spec: BuildSpec, target: Path) -> list[str]:
     return lines
 
 
+# The oldest Python a service or job runs in: the emulated container's side of the emulator and
+# the Azure ML packages (azureml-core, the inference server) that still install on it.
+OLDEST_PYTHON = (3, 6)
+
+
+def refuse_unrunnable_python(spec: BuildSpec) -> None:
+    """Refuse, before building, a Python no service or job can run in (2.7, 3.5). Raises BuildError."""
+    minor = spec.python_minor
+    try:
+        version = tuple(int(part) for part in (minor or "").split("."))
+    except ValueError:
+        raise BuildError("Environment {} pins python={!r}, which is not a Python version".format(
+            spec.label, spec.python_version)) from None
+    if minor and version < OLDEST_PYTHON:
+        raise BuildError("not emulated by azureml_emulator: Environment {} pins Python {}. Services and jobs run in "
+                         "Python {}.{} or later here (Azure ML's inference server and azureml-core need it); pin a "
+                         "later Python in the Environment.".format(spec.label, spec.python_version, *OLDEST_PYTHON))
+
+
 def prepare(spec: BuildSpec, mode: str = BUILD) -> Build:
     """The build of ``spec``: reused when the cache has it, else built now. Raises BuildError."""
     if mode == CURRENT:
@@ -219,6 +252,7 @@ def prepare(spec: BuildSpec, mode: str = BUILD) -> Build:
     if spec.user_managed:
         return Build(python=sys.executable, isolated=False, lines=(
             "Environment {} has user_managed_dependencies=True: using this Python as it is".format(spec.label),))
+    refuse_unrunnable_python(spec)
     digest = image_hash(spec)
     target = cache_root() / digest
     started = time.monotonic()
