@@ -6,8 +6,6 @@
 The public names are loaded on first use, so the small entry points that run inside
 service processes (`azureml_emulator.execution`) import only what they need.
 """
-from __future__ import annotations
-
 import importlib
 from typing import Any
 

@@ -9,7 +9,7 @@ machine, even if interception were somehow bypassed. Three kinds of host are ans
   snapshot files and artifacts with the SAS URLs the services hand out;
 * ``<account>.file.azureml-emulator.invalid``: Azure Files, the file shares of file datastores.
 """
-from __future__ import annotations
+from typing import Optional, Tuple
 
 EMULATOR_HOST = "azureml-emulator.invalid"
 EMULATOR_BASE_URL = "https://" + EMULATOR_HOST
@@ -29,7 +29,7 @@ def file_base_url(account: str) -> str:
     return "https://{}{}".format(account, FILE_SUFFIX)
 
 
-def host_kind(host: str | None) -> tuple[str, str] | None:
+def host_kind(host: Optional[str]) -> Optional[Tuple[str, str]]:
     """(kind, storage account) for one of the emulator's hosts, None for any other host."""
     if not host:
         return None

@@ -6,13 +6,11 @@ kernel and job down. Standard library only, so a job's runtime can use it in any
 Environment. A callback that fails leaves the module as it is and says so: the import
 itself never fails because of it.
 """
-from __future__ import annotations
-
 import importlib.abc
 import importlib.util
 import sys
 from types import ModuleType
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 
 class _Finder(importlib.abc.MetaPathFinder):
@@ -23,7 +21,7 @@ class _Finder(importlib.abc.MetaPathFinder):
         if self in sys.meta_path:
             sys.meta_path.remove(self)
 
-    def find_spec(self, fullname: str, path: Sequence[str] | None, target: Any = None) -> Any:
+    def find_spec(self, fullname: str, path: Optional[Sequence[str]], target: Any = None) -> Any:
         if fullname != self.name:
             return None
         self.cancel()   # the other finders find the module, as they would without this one

@@ -12,13 +12,11 @@ Runs in the job's Environment (a build, not the kernel's Python), with only this
    the traceback of a failing script where the supervisor reads it.
 Usage: python -m azureml_emulator.execution.job_runtime SCRIPT ARGS...
 """
-from __future__ import annotations
-
 import os
 import runpy
 import sys
 import traceback
-from typing import Any
+from typing import Any, Dict, Optional, Tuple
 from urllib.parse import urlsplit, urlunsplit
 
 from azureml_emulator.addresses import EMULATOR_HOST, host_kind
@@ -32,7 +30,7 @@ SECRET_HEADER = "X-AzureML-Emulator-Secret"
 FLUSH_TIMEOUT_SECONDS = 300
 
 
-def bridged(url: str) -> tuple[str, dict[str, str]] | None:
+def bridged(url: str) -> Optional[Tuple[str, Dict[str, str]]]:
     """The bridge URL and headers that carry a request for ``url``; None when ``url`` is not
     one of the emulator's hosts (the request must be refused)."""
     parts = urlsplit(url)

@@ -5,13 +5,10 @@ A service process learns its deployment from environment variables: Azure's own
 (the limits, the keys and where to record its exit code). This module imports only the
 standard library, because service processes import it first.
 """
-from __future__ import annotations
-
 import json
 import os
 import urllib.request
-from dataclasses import asdict, dataclass, field
-from typing import Mapping
+from typing import List, Mapping, NamedTuple, Optional, Sequence
 
 # Azure's variables, set as an Azure ML inference container sets them.
 MODEL_DIR = "AZUREML_MODEL_DIR"
@@ -33,31 +30,30 @@ DEFAULT_SCORING_TIMEOUT_SECONDS = 60.0
 MAX_BODY_BYTES = 100 * 1024 * 1024                      # nginx's client_max_body_size 100m in ACI
 
 
-@dataclass(frozen=True)
-class ServiceSpec:
+class ServiceSpec(NamedTuple):
     """How one service process is served and limited."""
 
     port: int
-    memory_bytes: int | None = None
-    cpus: list[int] = field(default_factory=list)
+    memory_bytes: Optional[int] = None
+    cpus: Sequence[int] = ()
 
     def to_env(self) -> str:
-        return json.dumps(asdict(self))
+        return json.dumps(self._asdict())
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> ServiceSpec:
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> "ServiceSpec":
         return cls(**json.loads(environ[SERVICE_SPEC]))
 
 
-def encode_keys(keys: list[str]) -> str:
+def encode_keys(keys: List[str]) -> str:
     return ",".join(keys)
 
 
-def decode_keys(environ: Mapping[str, str] = os.environ) -> list[str]:
+def decode_keys(environ: Mapping[str, str] = os.environ) -> List[str]:
     return [key for key in environ.get(SERVICE_KEYS, "").split(",") if key]
 
 
-def answers_liveness(port: int, keys: list[str]) -> bool:
+def answers_liveness(port: int, keys: List[str]) -> bool:
     """The server on ``port`` answers its liveness route, i.e. init() has finished."""
     request = urllib.request.Request("http://127.0.0.1:{}/".format(port))
     if keys:

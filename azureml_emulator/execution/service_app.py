@@ -6,13 +6,11 @@ ACI's front end does before a request reaches the container's server:
 * a scoring request still running after 60 s gets 504 (text/plain, as ACI answers); the
   request goes on in the background and the service answers the next one.
 """
-from __future__ import annotations
-
 import hmac
 import json
 import os
 import threading
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Dict, Iterable
 
 from azureml_inference_server_http.server.entry import app as inference_server_app
 
@@ -33,7 +31,7 @@ def _authorized(environ: dict) -> bool:
 
 def _with_timeout(environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
     """Run the server's app in a thread; answer 504 if it has not answered in time."""
-    answer: dict[str, Any] = {}
+    answer = {}  # type: Dict[str, Any]
 
     def capture(status: str, headers: list, exc_info: Any = None) -> Callable[[bytes], None]:
         answer.update(status=status, headers=headers)

@@ -5,11 +5,14 @@ gunicorn on 127.0.0.1 only.
 `azmlinfsrv` always binds 0.0.0.0 and has no option to change it, so this builds the
 same gunicorn command line it builds (same timeout, logging and worker count defaults),
 with a loopback bind address instead.
-"""
-from __future__ import annotations
 
+It runs in the build's Python, whatever the Environment names (3.6 and later), with whatever
+inference server and gunicorn that Python resolved to, so it is written for Python 3.6 and
+asks gunicorn which options it knows.
+"""
 import os
 import sys
+from typing import List
 
 from azureml_emulator.execution import protocol
 
@@ -23,7 +26,16 @@ def apply_limits(spec: protocol.ServiceSpec) -> None:
             os.environ[var] = threads
 
 
-def gunicorn_argv(spec: protocol.ServiceSpec) -> list[str]:
+def gunicorn_knows(flag: str) -> bool:
+    """Whether the installed gunicorn has the command-line option ``flag``."""
+    from gunicorn.config import KNOWN_SETTINGS
+    return any(flag in (setting.cli or ()) for setting in KNOWN_SETTINGS)
+
+
+def gunicorn_argv(spec: protocol.ServiceSpec) -> List[str]:
+    # A newer gunicorn (27) otherwise shares one per-user control socket between servers; older
+    # ones (23, which Python 3.8 and 3.9 resolve to) have none, and refuse the option.
+    control_socket = ["--no-control-socket"] if gunicorn_knows("--no-control-socket") else []
     return [
         "azureml-emulator-service",
         "-b", "127.0.0.1:{}".format(spec.port),
@@ -31,8 +43,7 @@ def gunicorn_argv(spec: protocol.ServiceSpec) -> list[str]:
         "--timeout", os.environ.get(protocol.WORKER_TIMEOUT, "300"),
         "--access-logfile", "-",
         "--error-logfile", "-",
-        # gunicorn 27 otherwise shares one per-user control socket between servers.
-        "--no-control-socket",
+        *control_socket,
         "azureml_emulator.execution.service_app:app",
     ]
 

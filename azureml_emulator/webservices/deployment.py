@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from azureml_emulator.artifacts import backend as artifacts
-from azureml_emulator.environments import builder, interpreters
-from azureml_emulator.environments.definition import BuildSpec
+from azureml_emulator.environments import builder
 from azureml_emulator.errors import BuildError, DeploymentError
 from azureml_emulator.execution import isolation, processes, protocol
 from azureml_emulator.execution.processes import ProcessRecord
@@ -110,30 +109,9 @@ def new_folder(store: Store, workspace: WorkspaceKey, name: str) -> Path:
     return folder
 
 
-# The emulated container's server side (the supervisor's protocol, the front end and the
-# inference server it wraps) needs this Python or later.
-OLDEST_SERVICE_PYTHON = (3, 8)
-
-
-def _check_service_python(spec: BuildSpec, folder: Path) -> None:
-    """Refuse, before building, an Environment whose Python this machine has but the emulated
-    container cannot serve from (a Python the machine lacks is replaced by this one anyway)."""
-    minor = spec.python_minor
-    if spec.user_managed or not minor or interpreters.find(minor) is None:
-        return
-    if tuple(int(part) for part in minor.split(".")) < OLDEST_SERVICE_PYTHON:
-        message = ("not emulated by azureml_emulator: a web service in Python {} (the Environment pins it). The "
-                   "emulated container's server side, like the current azureml-inference-server-http, needs Python "
-                   "{}.{} or later: pin a later Python in the Environment to deploy it here.".format(
-                       minor, *OLDEST_SERVICE_PYTHON))
-        (folder / "service.log").write_text(message + "\n")
-        raise DeploymentError(message)
-
-
 def _prepare_environment(service: dict, folder: Path, environments: str) -> builder.Build:
     """Build (or reuse) the deployment's Environment; its build log goes to the service log when it fails."""
     spec = builder.spec_for(service["environmentImageRequest"].get("environment") or {}, environments)
-    _check_service_python(spec, folder)
     try:
         build = builder.prepare(spec, environments)
     except BuildError as error:

@@ -75,27 +75,6 @@ def test_a_python_the_pins_cannot_run_on_says_which_python_the_environment_asked
     assert "The Environment's Python is 3.10.18 (CondaDependencies.create() defaults to 3.10" in message
 
 
-def test_a_service_in_a_python_the_emulated_container_cannot_serve_from_says_so_before_building(
-        lab, tmp_path, monkeypatch):
-    from azureml_emulator.environments import interpreters
-    # A `python3.7` on PATH, as pyenv puts one there; it is never run beyond its version.
-    old = tmp_path / "bin" / "python3.7"
-    old.parent.mkdir()
-    old.write_text("#!/bin/sh\necho 3.7.16\n")
-    old.chmod(0o755)
-    monkeypatch.setenv("PATH", "{}:{}".format(old.parent, os.environ["PATH"]))
-    interpreters.find.cache_clear()
-    try:
-        env = service_environment("old-python", pins=())
-        env.python.conda_dependencies.set_python_version("3.7")
-        service = deploy(lab, "old-python", "versions_score.py", env, wait=False)
-        message = failure(service)
-    finally:
-        interpreters.find.cache_clear()
-    assert "not emulated by azureml_emulator: a web service in Python 3.7" in message
-    assert "needs Python 3.8 or later" in service.get_logs()
-
-
 def test_an_environment_without_azureml_defaults_fails_as_azures_container_does(lab):
     env = service_environment("no-defaults", azureml_defaults=False)
     service = deploy(lab, "no-defaults", "versions_score.py", env, wait=False)
