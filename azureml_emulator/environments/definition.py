@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from azureml_emulator.environments import curated
 from azureml_emulator.errors import BadRequest
 
 # Bump when the way a definition becomes a build changes, so old builds are not reused.
@@ -63,6 +64,9 @@ class BuildSpec:
     requirements: tuple[str, ...] = ()       # pip requirement strings
     pip_options: tuple[str, ...] = ()        # ("--extra-index-url", "https://...")
     user_managed: bool = False
+    # An Azure curated environment: on Azure a prebuilt image, which never fails to build, so any
+    # package without a wheel for its Python is built from source, as pip built it for the image.
+    curated: bool = False
     notes: tuple[str, ...] = field(default=(), compare=False)   # what was ignored or mapped, one line each
 
     @property
@@ -150,7 +154,9 @@ def read(definition: dict[str, Any]) -> BuildSpec:
         notes.append("ignored (a local build has no container or conda): " + ", ".join(ignored))
     return BuildSpec(name=str(definition.get("name")), version=str(definition.get("version")),
                      python_version=python_version, requirements=tuple(requirements), pip_options=tuple(options),
-                     user_managed=bool(python.get("userManagedDependencies")), notes=tuple(notes))
+                     user_managed=bool(python.get("userManagedDependencies")),
+                     curated=curated.canonical_name(str(definition.get("name"))) == definition.get("name"),
+                     notes=tuple(notes))
 
 
 def image_hash(spec: BuildSpec) -> str:

@@ -81,15 +81,6 @@ def test_the_azureml_prefix_is_azures_own(ws):
     assert copy.register(ws).name == "my-sklearn"
 
 
-def test_a_job_runs_in_a_build_of_a_curated_environment(cluster):
-    from conftest import job_log, submit_script
-    environment = Environment.get(cluster.ws, "AzureML-minimal-ubuntu22.04-py311-cpu-inference")
-    run = submit_script(cluster, "import numpy, sys\nprint('NUMPY', numpy.__version__, sys.prefix)\n",
-                        environment=environment)
-    run.wait_for_completion()
-    assert run.get_status() == "Completed" and "NUMPY 1.26.4" in job_log(run)
-
-
 def test_a_build_has_what_conda_puts_in_every_environment_unless_the_environment_names_it():
     from azureml_emulator.environments import definition
     plain = definition.read(Environment._serialize_to_dict(make_env(pins=("numpy",))))
