@@ -2,8 +2,10 @@
 for a model registered with ``model_framework=Model.Framework.SCIKITLEARN``.
 
 The SDK then sends only the model id; Azure supplies the environment and the scoring
-script. Here the environment is the framework at the model's ``model_framework_version``
-(scikit-learn, joblib, NumPy 1.x and azureml-defaults, built like any other), and the scoring
+script. Here the environment holds what Azure documents its prebuilt scikit-learn inference
+container to hold (azureml-defaults, inference-schema[numpy-support], scikit-learn at the model's
+``model_framework_version``, NumPy, joblib, pandas, SciPy, sklearn-pandas and dill, so a model
+pickled with dill loads), built like any other; NumPy stays 1.x for azureml-core. The scoring
 script is `nocode_score.py`: ``{"data": [[...], ...], "method": "predict" | "predict_proba"}``
 in, the model's answer as a JSON list out.
 """
@@ -17,6 +19,10 @@ from azureml_emulator.errors import DeploymentError, NotEmulated
 
 SCORER = Path(__file__).with_name("nocode_score.py")
 ENTRY_SCRIPT = "score.py"
+# Azure's prebuilt scikit-learn inference container, as its no-code deployment documentation lists
+# it (azureml-defaults' azureml-core needs NumPy 1.x).
+CONTAINER_PACKAGES = ("azureml-defaults", "inference-schema[numpy-support]", "numpy<2", "joblib", "pandas", "scipy",
+                      "sklearn-pandas", "dill")
 
 
 def is_no_code(image_request: dict) -> bool:
@@ -35,8 +41,7 @@ def environment(model: dict) -> dict:
             "python": {"userManagedDependencies": False, "interpreterPath": "python",
                        "condaDependencies": {"name": "project_environment", "channels": ["conda-forge"],
                                              "dependencies": ["python=" + python, "pip", {"pip": [
-                                                 # azureml-defaults' azureml-core needs NumPy 1.x
-                                                 "azureml-defaults", sklearn, "joblib", "numpy<2"]}]}},
+                                                 *CONTAINER_PACKAGES, sklearn]}]}},
             "environmentVariables": {}, "docker": None}
 
 

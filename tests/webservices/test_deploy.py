@@ -545,3 +545,26 @@ def test_a_local_webservice_deploys_to_the_cloud_with_its_models_and_configurati
     assert [m.name for m in cloud.models] == ["sklearn_mnist"]
     cloud.delete()
     local.delete()
+
+
+def test_a_no_code_deployment_loads_a_model_pickled_with_dill(lab, mnist):
+    """Azure's prebuilt scikit-learn container holds dill, so a model saved with it loads."""
+    import dill
+    import sklearn
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+    # Defined in a notebook, as users define it: dill pickles the function itself.
+    halve = eval("lambda x: x / 2.0", {"__name__": "__main__"})
+    model = make_pipeline(FunctionTransformer(halve), LogisticRegression(max_iter=200)).fit(
+        mnist["X_train"][:500], mnist["y_train"][:500])
+    with open(lab.work / "dill_model.pkl", "wb") as out:
+        dill.dump(model, out)
+    registered = Model.register(lab.ws, model_path=str(lab.work / "dill_model.pkl"), model_name="dill-model",
+                                model_framework=Model.Framework.SCIKITLEARN, model_framework_version=sklearn.__version__)
+    service = Model.deploy(lab.ws, "no-code-dill", [registered],
+                           deployment_config=AciWebservice.deploy_configuration(cpu_cores=1, memory_gb=1))
+    service.wait_for_deployment()
+    images = mnist["X_test"][:5]
+    assert service.run(json.dumps({"data": images.tolist()})) == model.predict(images).tolist()
+    service.delete()
