@@ -22,7 +22,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from azureml_emulator.environments import definition, index, interpreters
 from azureml_emulator.environments.definition import BuildSpec, image_hash
@@ -67,9 +67,8 @@ def uv_binary() -> str:
 
 
 @contextmanager
-def _locked(digest: str) -> Iterator[None]:
-    """One builder (or pruner) of a hash at a time, across processes."""
-    path = cache_root() / (digest + ".lock")
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``path`` (made if need be), across processes."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -77,6 +76,11 @@ def _locked(digest: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _locked(digest: str) -> Any:
+    """One builder (or pruner) of a hash at a time, across processes."""
+    return file_lock(cache_root() / (digest + ".lock"))
 
 
 # Settings that make uv colour what it writes into a pipe: Jupyter kernels set them (ipykernel),

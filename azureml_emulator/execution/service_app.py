@@ -31,7 +31,7 @@ def _authorized(environ: dict) -> bool:
 
 def _with_timeout(environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
     """Run the server's app in a thread; answer 504 if it has not answered in time."""
-    answer = {}  # type: Dict[str, Any]
+    answer: Dict[str, Any] = {}
 
     def capture(status: str, headers: list, exc_info: Any = None) -> Callable[[bytes], None]:
         answer.update(status=status, headers=headers)

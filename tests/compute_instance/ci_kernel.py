@@ -9,7 +9,6 @@ code. A file lock keeps two sessions from building or reinstalling it at once.
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -80,15 +79,7 @@ def _key(python: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+_locked = builder.file_lock
 
 
 def _uv(*args: str, cwd: Path | None = None) -> None:
