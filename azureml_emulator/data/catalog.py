@@ -9,6 +9,7 @@ definition on Azure's storage (``get_file_dataflow``). Those methods are the sea
 
 * MNIST's files keep the SDK's own FileDataset, whose reads `opendatasets` serves from the
   vendored copy;
+* Diabetes gets the SDK's datasets over a local copy of its table (`diabetes`);
 * anything else (another class, MNIST as a table, any Spark dataframe) raises
   `NotAvailableOffline` naming the class, at once, before dataprep could try the network.
 
@@ -22,8 +23,11 @@ from typing import Any, Callable
 from azureml.exceptions import UserErrorException
 
 PACKAGE = "azureml.opendatasets"
-MNIST_ID = "mnist"   # its id in the package's registry (data/list_EN-US.json)
-SERVED = "the emulator serves MNIST"
+MNIST_ID, DIABETES_ID = "mnist", "sample-diabetes"   # their ids in the package's registry (data/list_EN-US.json)
+DIABETES_CLASS = PACKAGE + ".Diabetes"
+SERVED = "the emulator serves MNIST and Diabetes"
+# The arguments every accessor takes that are not filters on the data.
+NOT_FILTERS = ("start_date", "end_date", "limit")
 
 
 class NotAvailableOffline(UserErrorException):
@@ -53,8 +57,24 @@ def refusal(accessor: Any) -> NotAvailableOffline:
     """Why the data ``accessor`` would read from Azure's storage is not read."""
     if accessor.id == MNIST_ID:
         return NotAvailableOffline(PACKAGE + ".MNIST.get_tabular_dataset",
-                                   "the emulator serves MNIST's files, MNIST.get_file_dataset()")
+                                   "the emulator serves MNIST's files, MNIST.get_file_dataset(), and Diabetes")
+    if accessor.id == DIABETES_ID:
+        return NotAvailableOffline(DIABETES_CLASS + " from Azure's storage",
+                                   "the emulator serves it from a local copy: Diabetes.get_tabular_dataset() and "
+                                   "get_file_dataset()")
     return NotAvailableOffline(class_name(accessor.id))
+
+
+def _properties(prefix: str, accessor: Any, kwargs: dict) -> dict:
+    """The properties the SDK gives an open dataset's datasets: its arguments, then its id."""
+    return {**{"{}:{}".format(prefix, key): value for key, value in kwargs.items()}, "opendatasets": accessor.id}
+
+
+def _diabetes_arguments(kwargs: dict) -> None:
+    filters = sorted(key for key, value in kwargs.items() if key not in NOT_FILTERS and value)
+    if filters:
+        raise NotAvailableOffline("filters ({}) on {}".format(", ".join(filters), DIABETES_CLASS),
+                                  "the emulator serves the whole table: filter the dataset or dataframe instead")
 
 
 def make_get_file_dataflow(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -67,11 +87,34 @@ def make_get_file_dataflow(original: Callable[..., Any]) -> Callable[..., Any]:
     return get_file_dataflow
 
 
+def make_get_file_dataset(original: Callable[..., Any]) -> Callable[..., Any]:
+    def get_file_dataset(accessor: Any, **kwargs: Any) -> Any:
+        """BlobAccessor.get_file_dataset: Diabetes's file is the local copy."""
+        if accessor.id != DIABETES_ID:
+            return original(accessor, **kwargs)
+        from azureml_emulator.data import diabetes
+        _diabetes_arguments(kwargs)
+        return diabetes.file_dataset(_properties("opendatasets", accessor, kwargs))
+    return get_file_dataset
+
+
+def make_get_tabular_dataset(original: Callable[..., Any]) -> Callable[..., Any]:
+    def get_tabular_dataset(accessor: Any, cols: list[str] | None = None, **kwargs: Any) -> Any:
+        """BlobAccessor.get_tabular_dataset: Diabetes's table is the local copy."""
+        if accessor.id != DIABETES_ID:
+            return original(accessor, cols, **kwargs)
+        from azureml_emulator.data import diabetes
+        _diabetes_arguments(kwargs)
+        return diabetes.tabular_dataset(_properties("OpenDatasets", accessor, kwargs), cols)
+    return get_tabular_dataset
+
+
 def make_get_spark_dataframe(original: Callable[..., Any]) -> Callable[..., Any]:
     def get_spark_dataframe(accessor: Any, cols: list[str] | None = None, **kwargs: Any) -> Any:
         """BlobAccessor.get_spark_dataframe: Spark reads Azure's storage itself; always refused."""
-        raise NotAvailableOffline(class_name(accessor.id) + " as a Spark dataframe",
-                                  "the emulator serves MNIST's files, as a FileDataset")
+        name = DIABETES_CLASS if accessor.id == DIABETES_ID else class_name(accessor.id)
+        raise NotAvailableOffline(name + " as a Spark dataframe",
+                                  "the emulator serves MNIST's files and Diabetes as datasets and pandas dataframes")
     return get_spark_dataframe
 
 
@@ -86,5 +129,7 @@ def seams() -> list[tuple[Any, str, Any]]:
     from azureml.opendatasets.dataaccess._blob_accessor import BlobAccessor
     return [(BlobAccessor, name, make(getattr(BlobAccessor, name))) for name, make in (
         ("get_file_dataflow", make_get_file_dataflow),
+        ("get_file_dataset", make_get_file_dataset),
+        ("get_tabular_dataset", make_get_tabular_dataset),
         ("get_spark_dataframe", make_get_spark_dataframe),
     )] + [(_LoggerFactory, "log_event", staticmethod(log_event))]

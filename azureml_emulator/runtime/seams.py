@@ -65,8 +65,8 @@ def seams() -> list[tuple[Any, str, Any]]:
 
 
 def _open_datasets() -> list[tuple[Any, str, Any]]:
-    """MNIST from the vendored copy and a clear refusal of every other open dataset
-    (`data.catalog`), when azureml-opendatasets is installed (the tutorial's
+    """MNIST from the vendored copy, Diabetes from scikit-learn's and a clear refusal of every
+    other open dataset (`data.catalog`), when azureml-opendatasets is installed (the tutorial's
     extra); the emulator installed on its own does not need it."""
     try:
         from azureml.opendatasets import MNIST

@@ -6,17 +6,17 @@ from datetime import datetime
 
 import pytest
 import azureml.opendatasets as opendatasets
-from azureml.opendatasets import MNIST, NycTlcGreen, OjSalesSimulated, PublicHolidaysOffline
+from azureml.opendatasets import MNIST, Diabetes, NycTlcGreen, OjSalesSimulated, PublicHolidaysOffline
 from azureml.opendatasets.dataaccess._blob_accessor import BlobAccessor, BlobAccessorDescriptor
 
 import azureml_emulator
 from azureml_emulator.data.catalog import NotAvailableOffline
 
-SERVED = (MNIST,)
+SERVED = (MNIST, Diabetes)
 
 
 def unserved_classes():
-    """Every public class that reads Azure's storage through an accessor, but MNIST."""
+    """Every public class that reads Azure's storage through an accessor, but MNIST and Diabetes."""
     for name in opendatasets.__all__:
         cls = getattr(opendatasets, name)
         if isinstance(inspect.getattr_static(cls, "_blob_accessor", None), BlobAccessorDescriptor) \
@@ -25,8 +25,8 @@ def unserved_classes():
 
 
 def message(cls):
-    return "not available offline in azureml_emulator: azureml.opendatasets.{} (the emulator serves MNIST)".format(
-        cls.__name__)
+    return ("not available offline in azureml_emulator: azureml.opendatasets.{} (the emulator serves MNIST and "
+            "Diabetes)".format(cls.__name__))
 
 
 @pytest.mark.parametrize("cls", list(unserved_classes()), ids=lambda cls: cls.__name__)
@@ -75,7 +75,7 @@ def test_mnist_as_a_table_is_refused_and_its_files_are_served(azureml_emulator, 
         MNIST.get_tabular_dataset()
     assert refused.value.message == (
         "not available offline in azureml_emulator: azureml.opendatasets.MNIST.get_tabular_dataset (the emulator "
-        "serves MNIST's files, MNIST.get_file_dataset())")
+        "serves MNIST's files, MNIST.get_file_dataset(), and Diabetes)")
     assert len(MNIST.get_file_dataset(dataset_filter="test").download(str(tmp_path), overwrite=True)) == 2
 
 
@@ -95,7 +95,8 @@ def test_public_holidays_offline_reads_its_own_packaged_copy(azureml_emulator):
 
 
 def test_off_means_the_open_datasets_are_the_sdks_own(tmp_path):
-    originals = {name: getattr(BlobAccessor, name) for name in ("get_file_dataflow", "get_spark_dataframe")}
+    originals = {name: getattr(BlobAccessor, name) for name in
+                 ("get_file_dataflow", "get_file_dataset", "get_tabular_dataset", "get_spark_dataframe")}
     with azureml_emulator.emulate(home=tmp_path):
         assert all(getattr(BlobAccessor, name) is not original for name, original in originals.items())
     assert {name: getattr(BlobAccessor, name) for name in originals} == originals
