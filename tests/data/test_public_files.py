@@ -118,7 +118,8 @@ def test_the_copy_named_by_the_environment_is_served(transport, tmp_path, monkey
     (copy / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(labels, compresslevel=1, mtime=0))
     monkeypatch.setenv("AZUREML_EMULATOR_MNIST_DIR", str(copy))
     served = requests.get(FRONT_DOOR + "t10k-labels-idx1-ubyte.gz", timeout=5).content
-    assert served == (copy / "t10k-labels-idx1-ubyte.gz").read_bytes() != (MNIST_DIR / "t10k-labels-idx1-ubyte.gz").read_bytes()
+    vendored = (MNIST_DIR / "t10k-labels-idx1-ubyte.gz").read_bytes()
+    assert served == (copy / "t10k-labels-idx1-ubyte.gz").read_bytes() != vendored
 
 
 def test_the_active_emulator_answers_urlretrieve(azureml_emulator, tmp_path):
