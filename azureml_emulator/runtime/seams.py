@@ -65,11 +65,13 @@ def seams() -> list[tuple[Any, str, Any]]:
 
 
 def _open_datasets() -> list[tuple[Any, str, Any]]:
-    """MNIST from the vendored copy, when azureml-opendatasets is installed (the tutorial's
+    """MNIST from the vendored copy, Diabetes from scikit-learn's and a clear refusal of every
+    other open dataset (`data.catalog`), when azureml-opendatasets is installed (the tutorial's
     extra); the emulator installed on its own does not need it."""
     try:
         from azureml.opendatasets import MNIST
     except ImportError:
         return []
-    from azureml_emulator.data import opendatasets
-    return [(MNIST, "get_file_dataset", classmethod(opendatasets.make_get_file_dataset(MNIST.get_file_dataset)))]
+    from azureml_emulator.data import catalog, opendatasets
+    return [(MNIST, "get_file_dataset", classmethod(opendatasets.make_get_file_dataset(MNIST.get_file_dataset)))
+            ] + catalog.seams()

@@ -7,6 +7,8 @@ Every `requests` call made in this process passes through it; the SDK's REST cli
   always answers with an HTTP reply, never an exception;
 * loopback (127.0.0.0/8, ::1, ``localhost``) on the port of one of this home's services:
   the local inference servers, sent as usual;
+* GET and HEAD of the open dataset files the emulator holds, at their public URLs on Azure Open
+  Datasets' storage (`data.public_files`: MNIST's four files), answered from the local copy;
 * anything else (other hostnames, other IP addresses, other loopback ports) is refused
   with `BlockedRequestError`, so no request can leave the machine, nor reach a local
   server that is not the emulator's, while the emulator is on.
@@ -28,6 +30,7 @@ import urllib3
 from requests.structures import CaseInsensitiveDict
 
 from azureml_emulator.addresses import host_kind
+from azureml_emulator.data import public_files
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.routes import ROUTER
 from azureml_emulator.runtime.context import current
@@ -83,6 +86,9 @@ def _port(url: str) -> int | None:
 def refusal(method: str, url: str) -> str | None:
     """Why a request for a host other than the emulator's is not sent; None for a loopback
     request to one of this home's services, the only kind let through."""
+    open_data = public_files.refusal(method, url)
+    if open_data:
+        return open_data
     if is_loopback(urlsplit(url).hostname):
         store = current().store
         if _port(url) in repository.service_ports(store):
@@ -97,7 +103,8 @@ def refusal(method: str, url: str) -> str | None:
 
 def make_urlopen(original_urlopen: Callable[..., Any]) -> Callable[..., Any]:
     """`urllib.request.urlopen`, which some SDK parts use directly (the run widget reads log
-    files with it): the emulator's hosts are answered as `requests` calls are, and what
+    files with it; samples download MNIST with urlretrieve, which calls it): the emulator's hosts
+    and the open dataset files it holds are answered as `requests` calls are, and what
     `refusal` refuses is refused the same way."""
     def urlopen(url: Any, data: Any = None, *args: Any, **kwargs: Any) -> Any:
         request = url if isinstance(url, urllib.request.Request) else urllib.request.Request(str(url), data=data)
@@ -108,6 +115,12 @@ def make_urlopen(original_urlopen: Callable[..., Any]) -> Callable[..., Any]:
                 raise urllib.error.HTTPError(target, reply.status, reply.reason or HTTPStatus(reply.status).phrase,
                                              Message(), io.BytesIO(reply.content()))
             return urllib.response.addinfourl(io.BytesIO(reply.content()), Message(), target, reply.status)
+        held = public_files.answer(method, target)
+        if held is not None:
+            headers = Message()
+            for name, value in held.headers.items():
+                headers[name] = value
+            return urllib.response.addinfourl(io.BytesIO(held.content()), headers, target, held.status)
         refused = refusal(method, target)
         if refused:
             raise urllib.error.URLError(refused)
@@ -121,6 +134,9 @@ def make_send(original_send: Callable[..., requests.Response]) -> Callable[..., 
         if host_kind(urlsplit(url).hostname) is not None:
             reply = ROUTER.dispatch(method, url, _body_bytes(request.body), current(), request.headers)
             return _to_response(request, reply)
+        held = public_files.answer(method, url)
+        if held is not None:
+            return _to_response(request, held)
         refused = refusal(method, url)
         if refused:
             raise BlockedRequestError(refused, request=request)
