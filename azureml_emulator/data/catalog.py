@@ -20,21 +20,13 @@ from __future__ import annotations
 import inspect
 from typing import Any, Callable
 
-from azureml.exceptions import UserErrorException
+from azureml_emulator.data.offline import DIABETES_CLASS, PACKAGE, SERVED, NotAvailableOffline
 
-PACKAGE = "azureml.opendatasets"
+__all__ = ["NotAvailableOffline", "DIABETES_CLASS", "SERVED", "class_name", "refusal"]
+
 MNIST_ID, DIABETES_ID = "mnist", "sample-diabetes"   # their ids in the package's registry (data/list_EN-US.json)
-DIABETES_CLASS = PACKAGE + ".Diabetes"
-SERVED = "the emulator serves MNIST and Diabetes"
 # The arguments every accessor takes that are not filters on the data.
 NOT_FILTERS = ("start_date", "end_date", "limit")
-
-
-class NotAvailableOffline(UserErrorException):
-    """An Azure Open Dataset, or a form of one, that the emulator cannot serve offline."""
-
-    def __init__(self, what: str, why: str = SERVED) -> None:
-        super().__init__("not available offline in azureml_emulator: {} ({})".format(what, why))
 
 
 def class_name(registry_id: str) -> str:

@@ -17,7 +17,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from azureml_emulator.data.catalog import DIABETES_CLASS, NotAvailableOffline
+from azureml_emulator.data.offline import DIABETES_CLASS, NotAvailableOffline
 from azureml_emulator.storage.backend import store_file
 
 # Azure's columns, in its order, with the types its Parquet file gives them in pandas.
