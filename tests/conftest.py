@@ -18,6 +18,11 @@ sys.path.insert(0, str(REPO))   # utils.py lives at the tutorial root
 from utils import load_data  # noqa: E402
 
 
+# The compute-instance notebooks run only in that kernel, through tests/compute_instance, never in
+# the session's own kernel (`make test` passes --nbval, which would collect every notebook under tests/).
+collect_ignore_glob = ["compute_instance/*.ipynb"]
+
+
 def pytest_configure(config):
     # Kernels started by nbval inherit this fresh home, so a test run never
     # touches the user's own emulator state; the plugin stops its services at the end.

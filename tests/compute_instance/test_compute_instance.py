@@ -24,7 +24,7 @@ import pytest
 from azureml_emulator.store import Store
 from azureml_emulator.store.database import DATABASE_NAME
 from azureml_emulator.tools import housekeeping
-from ci_kernel import KERNEL_NAME
+from ci_kernel import KERNEL_NAME, find_python, install_kernelspec, prepared
 
 HERE = Path(__file__).resolve().parent
 NOTEBOOKS = sorted(path.name for path in HERE.glob("*.ipynb"))
@@ -33,6 +33,20 @@ CONFIG = {"subscription_id": "5f0c1e2a-0000-4000-8000-00000000c1c1", "resource_g
 TIMEOUT = 1800   # a cold run builds each Environment the notebook uses (uv, from the package index)
 FINISHED = {"Completed", "Failed", "Canceled"}
 COLOURS = re.compile(r"\x1b\[[0-9;]*m")   # IPython colours the tracebacks nbval reports
+
+
+@pytest.fixture(scope="session")
+def compute_instance_kernel(tmp_path_factory):
+    python = find_python()
+    if python is None:
+        pytest.skip("no Python 3.10 on this machine (looked on PATH, under pyenv and uv's Pythons): "
+                    "the compute-instance kernel is a Python 3.10 environment")
+    scratch = tmp_path_factory.mktemp("compute-instance-kernel")
+    with prepared(python, scratch) as kernel:
+        jupyter_path = install_kernelspec(kernel, scratch / "prefix")
+        print("compute-instance kernel: {} (built in {:.0f} s, emulator installed in {:.1f} s)".format(
+            kernel.venv, kernel.build_seconds, kernel.install_seconds))
+        yield kernel, jupyter_path
 
 
 def left_running(home: Path) -> list[str]:
