@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,6 +187,64 @@ def _version_without_wheels(message: str, package: str) -> str | None:
     return None
 
 
+# A requirement that names no version (``azureml-defaults``, ``inference-schema[numpy-support]``).
+UNPINNED = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(;.*)?$")
+# The installer's own packages, which every build has anyway.
+TOOLCHAIN = ("pip", "setuptools", "wheel")
+
+
+def _newest_resolvable(requirement: str, venv_python: Path, options: list[str], folder: Path) -> str | None:
+    """``name>=version`` for the newest version of the unpinned ``requirement`` whose own
+    dependencies resolve for this Python, None when it does not resolve alone."""
+    name = definition.requirement_name(requirement)
+    alone = folder / "alone-{}.txt".format(name)
+    alone.write_text(requirement + "\n")
+    done = _uv(["pip", "compile", "--quiet", "--no-header", "--no-annotate", "--python", str(venv_python), *options,
+                str(alone)], folder / "preferences.log")
+    for line in done.stdout.splitlines() if done.returncode == 0 else []:
+        pinned, _, version = line.partition("==")
+        if version and definition.requirement_name(pinned) == name:
+            return "{}>={}".format(name, version.split(";")[0].strip())
+    return None
+
+
+def _preferences(spec: BuildSpec, venv_python: Path, options: list[str], log: Path) -> Path | None:
+    """Lower bounds that resolve the packages the definition asks for by name alone as pip does.
+
+    pip's resolver keeps the packages it was asked for at their newest workable version and
+    backtracks what they need; uv would rather keep a shared dependency new and fall back to a
+    years-old release of a requested package (``azureml-defaults`` beside ``scikit-learn`` and
+    ``inference-schema[numpy-support]`` on Python 3.8: uv took 1.14, without the inference server,
+    where pip takes 1.60). So each unpinned requirement is first resolved alone, and the whole is
+    resolved with each at least that version; the constraints file is None when there is none."""
+    unpinned = [r for r in spec.requirements if UNPINNED.match(r) and definition.requirement_name(r) not in TOOLCHAIN]
+    if not unpinned:
+        return None
+    with ThreadPoolExecutor(max_workers=4) as pool:   # each waits on the index, not the CPU
+        bounds = [b for b in pool.map(lambda r: _newest_resolvable(r, venv_python, options, log.parent), unpinned)
+                  if b]
+    if not bounds:
+        return None
+    constraints = log.parent / "preferences.txt"
+    constraints.write_text("\n".join(bounds) + "\n")
+    return constraints
+
+
+def _resolve(requirements: Path, resolved: Path, preferences: Path | None, venv_python: Path, options: list[str],
+             log: Path, went_offline: list[bool]) -> subprocess.CompletedProcess:
+    """Resolve ``requirements`` into ``resolved`` as pip would: within ``preferences`` when they
+    leave a solution, else as uv alone resolves them."""
+    def compile_with(extra: list[str]) -> subprocess.CompletedProcess:
+        return _attempts(lambda offline: _uv(
+            ["pip", "compile", "--quiet", "--python", str(venv_python), *options, *extra, "-o", str(resolved),
+             str(requirements)], log, offline), went_offline)
+    if preferences is not None:
+        done = compile_with(["--constraint", str(preferences)])
+        if done.returncode == 0:
+            return done
+    return compile_with([])
+
+
 def _install(spec: BuildSpec, venv_python: Path, log: Path) -> list[str]:
     """Install the requirements; returns lines to show. Raises BuildError.
 
@@ -204,9 +263,8 @@ def _install(spec: BuildSpec, venv_python: Path, log: Path) -> list[str]:
     went_offline: list[bool] = []
     _binary_only(spec, ["compile", "--no-deps", "-o", os.devnull, str(requirements)], venv_python, options, log,
                  from_source, went_offline)
-    done = _attempts(lambda offline: _uv(
-        ["pip", "compile", "--quiet", "--python", str(venv_python), *options, "-o", str(resolved),
-         str(requirements)], log, offline), went_offline)
+    done = _resolve(requirements, resolved, _preferences(spec, venv_python, options, log), venv_python, options, log,
+                    went_offline)
     if done.returncode != 0:
         raise _failure(spec, done, log, any(went_offline))
     _binary_only(spec, ["install", "-r", str(resolved)], venv_python, options, log, from_source, went_offline)

@@ -27,7 +27,7 @@ from azureml_emulator.environments import curated
 from azureml_emulator.errors import BadRequest
 
 # Bump when the way a definition becomes a build changes, so old builds are not reused.
-RECIPE_VERSION = 2
+RECIPE_VERSION = 3
 # Conda puts these in every Python environment it creates (add_pip_as_python_dependency), so
 # scripts that import pkg_resources (azureml-core before 1.61 does) find it there: setuptools 82
 # and later no longer have it. A version the environment names itself replaces these.

@@ -87,6 +87,18 @@ def test_a_build_resolves_dependencies_as_pip_does(cache, index):
     assert installed(builder.prepare(spec(index, "tinya"))) == {"tinya": "1.0", "tinyb": "2.5"}
 
 
+def test_preferences_that_leave_no_solution_give_way_to_the_plain_resolution(cache, index):
+    """Each alone resolves to its newest (tinya 2.0, tinyb 2.0), but together they cannot both be:
+    the build resolves without the preferences (the case pip keeps requested packages newest in is
+    tested against the real index, in test_pythons)."""
+    index.wheel("tinya", "1.0")
+    index.wheel("tinya", "2.0", requires=("tinyb<2",))
+    index.wheel("tinyb", "1.0")
+    index.wheel("tinyb", "2.0", requires=("tinya<2",))
+    built = installed(builder.prepare(spec(index, "tinya", "tinyb")))
+    assert built in ({"tinya": "1.0", "tinyb": "2.0"}, {"tinya": "2.0", "tinyb": "1.0"})
+
+
 def test_requirements_that_conflict_fail_in_resolution_naming_them(cache, index):
     index.wheel("tinya", "1.0", requires=("tinyb>=2",))
     index.wheel("tinyb", "1.0")

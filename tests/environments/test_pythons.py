@@ -112,3 +112,42 @@ def test_what_a_service_or_job_process_imports_of_the_emulator_loads_in_every_py
         assert done.returncode == 0, "Python {}: {}".format(python, done.stderr)
         checked.append(python)
     assert checked, "no Python from 3.6 to 3.13 on this machine"
+
+
+def test_packages_added_to_the_sdks_default_environment_keep_azureml_defaults_current_as_pip_does(lab):
+    """Environment() (Python 3.8) with the packages a sample adds: pip takes azureml-defaults 1.60 with
+    its inference server and NumPy below 1.24; uv alone kept NumPy 1.24 and fell back to
+    azureml-defaults 1.14, which has no inference server, so the service could not start."""
+    need("3.8")
+    env = Environment("defaults-plus")
+    for package in ("scikit-learn", "joblib", "inference-schema[numpy-support]"):
+        env.python.conda_dependencies.add_pip_package(package)
+    (lab.work / "score.py").write_text(
+        "import azureml.core, sklearn\ndef init(): pass\n"
+        "def run(raw_data): return {'azureml-core': azureml.core.VERSION, 'sklearn': sklearn.__version__}\n")
+    service = Model.deploy(lab.ws, "defaults-plus", [lab.model],
+                           InferenceConfig(entry_script="score.py", environment=env),
+                           AciWebservice.deploy_configuration(cpu_cores=1, memory_gb=1))
+    service.wait_for_deployment(show_output=True)
+    versions = service.run(json.dumps({"data": []}))
+    assert tuple(int(part) for part in versions["azureml-core"].split(".")[:2]) >= (1, 60), versions
+    service.delete()
+
+
+def test_a_python_3_9_job_with_azureml_defaults_and_scikit_learn_gets_a_current_azureml_core(cluster):
+    """CondaDependencies.create(python_version="3.9", pip_packages=["azureml-defaults"],
+    conda_packages=["scikit-learn"]): pip takes azureml-core 1.61 (NumPy below 2); uv alone took
+    NumPy 2 and azureml-core 1.36, whose Run.get_context() fails on NumPy 2."""
+    need("3.9")
+    from azureml.core.conda_dependencies import CondaDependencies
+    env = Environment("py39-sklearn")
+    env.python.conda_dependencies = CondaDependencies.create(
+        python_version="3.9", pip_packages=["azureml-defaults"], conda_packages=["scikit-learn"])
+    folder = cluster.work / "job39"
+    folder.mkdir()
+    (folder / "train.py").write_text(LOGGING_JOB)
+    run = cluster.experiment.submit(ScriptRunConfig(source_directory=str(folder), script="train.py",
+                                                    compute_target=cluster.target, environment=env))
+    run.wait_for_completion(show_output=True, raise_on_error=False)
+    assert run.get_status() == "Completed", run.get_details().get("error")
+    assert run.get_metrics()["python"] == "3.9"
