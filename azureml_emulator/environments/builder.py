@@ -294,12 +294,14 @@ OLDEST_PYTHON = (3, 6)
 def refuse_unrunnable_python(spec: BuildSpec) -> None:
     """Refuse, before building, a Python no service or job can run in (2.7, 3.5). Raises BuildError."""
     minor = spec.python_minor
+    if not minor:
+        return
     try:
-        version = tuple(int(part) for part in (minor or "").split("."))
+        version = tuple(int(part) for part in minor.split("."))
     except ValueError:
         raise BuildError("Environment {} pins python={!r}, which is not a Python version".format(
             spec.label, spec.python_version)) from None
-    if minor and version < OLDEST_PYTHON:
+    if version < OLDEST_PYTHON:
         raise BuildError("not emulated by azureml_emulator: Environment {} pins Python {}. Services and jobs run in "
                          "Python {}.{} or later here (Azure ML's inference server and azureml-core need it); pin a "
                          "later Python in the Environment.".format(spec.label, spec.python_version, *OLDEST_PYTHON))
