@@ -25,11 +25,12 @@ def post_batch(request: Request) -> Reply:
 
 
 def list_metrics(request: Request) -> Reply:
-    """A page of a run's metric definitions, in the order first logged, and the ``continuationToken``
-    the SDK puts back in the request's body (ListMetricsDto)."""
+    """A run's metric definitions, in the order first logged, on one page: the SDK pages this list
+    with a keyword its operation drops (not ListMetricsDto's ``continuationToken``), so it would
+    ask for the first page again; a token in the body is honoured all the same."""
     runs.require(request.store, request.workspace, request.params["run_id"])
-    page = paging.paginate(backend.names(request.store, request.workspace, request.params["run_id"]),
-                           lambda entry: (entry["seq"],), paging.DEFAULT_PAGE,
+    found = backend.names(request.store, request.workspace, request.params["run_id"])
+    page = paging.paginate(found, lambda entry: (entry["seq"],), max(len(found), 1),
                            request.json_object().get("continuationToken"))
     return Reply(200, paging.continuation_body(
         page, lambda entry: {key: value for key, value in entry.items() if key != "seq"}))
