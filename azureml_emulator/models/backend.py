@@ -161,8 +161,9 @@ def listing_key(model: dict) -> tuple:
 def query(store: Store, workspace: WorkspaceKey, filters: dict[str, str], count: int | None = None) -> list[dict]:
     """Models matching the SDK's list filters (name, framework, runId, tags, properties,
     latestVersionOnly), newest first as the service returns them."""
-    rows = store.query("SELECT payload FROM models WHERE workspace=? ORDER BY name, version DESC",
-                       (str(workspace),))
+    name = filters.get("name") or None   # in SQL: MLflow's registry asks name by name
+    rows = store.query("SELECT payload FROM models WHERE workspace=? AND (? IS NULL OR name=?) "
+                       "ORDER BY name, version DESC", (str(workspace), name, name))
     selected, seen_names = [], set()
     for model in (store.loads(r["payload"]) for r in rows):
         if any(filters.get(key) and model.get(field) != filters[key]
