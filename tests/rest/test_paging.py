@@ -18,6 +18,7 @@ from azureml_emulator.ids import ArtifactId, WorkspaceKey, data_container_id
 from azureml_emulator.metrics import backend as metrics
 from azureml_emulator.models import backend as models
 from azureml_emulator.rest import paging
+from azureml_emulator.rest.routes import ROUTER
 from azureml_emulator.runs import backend as runs
 from azureml_emulator.webservices import backend, repository
 from azureml_emulator.webservices.records import ServiceRecord
@@ -35,6 +36,27 @@ def once_each(names, expected):
 @pytest.fixture
 def lab(ws, azureml_emulator):
     return ws, azureml_emulator.store, WorkspaceKey.of(ws)
+
+
+LISTS = ("value", "runs", "experiments", "registered_models", "model_versions")
+
+
+@pytest.fixture
+def pages(monkeypatch):
+    """page_sizes(fragment): how many items each answer to a request whose path ends with
+    ``fragment`` held, as the emulator's router answered the SDK."""
+    seen = []
+    dispatch = ROUTER.dispatch
+
+    def spy(method, url, *args, **kwargs):
+        reply = dispatch(method, url, *args, **kwargs)
+        if isinstance(reply.body, dict):
+            listed = next((reply.body[field] for field in LISTS if isinstance(reply.body.get(field), list)), None)
+            if listed is not None:
+                seen.append((url.split("?")[0], len(listed)))
+        return reply
+    monkeypatch.setattr(ROUTER, "dispatch", spy)
+    return lambda fragment: [size for path, size in seen if path.rstrip("/").endswith(fragment)]
 
 
 def test_model_list_follows_next_link_past_255(lab):
@@ -55,7 +77,7 @@ def test_model_versions_of_one_name_page_too(lab):
     assert sorted(m.version for m in Model.list(ws, name="versions")) == list(range(1, 301))
 
 
-def test_webservice_list_follows_next_link(lab):
+def test_webservice_list_follows_next_link(lab, pages):
     ws, store, key = lab
     resources = {"cpu": 0.1, "cpuLimit": None, "memoryInGB": 0.5, "memoryInGBLimit": None, "gpu": None}
     for i in range(MANY):
@@ -64,19 +86,21 @@ def test_webservice_list_follows_next_link(lab):
         repository.save(store, ServiceRecord(key, payload, None))
     names = [service.name for service in Webservice.list(ws)]
     once_each(names, ["svc{:03d}".format(i) for i in range(MANY)])
-    assert len(names) == MANY
+    assert len(names) == MANY and pages("/services") == [100] * 6
 
 
-def test_environment_list_follows_the_continuation_token(lab):
+def test_environment_list_follows_the_continuation_token(lab, pages):
     ws, store, key = lab
     body = Environment._serialize_to_dict(Environment("template"))
     for i in range(MANY):
         environments.register(store, key, "env{:03d}".format(i), dict(body, name="env{:03d}".format(i)), "1")
     listed = Environment.list(ws)
     once_each(list(listed), ["env{:03d}".format(i) for i in range(MANY)])
+    sizes = pages("/environments")
+    assert len(sizes) > MANY // 100 and max(sizes) == 100 and sum(sizes) == len(listed)
 
 
-def test_dataset_get_all_follows_the_continuation_token(lab):
+def test_dataset_get_all_follows_the_continuation_token(lab, pages):
     ws, store, key = lab
     saved = datasets.save(store, key, {"datasetType": "File", "properties": {}, "dataflowJson": "{}"})
     for i in range(MANY):
@@ -89,10 +113,10 @@ def test_dataset_get_all_follows_the_continuation_token(lab):
                                                                   "tags": {}, "createdTime": "2026-01-01T00:00:00.000Z"})))
     names = list(Dataset.get_all(ws).keys())
     once_each(names, ["ds{:03d}".format(i) for i in range(MANY)])
-    assert len(names) == MANY
+    assert len(names) == MANY and pages("/datasets") == [100] * 6   # Dataset.get_all asks pages of 100
 
 
-def test_workspace_datastores_follow_the_continuation_token(lab):
+def test_workspace_datastores_follow_the_continuation_token(lab, pages):
     ws, store, key = lab
     for i in range(MANY):
         datastores.register(store, key, {"name": "store{:03d}".format(i), "dataStoreType": "AzureBlob",
@@ -101,15 +125,16 @@ def test_workspace_datastores_follow_the_continuation_token(lab):
     names = list(ws.datastores)
     once_each(names, ["store{:03d}".format(i) for i in range(MANY)])
     assert ws.datastores["store599"].container_name == "c599"
+    assert max(pages("/datastores")) == 100   # the SDK asks pages of 100
 
 
-def test_experiment_list_follows_the_continuation_token(lab):
+def test_experiment_list_follows_the_continuation_token(lab, pages):
     ws, store, key = lab
     for i in range(MANY):
         runs.create_experiment(store, key, "exp{:03d}".format(i))
     names = [experiment.name for experiment in Experiment.list(ws)]
     once_each(names, ["exp{:03d}".format(i) for i in range(MANY)])
-    assert len(names) == MANY
+    assert len(names) == MANY and pages("/experiments:query") == [500, 100]
 
 
 def test_get_runs_and_get_children_follow_the_continuation_token(lab):
@@ -125,7 +150,7 @@ def test_get_runs_and_get_children_follow_the_continuation_token(lab):
     assert children == ["child{:03d}".format(i) for i in range(MANY)]
 
 
-def test_get_metrics_over_many_metrics_and_many_values(lab):
+def test_get_metrics_over_many_metrics_and_many_values(lab, pages):
     ws, store, key = lab
     runs.create_run(store, key, "metrics", "logger", {})
     metrics.add(store, key, "logger", [{"name": "metric{:03d}".format(i), "columns": {"metric{:03d}".format(i): "int"},
@@ -135,9 +160,10 @@ def test_get_metrics_over_many_metrics_and_many_values(lab):
     logged = Run(Experiment(ws, "metrics"), "logger").get_metrics()
     assert {name: logged.get(name) for name in ("metric000", "metric599")} == {"metric000": 0, "metric599": 599}
     assert len(logged) == MANY + 1 and logged["long"] == list(range(MANY))
+    assert pages("/full").count(100) == 6   # the long metric's rows, in pages
 
 
-def test_get_file_names_over_many_files(lab):
+def test_get_file_names_over_many_files(lab, pages):
     ws, store, key = lab
     runs.create_run(store, key, "files", "writer", {})
     for i in range(MANY):
@@ -147,6 +173,7 @@ def test_get_file_names_over_many_files(lab):
         target.write_text(str(i))
     names = Run(Experiment(ws, "files"), "writer").get_file_names()
     assert names == ["outputs/f{:03d}.txt".format(i) for i in range(MANY)]
+    assert pages("/ExperimentRun/dcid.writer") == [100] * 6
 
 
 @pytest.fixture
