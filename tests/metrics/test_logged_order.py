@@ -62,8 +62,12 @@ def test_mlflow_metric_history_is_in_logged_order(ws):
         mlflow.set_experiment("mlflow-ordered")
         with mlflow.start_run() as active:
             for k in range(VALUES):
-                mlflow.log_metric("loss", k, step=k)
-        history = mlflow.MlflowClient().get_metric_history(active.info.run_id, "loss")
-        assert [(m.step, m.value) for m in history] == [(k, k) for k in range(VALUES)]
+                mlflow.log_metric("loss", k)
+            for step in (2, 0, 1):   # steps come first, as Azure orders them
+                mlflow.log_metric("accuracy", step / 10, step=step)
+        client = mlflow.MlflowClient()
+        assert [m.value for m in client.get_metric_history(active.info.run_id, "loss")] == list(range(VALUES))
+        history = client.get_metric_history(active.info.run_id, "accuracy")
+        assert [(m.step, m.value) for m in history] == [(0, 0.0), (1, 0.1), (2, 0.2)]
     finally:
         mlflow.set_tracking_uri(None)
