@@ -90,9 +90,9 @@ def download_uri(request: Request) -> Reply:
 
 @mlflow_errors
 def search_model_versions(request: Request) -> Reply:
-    """A page of the model versions by name and version, as `search_registered_models` pages."""
+    """A page of the model versions by name, newest version first, as `search_registered_models` pages."""
     found = registry.search_model_versions(request.store, request.workspace, request.query.get("filter"))
-    page = paging.paginate(found, lambda version: (version["name"], int(version["version"])), _max_results(request),
+    page = paging.paginate(found, lambda version: (version["name"], -int(version["version"])), _max_results(request),
                            request.query.get("page_token"))
     return Reply(200, _mlflow_page("model_versions", page))
 
