@@ -122,7 +122,8 @@ def query(store: Store, workspace: WorkspaceKey, experiment: str, expression: st
                   "CreatedUtc": value.get("createdUtc")}
         if odata.matches(expression, lambda path: fields.get(path, odata.MISSING)):
             found.append({
-                "runId": row.run_id, "metricId": value.get("metricId"), "dataContainerId": data_container_id(row.run_id),
+                "runId": row.run_id, "metricId": value.get("metricId"),
+                "dataContainerId": data_container_id(row.run_id),
                 "metricType": metric_type, "createdUtc": value.get("createdUtc"), "name": row.name,
                 "numCells": 1, "cells": [value["data"]], "order": list(row.key),
                 "schema": {"numProperties": len(columns), "properties": [

@@ -44,7 +44,8 @@ def search_registered_models(request: Request) -> Reply:
     """A page of the registered models by name: ``max_results`` of them, and ``next_page_token``,
     which MlflowClient gives back as ``page_token``."""
     found = registry.search_registered_models(request.store, request.workspace, request.query.get("filter"))
-    page = paging.paginate(found, lambda model: (model["name"],), _max_results(request), request.query.get("page_token"))
+    page = paging.paginate(found, lambda model: (model["name"],), _max_results(request),
+                           request.query.get("page_token"))
     return Reply(200, _mlflow_page("registered_models", page))
 
 

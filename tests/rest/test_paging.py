@@ -81,8 +81,8 @@ def test_webservice_list_follows_next_link(lab, pages):
     ws, store, key = lab
     resources = {"cpu": 0.1, "cpuLimit": None, "memoryInGB": 0.5, "memoryInGBLimit": None, "gpu": None}
     for i in range(MANY):
-        payload = dict(backend._new_payload({"name": "svc{:03d}".format(i), "containerResourceRequirements": resources}),
-                       state="Failed", scoringUri=None)
+        request = {"name": "svc{:03d}".format(i), "containerResourceRequirements": resources}
+        payload = dict(backend._new_payload(request), state="Failed", scoringUri=None)
         repository.save(store, ServiceRecord(key, payload, None))
     names = [service.name for service in Webservice.list(ws)]
     once_each(names, ["svc{:03d}".format(i) for i in range(MANY)])
@@ -104,13 +104,12 @@ def test_dataset_get_all_follows_the_continuation_token(lab, pages):
     ws, store, key = lab
     saved = datasets.save(store, key, {"datasetType": "File", "properties": {}, "dataflowJson": "{}"})
     for i in range(MANY):
+        record = {"datasetId": "id{}".format(i), "name": "ds{:03d}".format(i), "version": 1, "savedId": saved["id"],
+                  "description": None, "tags": {}, "createdTime": "2026-01-01T00:00:00.000Z"}
         with store.transaction() as db:
             db.execute("INSERT INTO datasets (workspace, name, version, dataset_id, saved_id, payload) "
-                       "VALUES (?, ?, 1, ?, ?, ?)", (str(key), "ds{:03d}".format(i), "id{}".format(i), saved["id"],
-                                                     store.dumps({"datasetId": "id{}".format(i),
-                                                                  "name": "ds{:03d}".format(i), "version": 1,
-                                                                  "savedId": saved["id"], "description": None,
-                                                                  "tags": {}, "createdTime": "2026-01-01T00:00:00.000Z"})))
+                       "VALUES (?, ?, 1, ?, ?, ?)",
+                       (str(key), record["name"], record["datasetId"], saved["id"], store.dumps(record)))
     names = list(Dataset.get_all(ws).keys())
     once_each(names, ["ds{:03d}".format(i) for i in range(MANY)])
     assert len(names) == MANY and pages("/datasets") == [100] * 6   # Dataset.get_all asks pages of 100
@@ -119,9 +118,9 @@ def test_dataset_get_all_follows_the_continuation_token(lab, pages):
 def test_workspace_datastores_follow_the_continuation_token(lab, pages):
     ws, store, key = lab
     for i in range(MANY):
+        section = {"accountName": "acct", "containerName": "c{:03d}".format(i), "accountKey": "a2V5"}
         datastores.register(store, key, {"name": "store{:03d}".format(i), "dataStoreType": "AzureBlob",
-                                         "azureStorageSection": {"accountName": "acct", "containerName": "c{:03d}".format(i),
-                                                                 "accountKey": "a2V5"}}, overwrite=False)
+                                         "azureStorageSection": section}, overwrite=False)
     names = list(ws.datastores)
     once_each(names, ["store{:03d}".format(i) for i in range(MANY)])
     assert ws.datastores["store599"].container_name == "c599"
