@@ -8,7 +8,7 @@ from typing import Callable
 from azureml_emulator.artifacts import backend
 from azureml_emulator.errors import BadRequest, NotEmulated, NotFound
 from azureml_emulator.ids import ArtifactId, data_container_id, safe_name, safe_relative_path
-from azureml_emulator.rest import catalogue
+from azureml_emulator.rest import catalogue, paging
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
@@ -45,9 +45,11 @@ def prefix_content_info(request: Request) -> Reply:
 
 
 def _listing(request: Request, prefix: ArtifactId, describe: Callable[[ArtifactId], dict]) -> Reply:
-    """The artifacts under ``prefix``, in one page (both clients' page markers are empty)."""
-    found = backend.files_under(request.store.home, prefix)
-    return Reply(200, {"value": [describe(a) for a in found], "continuationToken": None, "nextLink": None})
+    """A page of the artifacts under ``prefix``, by path, and the ``continuationToken`` the SDK
+    sends back as a query parameter (it asks no page size: the service's default)."""
+    page = paging.paginate(backend.files_under(request.store.home, prefix), lambda artifact: (artifact.path,),
+                           paging.DEFAULT_PAGE, request.query.get("continuationToken"))
+    return Reply(200, {**paging.continuation_body(page, describe), "nextLink": None})
 
 
 def content_info(request: Request) -> Reply:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from azureml_emulator.datasets import backend
 from azureml_emulator.errors import found
+from azureml_emulator.rest import paging
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
@@ -34,7 +35,13 @@ def query_by_saved_id(request: Request) -> Reply:
 
 
 def list_datasets(request: Request) -> Reply:
-    return Reply(200, {"value": backend.list_latest(request.store, request.workspace), "continuationToken": None})
+    """A page of the registered datasets (their latest versions) by name: ``pageSize`` of them
+    (Dataset.get_all asks 100), and the ``continuationToken`` it sends back as a query parameter."""
+    size = paging.page_size(request.query.get("pageSize"), paging.DEFAULT_PAGE)
+    page = paging.paginate(backend.latest_versions(request.store, request.workspace), lambda pair: (pair[0],),
+                           size, request.query.get("continuationToken"))
+    return Reply(200, paging.continuation_body(
+        page, lambda pair: backend.dto_by_name(request.store, request.workspace, pair[0], pair[1])))
 
 
 def save(request: Request) -> Reply:

@@ -125,7 +125,13 @@ def dto_by_saved_id(store: Store, workspace: WorkspaceKey, saved_id: str) -> dic
     return _dto(record, saved(store, workspace, saved_id))   # type: ignore[arg-type]
 
 
-def list_latest(store: Store, workspace: WorkspaceKey) -> list[dict]:
+def latest_versions(store: Store, workspace: WorkspaceKey) -> list[tuple[str, int]]:
+    """(name, latest version) of every registered dataset, by name."""
     rows = store.query("SELECT name, MAX(version) AS v FROM datasets WHERE workspace=? GROUP BY name ORDER BY name",
                        (str(workspace),))
-    return [dto_by_name(store, workspace, r["name"], r["v"]) for r in rows]   # type: ignore[misc]
+    return [(r["name"], r["v"]) for r in rows]
+
+
+def list_latest(store: Store, workspace: WorkspaceKey) -> list[dict]:
+    return [dto_by_name(store, workspace, name, version)   # type: ignore[misc]
+            for name, version in latest_versions(store, workspace)]

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from azureml_emulator.addresses import EMULATOR_HOST
 from azureml_emulator.datastores import backend
+from azureml_emulator.rest import paging
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
 
 DATASTORES = "/datastore/v1.0{workspace}"
-PAGE = 100
 
 
 def datastore_dto(record: dict) -> dict:
@@ -37,16 +37,12 @@ def set_default(request: Request) -> Reply:
 
 
 def list_datastores(request: Request) -> Reply:
-    records = backend.list_all(request.store, request.workspace)
-    try:
-        start = int(request.query.get("continuationToken") or 0)
-        count = int(request.query.get("count") or PAGE)
-    except ValueError:
-        start, count = 0, PAGE
-    page = records[start:start + max(count, 1)]
-    more = start + len(page) < len(records)
-    return Reply(200, {"value": [datastore_dto(r) for r in page],
-                       "continuationToken": str(start + len(page)) if more else None, "nextLink": None})
+    """A page of the datastores by name: ``count`` of them (the SDK asks 100), and the
+    ``continuationToken`` it sends back as a query parameter."""
+    size = paging.page_size(request.query.get("count"), paging.DEFAULT_PAGE)
+    page = paging.paginate(backend.list_all(request.store, request.workspace), lambda record: (record["name"],),
+                           size, request.query.get("continuationToken"))
+    return Reply(200, {**paging.continuation_body(page, datastore_dto), "nextLink": None})
 
 
 def register(request: Request) -> Reply:

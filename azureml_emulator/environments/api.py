@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from azureml_emulator.environments import backend
+from azureml_emulator.rest import paging
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
@@ -21,7 +22,12 @@ def get_environment(request: Request) -> Reply:
 
 
 def list_environments(request: Request) -> Reply:
-    return Reply(200, {"value": backend.list_latest(request.store, request.workspace)})
+    """A page of the environments (latest versions, curated ones too) by name, and the
+    ``continuationToken`` that Environment.list sends back as the ``continuation`` parameter."""
+    page = paging.paginate(backend.list_latest(request.store, request.workspace),
+                           lambda definition: (definition["name"], str(definition.get("version"))),
+                           paging.DEFAULT_PAGE, request.query.get("continuation"))
+    return Reply(200, paging.continuation_body(page))
 
 
 ROUTES = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from azureml_emulator.errors import BadRequest, NotFound
 from azureml_emulator.metrics import backend
+from azureml_emulator.rest import paging
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
@@ -24,26 +25,41 @@ def post_batch(request: Request) -> Reply:
 
 
 def list_metrics(request: Request) -> Reply:
+    """A run's metric definitions, in the order first logged, on one page: the SDK pages this list
+    with a keyword its operation drops (not ListMetricsDto's ``continuationToken``), so it would
+    ask for the first page again; a token in the body is honoured all the same."""
     runs.require(request.store, request.workspace, request.params["run_id"])
-    return Reply(200, {"value": backend.names(request.store, request.workspace, request.params["run_id"]),
-                       "continuationToken": None})
+    found = backend.names(request.store, request.workspace, request.params["run_id"])
+    page = paging.paginate(found, lambda entry: (entry["seq"],), max(len(found), 1),
+                           request.json_object().get("continuationToken"))
+    return Reply(200, paging.continuation_body(
+        page, lambda entry: {key: value for key, value in entry.items() if key != "seq"}))
 
 
 def full_metric(request: Request) -> Reply:
+    """A page of one metric's rows, in logged order, and the ``continuationToken`` the SDK puts
+    back in the request's body (RetrieveFullFidelityMetricRequestDto)."""
     runs.require(request.store, request.workspace, request.params["run_id"])
-    name = request.json_object().get("metricName")
-    metric = backend.full(request.store, request.workspace, request.params["run_id"], name)
+    body = request.json_object()
+    name = body.get("metricName")
+    logged = backend.rows(request.store, request.workspace, request.params["run_id"], str(name))
+    metric = backend.full(request.store, request.workspace, request.params["run_id"], str(name))
     if metric is None:
         raise NotFound("Metric {!r} was not found on run {}".format(name, request.params["run_id"]),
                        code="MetricNotFound")
-    return Reply(200, metric)
+    page = paging.paginate(logged, lambda row: row.key, paging.DEFAULT_PAGE, body.get("continuationToken"))
+    return Reply(200, {**metric, "value": [row.value for row in page.items], "continuationToken": page.token})
 
 
 def query_metrics(request: Request) -> Reply:
-    """RunMetricOperations.get_by_query: all on one page (no continuation token)."""
-    expression = request.json_object().get("filter")
-    return Reply(200, {"value": backend.query(request.store, request.workspace, request.params["experiment"],
-                                              expression), "continuationToken": None})
+    """RunMetricOperations.get_by_query: a page of the matching rows in logged order, ``top`` of
+    them (the SDK asks 500), and the ``continuationToken`` it puts back in the query."""
+    query = request.json_object()
+    found = backend.query(request.store, request.workspace, request.params["experiment"], query.get("filter"))
+    page = paging.paginate(found, lambda metric: tuple(metric["order"]),
+                           paging.page_size(query.get("top"), paging.RUN_HISTORY_PAGE), query.get("continuationToken"))
+    return Reply(200, paging.continuation_body(
+        page, lambda metric: {key: value for key, value in metric.items() if key != "order"}))
 
 
 ROUTES = (

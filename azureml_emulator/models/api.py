@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from azureml_emulator.errors import EmulatorError
 from azureml_emulator.models import backend
+from azureml_emulator.rest import paging
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
@@ -58,8 +59,13 @@ def patch_model(request: Request) -> Reply:
 
 
 def query_models(request: Request) -> Reply:
-    models = backend.query(request.store, request.workspace, request.query, request.int_query("count"))
-    return Reply(200, {"value": models})
+    """One page of the models the filters select, newest first: ``count`` of them (Model.list asks
+    255, Model Management's most), and ``nextLink`` to the next page, with its ``$skipToken``."""
+    size = paging.page_size(request.int_query("count"), paging.MMS_MAX_PAGE, paging.MMS_MAX_PAGE)
+    page = paging.paginate(backend.query(request.store, request.workspace, request.query), backend.listing_key,
+                           size, request.query.get("$skipToken"), descending=True)
+    return Reply(200, {"value": page.items, "continuationToken": page.token,
+                       "nextLink": paging.next_link(request.path, request.query, page.token)})
 
 
 ROUTES = (

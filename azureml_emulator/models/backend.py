@@ -12,7 +12,7 @@ from typing import Any
 from azureml_emulator.errors import BadRequest, NotFound
 from azureml_emulator.ids import ArtifactId, ModelId, WorkspaceKey
 from azureml_emulator.store import Store
-from azureml_emulator.timestamps import utc_now_iso
+from azureml_emulator.timestamps import posix, utc_now_iso
 
 ASSET_URL_PREFIX = "aml://asset/"
 # The service returns every field of a model, null or not; the SDK indexes them directly.
@@ -153,11 +153,17 @@ def matches_pairs(actual: dict | None, query: str | None) -> bool:
     return True
 
 
+def listing_key(model: dict) -> tuple:
+    """The order of model listings (newest first, when reversed): creation time, name, version."""
+    return (posix(model["createdTime"]) if model.get("createdTime") else 0.0, model["name"], int(model["version"]))
+
+
 def query(store: Store, workspace: WorkspaceKey, filters: dict[str, str], count: int | None = None) -> list[dict]:
     """Models matching the SDK's list filters (name, framework, runId, tags, properties,
     latestVersionOnly), newest first as the service returns them."""
-    rows = store.query("SELECT payload FROM models WHERE workspace=? ORDER BY name, version DESC",
-                       (str(workspace),))
+    name = filters.get("name") or None   # in SQL: MLflow's registry asks name by name
+    rows = store.query("SELECT payload FROM models WHERE workspace=? AND (? IS NULL OR name=?) "
+                       "ORDER BY name, version DESC", (str(workspace), name, name))
     selected, seen_names = [], set()
     for model in (store.loads(r["payload"]) for r in rows):
         if any(filters.get(key) and model.get(field) != filters[key]
@@ -170,7 +176,7 @@ def query(store: Store, workspace: WorkspaceKey, filters: dict[str, str], count:
             continue
         seen_names.add(model["name"])
         selected.append(model)
-    selected.sort(key=lambda m: m["createdTime"], reverse=True)
+    selected.sort(key=listing_key, reverse=True)
     return selected if count is None else selected[:count]
 
 

@@ -7,7 +7,7 @@ from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.artifacts import backend as artifacts
 from azureml_emulator.errors import BadRequest, EmulatorError, NotEmulated, found
 from azureml_emulator.ids import ArtifactId
-from azureml_emulator.rest import odata
+from azureml_emulator.rest import odata, paging
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
@@ -65,7 +65,13 @@ def create_experiment(request: Request) -> Reply:
 
 
 def query_experiments(request: Request) -> Reply:
-    return Reply(200, {"value": backend.list_experiments(request.store, request.workspace), "continuationToken": None})
+    """A page of the workspace's experiments, oldest first: the query's ``top`` (Experiment.list
+    asks none) and the ``continuationToken`` the SDK puts back in the query."""
+    query = request.json_object()
+    page = paging.paginate(backend.list_experiments(request.store, request.workspace), backend.experiment_key,
+                           paging.page_size(query.get("top"), paging.RUN_HISTORY_PAGE),
+                           query.get("continuationToken"))
+    return Reply(200, paging.continuation_body(page))
 
 
 def get_run(request: Request) -> Reply:
@@ -154,22 +160,26 @@ def run_field(run: dict) -> odata.Field:
 
 
 def query_runs(request: Request) -> Reply:
-    """Runs of an experiment, newest first, that match the query's OData filter (tags,
-    properties, type, status, children...)."""
+    """A page of an experiment's runs, newest first, that match the query's OData filter (tags,
+    properties, type, status, children...): the query's ``top`` (the SDK asks 500) and the
+    ``continuationToken`` it puts back in the query."""
     query = request.json_object()
     runs = [backend.refresh(request.store, request.workspace, run)
             for run in backend.list_runs(request.store, request.workspace, _experiment_name(request))]
     runs = [run for run in runs if odata.matches(query.get("filter"), run_field(run))]
-    top = query.get("top")
-    if isinstance(top, int) and top > 0:
-        runs = runs[:top]
-    return Reply(200, {"value": [run_dto(request, run) for run in runs], "continuationToken": None})
+    page = paging.paginate(runs, backend.run_key, paging.page_size(query.get("top"), paging.RUN_HISTORY_PAGE),
+                           query.get("continuationToken"), descending=True)
+    return Reply(200, paging.continuation_body(page, lambda run: run_dto(request, run)))
 
 
 def children(request: Request) -> Reply:
+    """A page of a run's children, oldest first: ``$top`` of them (the SDK asks 500) and the
+    ``continuationToken`` it sends back as ``$continuationToken``."""
     parent = _run(request)["runId"]
     kids = [run for run in backend.list_runs(request.store, request.workspace) if run.get("parentRunId") == parent]
-    return Reply(200, {"value": [run_dto(request, run) for run in reversed(kids)], "continuationToken": None})
+    page = paging.paginate(kids, backend.run_key, paging.page_size(request.query.get("$top"), paging.RUN_HISTORY_PAGE),
+                           request.query.get("$continuationToken"))
+    return Reply(200, paging.continuation_body(page, lambda run: run_dto(request, run)))
 
 
 def delete_tags(request: Request) -> Reply:

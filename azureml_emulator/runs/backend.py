@@ -18,7 +18,7 @@ from azureml_emulator.execution import processes
 from azureml_emulator.execution.processes import ProcessRecord
 from azureml_emulator.ids import WorkspaceKey, data_container_id
 from azureml_emulator.store import Store
-from azureml_emulator.timestamps import iso
+from azureml_emulator.timestamps import iso, posix
 
 ACTIVE = ("Preparing", "Running", "Finalizing")
 WAITING = ("NotStarted", "Queued")
@@ -66,6 +66,16 @@ def create_experiment(store: Store, workspace: WorkspaceKey, name: str) -> dict:
         db.execute("INSERT INTO experiments (workspace, name, id, created, payload) VALUES (?, ?, ?, ?, ?)",
                    (str(workspace), name, payload["experimentId"], now, store.dumps(payload)))
     return payload
+
+
+def experiment_key(experiment: dict) -> tuple:
+    """The order of experiment listings: creation time, then id."""
+    return (posix(experiment["createdUtc"]), experiment["experimentId"])
+
+
+def run_key(run: dict) -> tuple:
+    """The order of run listings (newest first, when reversed): run number, then id."""
+    return (int(run.get("runNumber") or 0), run["runId"])
 
 
 def list_experiments(store: Store, workspace: WorkspaceKey) -> list[dict]:

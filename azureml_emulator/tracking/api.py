@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Callable
 
 from azureml_emulator.errors import EmulatorError
+from azureml_emulator.rest import paging
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
@@ -56,8 +57,12 @@ def create_experiment(request: Request) -> Reply:
 
 @mlflow_errors
 def search_experiments(request: Request) -> Reply:
-    return Reply(200, {"experiments": [backend.experiment_dto(e) for e in runs.list_experiments(
-        request.store, request.workspace)]})
+    """A page of the experiments, oldest first: ``max_results`` of them and ``next_page_token``."""
+    body = request.json_object()
+    page = paging.paginate(runs.list_experiments(request.store, request.workspace), runs.experiment_key,
+                           _max_results(body, paging.MLFLOW_RUNS_PAGE), body.get("page_token"))
+    return Reply(200, {"experiments": [backend.experiment_dto(e) for e in page.items],
+                       **({"next_page_token": page.token} if page.token else {})})
 
 
 @mlflow_errors
@@ -89,13 +94,20 @@ def search_runs(request: Request) -> Reply:
             raise MlflowError(501, "NOT_IMPLEMENTED", "not emulated by azureml_emulator: MLflow run search with "
                               "{} {!r}".format(unsupported, body[unsupported]))
     wanted = {str(i) for i in body.get("experiment_ids") or []}
-    limit = body.get("max_results") or 1000
+    found = [run for run in runs.list_runs(request.store, request.workspace) if run.get("experimentId") in wanted]
+    page = paging.paginate(found, runs.run_key, _max_results(body, paging.MLFLOW_RUNS_PAGE), body.get("page_token"),
+                           descending=True)
+    return Reply(200, {"runs": [backend.run_dto(request.store, request.workspace, run) for run in page.items],
+                       **({"next_page_token": page.token} if page.token else {})})
+
+
+def _max_results(body: dict, default: int) -> int:
+    """A search's page size, ``max_results`` (``default`` when absent)."""
+    limit = body.get("max_results") or default
     if not isinstance(limit, int) or limit < 1:
         raise MlflowError(400, "INVALID_PARAMETER_VALUE", "max_results is {!r}: expected a positive whole number"
                           .format(limit))
-    found = [run for run in runs.list_runs(request.store, request.workspace) if run.get("experimentId") in wanted]
-    return Reply(200, {"runs": [backend.run_dto(request.store, request.workspace, run)
-                                for run in found[:limit]]})
+    return limit
 
 
 LISTS = ("metrics", "params", "tags")

@@ -5,6 +5,7 @@ renaming and deleting a whole registered model (which Azure ML does not support)
 emulated and answer so."""
 from __future__ import annotations
 
+from azureml_emulator.rest import paging
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
@@ -21,6 +22,11 @@ def _max_results(request: Request) -> int:
     return int(value)
 
 
+def _mlflow_page(field: str, page: paging.Page) -> dict:
+    """MLflow's page: the items under ``field``, and ``next_page_token`` unless it is the last."""
+    return {field: page.items, **({"next_page_token": page.token} if page.token else {})}
+
+
 @mlflow_errors
 def create_registered_model(request: Request) -> Reply:
     return Reply(200, {"registered_model": registry.create_registered_model(
@@ -35,8 +41,12 @@ def get_registered_model(request: Request) -> Reply:
 
 @mlflow_errors
 def search_registered_models(request: Request) -> Reply:
+    """A page of the registered models by name: ``max_results`` of them, and ``next_page_token``,
+    which MlflowClient gives back as ``page_token``."""
     found = registry.search_registered_models(request.store, request.workspace, request.query.get("filter"))
-    return Reply(200, {"registered_models": found[:_max_results(request)]})
+    page = paging.paginate(found, lambda model: (model["name"],), _max_results(request),
+                           request.query.get("page_token"))
+    return Reply(200, _mlflow_page("registered_models", page))
 
 
 @mlflow_errors
@@ -81,8 +91,11 @@ def download_uri(request: Request) -> Reply:
 
 @mlflow_errors
 def search_model_versions(request: Request) -> Reply:
+    """A page of the model versions by name, newest version first, as `search_registered_models` pages."""
     found = registry.search_model_versions(request.store, request.workspace, request.query.get("filter"))
-    return Reply(200, {"model_versions": found[:_max_results(request)]})
+    page = paging.paginate(found, lambda version: (version["name"], -int(version["version"])), _max_results(request),
+                           request.query.get("page_token"))
+    return Reply(200, _mlflow_page("model_versions", page))
 
 
 @mlflow_errors

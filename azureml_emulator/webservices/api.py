@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.profiles import backend as profiles
+from azureml_emulator.rest import paging
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
@@ -40,11 +41,17 @@ def get_service(request: Request) -> Reply:
 
 
 def list_services(request: Request) -> Reply:
+    """A page of the services (Webservice.list asks no size: Model Management's default), by name, with
+    ``nextLink`` to the next page, which the SDK follows as it is."""
     query = request.query
     services = backend.list_services(request.store, request.workspace, query.get("computeType"),
                                      query.get("modelName"), query.get("modelId"), query.get("tags"),
                                      query.get("properties"))
-    return Reply(200, {"value": [service.public_view() for service in services]})
+    page = paging.paginate(services, lambda service: (service.name,), paging.DEFAULT_PAGE, query.get("$skipToken"))
+    body: dict = {"value": [service.public_view() for service in page.items]}
+    if page.token:   # the SDK follows any 'nextLink' there is, even null
+        body["nextLink"] = paging.next_link(request.path, query, page.token)
+    return Reply(200, body)
 
 
 def update_service(request: Request) -> Reply:
