@@ -144,6 +144,9 @@ def test_the_sdk_reports_each_area_not_emulated_readably(ws, call, named):
     ("GET", "/operations/x?offset=abc", None, 400, "Query parameter 'offset'"),
     ("POST", "/services", b'"just a string"', 400, "expected a JSON object"),
     ("POST", "/services", b'{"name": 7}', 400, "A service needs a 'name'"),
+    ("POST", "/models", b"[" * 100_000, 400, "The request body is nested too deeply: expected JSON at most 64"),
+    ("POST", "/services", b'{"name": NaN}', 400, "NaN is not a JSON value (JSON has no NaN or infinity)"),
+    ("POST", "/assets", b'{"name": 1e999}', 400, "the number 1e999 is too large for a double"),
 ])
 def test_malformed_requests_get_http_errors(azureml_emulator, method, path, body, status, fragment):
     answer_ = requests.request(method, MMS + path, data=body, headers={"Content-Type": "application/json"})
