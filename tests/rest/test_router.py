@@ -160,3 +160,43 @@ def test_a_patch_body_that_is_not_a_list_of_operations_is_refused(azureml_emulat
         answer_ = requests.patch(MMS + "/models/m:1", data=body)
         assert answer_.status_code == 400 and fragment in answer_.json()["error"]["message"]
     assert requests.get(MMS + "/models/m:1").json()["name"] == "m"   # stored state untouched
+
+
+ARTIFACTS = EMULATOR_BASE_URL + "/artifact/v2.0" + SCOPE + "/artifacts"
+
+
+@pytest.mark.parametrize("url, message", [
+    (ARTIFACTS + "/ExperimentRun/dcid.x%00y", "Invalid 'container' in the URL 'dcid.x\\x00y': it holds the control "
+     "character '\\x00': expected a name of letters, digits and punctuation"),
+    (ARTIFACTS + "/contentinfo/ExperimentRun/dcid.r/outputs/a%0Ab.txt", "Invalid 'path' in the URL part 'a\\nb.txt'"),
+    (ARTIFACTS + "/" + "o" * 5000 + "/c", "Invalid 'origin' in the URL '" + "o" * 60 + "...': it is 5000 bytes long: "
+     "expected at most 255 bytes (UTF-8)"),
+    (ARTIFACTS + "/ExperimentRun/" + "\u00e9" * 128, "it is 256 bytes long: expected at most 255 bytes (UTF-8)"),
+    (ARTIFACTS + "/contentinfo/ExperimentRun/dcid.r/" + "a/" * 600, "it is 1200 characters long: expected at most 1024"),
+    (EMULATOR_BASE_URL + "/modelmanagement/v1.0/subscriptions/sub/resourceGroups/r%01g/providers/"
+     "Microsoft.MachineLearningServices/workspaces/ws/models", "Invalid 'resource_group' in the URL"),
+])
+def test_ids_names_and_paths_in_the_url_are_checked_before_any_handler(azureml_emulator, url, message):
+    answer_ = requests.get(url)
+    assert answer_.status_code == 400
+    assert answer_.json()["error"]["code"] == "BadRequest"
+    assert message in answer_.json()["error"]["message"]
+
+
+def test_a_name_in_the_url_may_be_255_bytes_and_a_path_1024_characters(store):
+    router = Router([[Route("GET", "/things/{name}/{rest:path}", answer("ok"))]])
+    rest = "/".join(["b" * 255] * 3 + ["b" * 254, "c"])   # 1024 characters, each part at most 255
+    assert len(rest) == 1024
+    assert router.dispatch("GET", "https://h/things/" + "a" * 255 + "/" + rest, None, store).status == 200
+    assert router.dispatch("GET", "https://h/things/" + "a" * 256 + "/x", None, store).status == 400
+    assert router.dispatch("GET", "https://h/things/a/" + rest + "c", None, store).status == 400
+    assert router.dispatch("GET", "https://h/things/a/" + "b" * 256, None, store).status == 400
+
+
+def test_a_bad_name_on_a_storage_host_is_storages_xml_error(store):
+    router = Router([[Route("GET", "/{container}/{blob:path}", answer("get"), host=BLOB)]])
+    reply = router.dispatch("GET", blob_base_url("account1") + "/c1/a%00b.txt", None, store)
+    assert reply.status == 400
+    assert reply.headers["x-ms-error-code"] == "InvalidResourceName"
+    assert reply.body.startswith(b'<?xml version="1.0" encoding="utf-8"?><Error><Code>InvalidResourceName</Code>'
+                                 b"<Message>Invalid 'blob' in the URL part 'a\\x00b.txt': it holds the control")
