@@ -77,3 +77,4 @@ def depth_exceeds(text: str, limit: int) -> bool:
         if not brackets:
             return False
     return True
+
