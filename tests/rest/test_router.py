@@ -149,6 +149,9 @@ def test_the_sdk_reports_each_area_not_emulated_readably(ws, call, named):
     ("POST", "/services", b'{"name": "' + b"a" * 1_000_000 + b'"}', 400,
      "Invalid service name '" + "a" * 40 + "'... (1000000 characters): expected 3 to 32"),
     ("POST", "/services", b'{"name": "My_Service"}', 400, "Invalid service name 'My_Service': expected"),
+    ("POST", "/models", b'{"name": "m", "properties": [1]}', 400,
+     "The model: 'properties' is a JSON array: expected a JSON object (or null)."),
+    ("POST", "/models", b'{"name": "m\\u0000"}', 400, "Model name 'm\\x00' is invalid: expected 1 to 255 letters"),
     ("POST", "/models", b"[" * 100_000, 400, "The request body is nested too deeply: expected JSON at most 64"),
     ("POST", "/services", b'{"name": NaN}', 400, "NaN is not a JSON value (JSON has no NaN or infinity)"),
     ("POST", "/assets", b'{"name": 1e999}', 400, "the number 1e999 is too large for a double"),
@@ -161,7 +164,11 @@ def test_malformed_requests_get_http_errors(azureml_emulator, method, path, body
 
 def test_a_patch_body_that_is_not_a_list_of_operations_is_refused(azureml_emulator, tmp_path):
     requests.post(MMS + "/models", json={"name": "m", "url": "aml://asset/x"})
-    for body, fragment in ((b'{"op": "add"}', "expected a JSON array"), (b'[1]', "Each patch operation")):
+    for body, fragment in ((b'{"op": "add"}', "expected a JSON array"), (b'[1]', "Each patch operation"),
+                           (b'[{"op": "replace", "path": "/kvTags", "value": [1]}]',
+                            "The patch of model m:1: 'kvTags' is a JSON array: expected a JSON object (or null)."),
+                           (b'[{"op": "add", "path": "/name", "value": {}}]',
+                            "The patch of model m:1 changes 'name', which cannot change")):
         answer_ = requests.patch(MMS + "/models/m:1", data=body)
         assert answer_.status_code == 400 and fragment in answer_.json()["error"]["message"]
     assert requests.get(MMS + "/models/m:1").json()["name"] == "m"   # stored state untouched
