@@ -4,7 +4,8 @@ Every write is a single transaction, so a kernel that dies half-way leaves the
 previous state intact, and another kernel or process sees a change as soon as it
 commits (WAL mode; writers wait for each other up to 30 s). Artifact bytes live
 beside the database as files; rows only point at them. A damaged database is refused at
-open with one clear error (`integrity`).
+open with one clear error (`integrity`), and the home and its files are readable by their
+owner only (`private`).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import Any, Iterator
 
 from azureml_emulator.errors import StateError
 from azureml_emulator.store import integrity
+from azureml_emulator.store.private import make_private
 from azureml_emulator.store.schema import MIGRATIONS, TABLES, VERSION
 
 DATABASE_NAME = "workspace.db"
@@ -31,6 +33,7 @@ class Store:
         self._local = threading.local()
         self._checked = False   # whether the database passed the checks at open (then `close` records it)
         integrity.refuse_empty_file(self.path, self.home)
+        make_private(self.home, self.path, self.home / integrity.CHECKED_NAME)
         try:
             integrity.check_if_changed(self._connection(), self.path, self.home)
             self._upgrade()
