@@ -184,7 +184,8 @@ ARTIFACTS = EMULATOR_BASE_URL + "/artifact/v2.0" + SCOPE + "/artifacts"
     (ARTIFACTS + "/" + "o" * 5000 + "/c", "Invalid 'origin' in the URL '" + "o" * 60 + "...': it is 5000 bytes long: "
      "expected at most 255 bytes (UTF-8)"),
     (ARTIFACTS + "/ExperimentRun/" + "\u00e9" * 128, "it is 256 bytes long: expected at most 255 bytes (UTF-8)"),
-    (ARTIFACTS + "/contentinfo/ExperimentRun/dcid.r/" + "a/" * 600, "it is 1200 characters long: expected at most 1024"),
+    (ARTIFACTS + "/contentinfo/ExperimentRun/dcid.r/" + "a/" * 600,
+     "it is 1200 characters long: expected at most 1024"),
     (EMULATOR_BASE_URL + "/modelmanagement/v1.0/subscriptions/sub/resourceGroups/r%01g/providers/"
      "Microsoft.MachineLearningServices/workspaces/ws/models", "Invalid 'resource_group' in the URL"),
 ])
