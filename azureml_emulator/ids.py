@@ -6,10 +6,48 @@ earlier versions of the emulator read back unchanged.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from azureml_emulator.errors import BadRequest
+
+
+MAX_SEGMENT_BYTES = 255   # a file name's limit (NAME_MAX): names and ids become folder and file names
+MAX_PATH_CHARACTERS = 1024   # Azure's limit for a blob name, the longest path a route takes
+
+
+def checked_text(text: str, what: str, max_bytes: int = MAX_SEGMENT_BYTES) -> str:
+    """``text`` (an id or name from a URL or a body), refused when it holds a NUL or another
+    control character or is not Unicode text, or is longer than ``max_bytes`` in UTF-8."""
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise BadRequest("Invalid {}: it is not valid Unicode text (a lone surrogate): expected a name of "
+                         "letters, digits and punctuation".format(what)) from None
+    bad = next((c for c in text if unicodedata.category(c) == "Cc"), None)
+    if bad is not None:
+        raise BadRequest("Invalid {} {!r}: it holds the control character {!r}: expected a name of letters, "
+                         "digits and punctuation".format(what, _shown(text), bad))
+    if size > max_bytes:
+        raise BadRequest("Invalid {} {!r}: it is {} bytes long: expected at most {} bytes (UTF-8)".format(
+            what, _shown(text), size, max_bytes))
+    return text
+
+
+def checked_path(text: str, what: str) -> str:
+    """A path from a URL: each of its parts a `checked_text`, at most `MAX_PATH_CHARACTERS` in all."""
+    if len(text) > MAX_PATH_CHARACTERS:
+        raise BadRequest("Invalid {} {!r}: it is {} characters long: expected at most {}".format(
+            what, _shown(text), len(text), MAX_PATH_CHARACTERS))
+    for part in text.split("/"):
+        checked_text(part, what + " part")
+    return text
+
+
+def _shown(text: str) -> str:
+    """``text`` cut to a length an error message can carry."""
+    return text if len(text) <= 80 else text[:60] + "..."
 
 
 SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,255}$")

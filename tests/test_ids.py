@@ -1,8 +1,10 @@
 """Identifiers: one parser and one formatter each, and a clear error for a malformed one."""
+import re
+
 import pytest
 
 from azureml_emulator.errors import BadRequest
-from azureml_emulator.ids import ArtifactId, ModelId, WorkspaceKey
+from azureml_emulator.ids import ArtifactId, ModelId, WorkspaceKey, checked_text
 
 
 def test_workspace_key_round_trip_and_folder_name():
@@ -42,3 +44,11 @@ def test_model_id_round_trip_with_colons_in_the_name():
 def test_malformed_model_ids_are_refused(text):
     with pytest.raises(BadRequest, match="model id"):
         ModelId.parse(text)
+
+
+def test_checked_text_refuses_control_characters_lone_surrogates_and_overlong_names():
+    assert checked_text("sklearn-mnist_1.0 é", "name") == "sklearn-mnist_1.0 é"
+    for text, fragment in (("a\x7fb", "control character '\\x7f'"), ("a\x85b", "control character '\\x85'"),
+                           ("a\ud800", "not valid Unicode text"), ("x" * 256, "it is 256 bytes long")):
+        with pytest.raises(BadRequest, match=re.escape(fragment)):
+            checked_text(text, "name")

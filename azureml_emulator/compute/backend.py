@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from azureml_emulator.errors import BadRequest, NotEmulated, NotFound
+from azureml_emulator.fields import check_fields
 from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.store import Store
 
@@ -46,7 +47,14 @@ def create_or_update(store: Store, workspace: WorkspaceKey, name: str, body: dic
     """Record the cluster a PUT describes; returns the stored record."""
     if not NAME.match(name):
         raise BadRequest(NAME_RULE, code="BadArgument")
+    check_fields(body, {"properties": "object", "location": "string", "tags": "object"}, "The compute")
     properties = body.get("properties") or {}
+    check_fields(properties, {"computeType": "string", "description": "string", "resourceId": "string",
+                              "properties": "object"}, "The compute's properties")
+    check_fields(properties.get("properties") or {}, {
+        "scaleSettings": "object", "vmSize": "string", "vmPriority": "string", "agentVmSize": "string",
+        "clusterPurpose": "string", "loadBalancerType": "string", "loadBalancerSubnet": "string"},
+        "The compute's properties.properties")
     compute_type = properties.get("computeType")
     existing = get(store, workspace, name)
     if existing is not None and type_of(existing) != compute_type:
@@ -109,7 +117,9 @@ def require_cluster(store: Store, workspace: WorkspaceKey, name: str) -> dict:
 def update_scale(store: Store, workspace: WorkspaceKey, name: str, body: dict) -> dict:
     """The PATCH of ``AmlCompute.update``: new scale settings for an existing cluster."""
     record = require_cluster(store, workspace, name)
-    scale = (((body.get("properties") or {}).get("properties") or {}).get("scaleSettings"))
+    properties = check_fields(body, {"properties": "object"}, "The compute").get("properties") or {}
+    settings = check_fields(properties, {"properties": "object"}, "The compute's properties").get("properties") or {}
+    scale = settings.get("scaleSettings")
     if not isinstance(scale, dict):
         raise BadRequest("Expected properties.properties.scaleSettings with minNodeCount and maxNodeCount",
                          code="BadArgument")

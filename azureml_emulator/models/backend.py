@@ -5,11 +5,13 @@ SDK's `Model` objects read them unchanged.
 """
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from azureml_emulator.errors import BadRequest, NotFound
+from azureml_emulator.fields import check_fields
 from azureml_emulator.ids import ArtifactId, ModelId, WorkspaceKey
 from azureml_emulator.store import Store
 from azureml_emulator.timestamps import posix, utc_now_iso
@@ -22,6 +24,17 @@ MODEL_DEFAULTS = {
     "parentModelId": None, "derivedModelIds": None, "resourceRequirements": None,
     "sampleInputData": None, "sampleOutputData": None,
 }
+# The JSON types of a model's fields a client sends (Model Management's Model).
+MODEL_FIELDS = {
+    "name": "string", "description": "string", "mimeType": "string", "url": "string", "framework": "string",
+    "frameworkVersion": "string", "kvTags": "object", "properties": "object", "unpack": "boolean",
+    "experimentName": "string", "runId": "string", "datasets": "array", "parentModelId": "string",
+    "derivedModelIds": "array", "resourceRequirements": "object", "sampleInputData": "string",
+    "sampleOutputData": "string", "modelFormat": "string", "tags": "array",
+}
+FIXED_FIELDS = ("id", "name", "version", "createdTime", "createdBy")   # a patch cannot change them
+# Azure's rule for a model's name (the SDK checks it too).
+MODEL_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-._]{0,254}")
 
 
 @dataclass(frozen=True)
@@ -76,6 +89,11 @@ def register(store: Store, workspace: WorkspaceKey, model: dict) -> ModelRecord:
     name = model.get("name")
     if not name or not isinstance(name, str):
         raise BadRequest("Model name is required")
+    if not MODEL_NAME.fullmatch(name):
+        raise BadRequest("Model name {!r} is invalid: expected 1 to 255 letters, numbers, dashes, periods or "
+                         "underscores, starting with a letter or number.".format(name if len(name) <= 60 else
+                                                                                  name[:40] + "..."))
+    check_fields(model, MODEL_FIELDS, "The model")
     model = dict(model)
     with store.transaction() as db:
         row = db.execute("SELECT MAX(version) AS v FROM models WHERE workspace=? AND name=?",
@@ -137,6 +155,10 @@ def patch(store: Store, workspace: WorkspaceKey, model_id: str, operations: list
         field = str(operation.get("path", "")).strip("/")
         if operation.get("op") in ("add", "replace") and field:
             value = operation.get("value")
+            if field in FIXED_FIELDS:
+                raise BadRequest("The patch of model {} changes '{}', which cannot change: expected changes of "
+                                 "its description, tags or properties".format(model_id, field))
+            check_fields({field: value}, MODEL_FIELDS, "The patch of model " + model_id)
             payload[field] = resource_requirements(value) if field == "resourceRequirements" else value
     with store.transaction() as db:
         db.execute("UPDATE models SET payload=? WHERE workspace=? AND name=? AND version=?",

@@ -1,13 +1,13 @@
 """An intercepted HTTP request, as an endpoint handler sees it.
 
-Every way a request can be malformed (a body that is not JSON, a query value that is
-not a number) raises `BadRequest` here, so handlers never see a raw parsing exception.
+Every way a request can be malformed (a body that is not JSON as Azure reads it, see
+`rest.body`; a query value that is not a number) raises `BadRequest` here, so handlers
+never see a raw parsing exception.
 """
 from __future__ import annotations
 
 import email.parser
 import email.policy
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 from azureml_emulator.addresses import SERVICE, host_kind
 from azureml_emulator.errors import BadRequest
 from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.rest import body as json_body
 from azureml_emulator.runtime.context import Emulator
 from azureml_emulator.store import Store
 
@@ -56,11 +57,7 @@ class Request:
         """The body parsed as JSON; None when there is no body."""
         if not self.body:
             return None
-        try:
-            return json.loads(self.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as error:
-            raise BadRequest("The request body is not valid UTF-8 JSON ({}): expected a JSON document."
-                             .format(error)) from None
+        return json_body.parse(self.body)
 
     def json_object(self) -> dict:
         """The body as a JSON object ({} when there is no body)."""
@@ -82,10 +79,7 @@ class Request:
             b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + self.body)
         for part in message.iter_parts():
             if part.get_filename() == filename:
-                try:
-                    document = json.loads(part.get_payload(decode=True))
-                except ValueError as error:
-                    raise BadRequest("{} is not valid JSON ({})".format(filename, error)) from None
+                document = json_body.parse(part.get_payload(decode=True), filename)
                 if not isinstance(document, dict):
                     raise BadRequest("{} is a JSON {}: expected an object".format(filename, type(document).__name__))
                 return document

@@ -11,6 +11,10 @@ Each Azure service's api module declares its routes in one table (``ROUTES``), a
 3. no route knows the path: 501, "not emulated by azureml_emulator: <operation>",
    naming the SDK operation that sends such a request (see `rest.catalogue`).
 
+The ids, names and paths a matched route takes from the URL are checked before its handler
+runs (no control character, a length a file name can have: `ids.checked_text`); one that
+fails is a 400 saying why (Storage's XML error on Storage's hosts, ``InvalidResourceName``).
+
 Whatever a handler raises becomes an HTTP reply here, never an exception out of the
 transport: an `EmulatorError` gives its own status and Azure's error body; anything
 else is an internal error (500) whose message names the handler and the exception.
@@ -24,11 +28,13 @@ from typing import Callable, Iterable, Mapping, Sequence
 from urllib.parse import unquote
 
 from azureml_emulator.addresses import BLOB, FILE, SERVICE
-from azureml_emulator.errors import EmulatorError, NotEmulated
+from azureml_emulator.errors import BadRequest, EmulatorError, NotEmulated
+from azureml_emulator.ids import checked_path, checked_text
 from azureml_emulator.rest import catalogue
 from azureml_emulator.rest.reply import Reply, error_body, error_reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.runtime.context import Emulator
+from azureml_emulator.storage.replies import storage_error
 
 STORAGE = (BLOB, FILE)
 
@@ -63,9 +69,21 @@ class Route:
     handler: Handler
     host: str = SERVICE    # which kind of emulator host answers it (`addresses`)
     pattern: re.Pattern = field(init=False, repr=False, compare=False)
+    paths: frozenset = field(init=False, repr=False, compare=False)   # the ``{x:path}`` placeholders
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "pattern", compile_template(self.template))
+        object.__setattr__(self, "paths", frozenset(
+            match.group(1) for match in _PLACEHOLDER.finditer(self.template) if match.group(2)))
+
+    def check(self, params: dict[str, str]) -> None:
+        """Refuse an id, name or path from the URL that no Azure name can be (`ids.checked_text`)."""
+        for name, value in params.items():
+            what = "'{}' in the URL".format(name)
+            if name in self.paths:
+                checked_path(value, what)
+            else:
+                checked_text(value, what)
 
 
 class Router:
@@ -82,6 +100,12 @@ class Router:
             if route is None:
                 raise NotEmulated(catalogue.describe(request.method, request.path))
             request.params = params
+            try:
+                route.check(params)
+            except BadRequest as error:
+                if request.host in STORAGE:
+                    return storage_error(400, "InvalidResourceName", error.message)
+                raise
             return route.handler(request)
         except EmulatorError as error:
             return error_reply(error)

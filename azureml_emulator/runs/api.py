@@ -6,6 +6,7 @@ from __future__ import annotations
 from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.artifacts import backend as artifacts
 from azureml_emulator.errors import BadRequest, EmulatorError, NotEmulated, found
+from azureml_emulator.fields import check_fields
 from azureml_emulator.ids import ArtifactId
 from azureml_emulator.rest import odata, paging
 from azureml_emulator.rest.reply import Reply
@@ -14,6 +15,11 @@ from azureml_emulator.rest.router import Route
 from azureml_emulator.runs import backend
 
 HISTORY = "/history/v1.0{workspace}"
+# The JSON types of the fields of a run a client may send (RunDto).
+RUN_FIELDS_SENT = {"properties": "object", "tags": "object", "status": "string", "name": "string",
+                   "displayName": "string", "description": "string", "hidden": "boolean", "parentRunId": "string",
+                   "rootRunId": "string", "target": "string", "runType": "string", "runTypeV2": "object"}
+EVENT_FIELDS = {"name": "string", "data": "object"}   # a run event (BaseEvent)
 LOG_FOLDERS = ("azureml-logs", "user_logs", "system_logs", "logs")
 
 
@@ -80,8 +86,9 @@ def get_run(request: Request) -> Reply:
 
 def patch_run(request: Request) -> Reply:
     experiment = _experiment_name(request)
+    change = check_fields(request.json_object(), RUN_FIELDS_SENT, "Run " + request.params["run_id"])
     run = backend.patch(request.store, request.workspace, experiment, request.params["run_id"],  # type: ignore[arg-type]
-                        request.json_object())
+                        change)
     return Reply(200, run_dto(request, run))
 
 
@@ -96,9 +103,7 @@ def batch_runs(request: Request) -> Reply:
         run_id = dto.get("runId")
         if not isinstance(run_id, str) or not run_id:
             raise BadRequest("Each run of a batch needs a 'runId'")
-        for key in ("properties", "tags"):
-            if dto.get(key) is not None and not isinstance(dto[key], dict):
-                raise BadRequest("Run {}: '{}' must be an object of names and values".format(run_id, key))
+        check_fields(dto, RUN_FIELDS_SENT, "Run " + run_id)
         try:
             changed[run_id] = run_dto(request, backend.patch(request.store, request.workspace, experiment, run_id, dto))
         except EmulatorError as error:
@@ -114,6 +119,7 @@ def batch_events(request: Request) -> Reply:
                                                for e in events):
         raise BadRequest("'events' must be a list of event objects, each with a 'data' object naming its RunId")
     for event in events:
+        check_fields(event, EVENT_FIELDS, "A run event")
         run_id = (event.get("data") or {}).get("RunId")
         try:
             backend.post_event(request.store, request.workspace, str(run_id), event)
@@ -133,8 +139,9 @@ def run_details(request: Request) -> Reply:
 
 def post_event(request: Request) -> Reply:
     _run(request)
+    event = check_fields(request.json_object(), EVENT_FIELDS, "The run event")
     return Reply(200, run_dto(request, backend.post_event(request.store, request.workspace, request.params["run_id"],
-                                                          request.json_object())))
+                                                          event)))
 
 
 # What the SDK's run filters name (`_restclient/_odata/constants.py`), in the stored run.

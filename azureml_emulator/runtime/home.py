@@ -17,5 +17,5 @@ def resolve_home(home: str | os.PathLike | None = None) -> Path:
     """An explicit ``home`` wins, then $AZUREML_EMULATOR_HOME, then the per-user folder."""
     chosen = home or os.environ.get(HOME_ENV_VAR) or default_home()
     path = Path(chosen).expanduser().resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)   # its owner's only (`store.private`)
     return path

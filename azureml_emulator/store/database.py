@@ -3,7 +3,9 @@
 Every write is a single transaction, so a kernel that dies half-way leaves the
 previous state intact, and another kernel or process sees a change as soon as it
 commits (WAL mode; writers wait for each other up to 30 s). Artifact bytes live
-beside the database as files; rows only point at them.
+beside the database as files; rows only point at them. A damaged database is refused at
+open with one clear error (`integrity`), and the home and its files are readable by their
+owner only (`private`).
 """
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from azureml_emulator.errors import StateError
+from azureml_emulator.store import integrity
+from azureml_emulator.store.private import make_private
 from azureml_emulator.store.schema import MIGRATIONS, TABLES, VERSION
 
 DATABASE_NAME = "workspace.db"
@@ -27,18 +31,31 @@ class Store:
         self.home = Path(home)
         self.path = self.home / DATABASE_NAME
         self._local = threading.local()
+        self._checked = False   # whether the database passed the checks at open (then `close` records it)
+        integrity.refuse_empty_file(self.path, self.home)
+        make_private(self.home, self.path, self.home / integrity.CHECKED_NAME)
         try:
+            integrity.check_if_changed(self._connection(), self.path, self.home)
             self._upgrade()
         except sqlite3.DatabaseError as error:
             self.close()
-            raise StateError(
-                "The emulator's state database {} cannot be read ({}). Move it aside to keep it for "
-                "inspection, or erase this emulator home with `azureml-emulator --home {} reset --yes`."
-                .format(self.path, error, self.home)) from None
+            raise integrity.unreadable(self.path, self.home, str(error)) from None
+        except StateError:
+            self.close()
+            raise
+        self._checked = True
+
+    def check(self) -> None:
+        """SQLite's thorough integrity check of the whole database; `StateError` when it finds damage."""
+        try:
+            integrity.check_now(self._connection(), self.path, self.home)
+        except sqlite3.DatabaseError as error:
+            raise integrity.unreadable(self.path, self.home, str(error)) from None
 
     def _upgrade(self) -> None:
         """Create the tables, or bring an older database up to `VERSION`."""
         with self.transaction() as db:
+            integrity.refuse_empty(db, self.path, self.home)
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > VERSION:
                 raise StateError(
@@ -83,6 +100,8 @@ class Store:
         if conn is not None:
             conn.close()
             self._local.conn = None
+            if self._checked:
+                integrity.record(self.path, self.home)
 
     # --- rows stored as JSON payloads -------------------------------------------------
 

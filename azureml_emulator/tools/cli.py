@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--prefix", help="into this prefix (Jupyter looks in PREFIX/share/jupyter/kernels)")
     install.add_argument("--name", default=kernel_module.KERNEL_NAME)
     install.add_argument("--display-name", default=None)
+    commands.add_parser("check", help="check the state database for damage (SQLite's integrity_check)")
     reset = commands.add_parser("reset", help="stop all services and jobs and erase the home")
     reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return parser
@@ -85,6 +86,9 @@ def _run(args: argparse.Namespace, store: Store) -> None:
     elif args.command == "delete":
         housekeeping.delete_service(store, args.service)
         print("Deleted service {}.".format(args.service))
+    elif args.command == "check":
+        store.check()
+        print("The state database {} is sound (SQLite's integrity_check: ok).".format(store.path))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -23,7 +23,7 @@ from azureml_emulator.tracking.backend import MlflowError, require_run
 from azureml_emulator.webservices import repository
 
 SOURCE_PROPERTY = "mlflow.modelSourceUri"
-MODEL_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-._]{0,254}")
+MODEL_NAME = models.MODEL_NAME
 STAGES = ("None", "Staging", "Production", "Archived")
 VERSION_FIELDS = ("name", "run_id")
 RESOURCE_EXISTS = "Registered Model (name={}) already exists."

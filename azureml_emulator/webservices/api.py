@@ -6,7 +6,11 @@ The SDK's Webservice classes call these over HTTP (their global requests session
 """
 from __future__ import annotations
 
+import re
+
 from azureml_emulator.addresses import EMULATOR_BASE_URL
+from azureml_emulator.errors import BadRequest
+from azureml_emulator.fields import json_type
 from azureml_emulator.profiles import backend as profiles
 from azureml_emulator.rest import paging
 from azureml_emulator.rest.reply import Reply
@@ -27,13 +31,28 @@ def validate_request(request: Request) -> Reply:
     return Reply(200, {})
 
 
+# Azure's rule for a service name (the SDK's `Model.deploy` documents it; the service enforces it).
+SERVICE_NAME = re.compile(r"[a-z][a-z0-9-]{2,31}")
+
+
 def create_service(request: Request) -> Reply:
     body = request.json_object()
+    name = body.get("name")
+    if not isinstance(name, str) or not SERVICE_NAME.fullmatch(name):
+        raise BadRequest("Invalid service name {}: expected 3 to 32 lowercase letters, digits or dashes, starting "
+                         "with a letter.".format(_shown(name)))
     # Reached with an existing name only when the SDK's name validation was skipped.
     operation_id = backend.deploy(request.store, request.workspace, body, overwrite=bool(body.get("overwrite")),
                                   environments=request.emulator.environments)
     location = EMULATOR_BASE_URL + request.path.rsplit("/services", 1)[0] + "/operations/" + operation_id
     return Reply(202, {}, {"Operation-Location": location})
+
+
+def _shown(value: object) -> str:
+    """A name from a body as a message quotes it: cut short when long, its type when not a string."""
+    if not isinstance(value, str):
+        return "(a JSON {})".format(json_type(value))
+    return repr(value) if len(value) <= 60 else "{!r}... ({} characters)".format(value[:40], len(value))
 
 
 def get_service(request: Request) -> Reply:

@@ -5,7 +5,7 @@ import pytest
 import requests
 from azureml.core import Datastore, Environment, Experiment
 
-from azureml_emulator.addresses import BLOB, EMULATOR_BASE_URL, blob_base_url
+from azureml_emulator.addresses import ARM_BASE_URL, BLOB, EMULATOR_BASE_URL, blob_base_url
 from azureml_emulator.errors import Conflict
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.router import Route, Router
@@ -143,7 +143,18 @@ def test_the_sdk_reports_each_area_not_emulated_readably(ws, call, named):
     ("GET", "/services/x/logs?tail=many", None, 400, "Query parameter 'tail'"),
     ("GET", "/operations/x?offset=abc", None, 400, "Query parameter 'offset'"),
     ("POST", "/services", b'"just a string"', 400, "expected a JSON object"),
-    ("POST", "/services", b'{"name": 7}', 400, "A service needs a 'name'"),
+    ("POST", "/services", b'{"name": 7}', 400, "Invalid service name (a JSON number): expected 3 to 32 lowercase "
+     "letters, digits or dashes, starting with a letter."),
+    ("POST", "/services", b'{"name": "x\\u0000y"}', 400, "Invalid service name 'x\\x00y': expected 3 to 32"),
+    ("POST", "/services", b'{"name": "' + b"a" * 1_000_000 + b'"}', 400,
+     "Invalid service name '" + "a" * 40 + "'... (1000000 characters): expected 3 to 32"),
+    ("POST", "/services", b'{"name": "My_Service"}', 400, "Invalid service name 'My_Service': expected"),
+    ("POST", "/models", b'{"name": "m", "properties": [1]}', 400,
+     "The model: 'properties' is a JSON array: expected a JSON object (or null)."),
+    ("POST", "/models", b'{"name": "m\\u0000"}', 400, "Model name 'm\\x00' is invalid: expected 1 to 255 letters"),
+    ("POST", "/models", b"[" * 100_000, 400, "The request body is nested too deeply: expected JSON at most 64"),
+    ("POST", "/services", b'{"name": NaN}', 400, "NaN is not a JSON value (JSON has no NaN or infinity)"),
+    ("POST", "/assets", b'{"name": 1e999}', 400, "the number 1e999 is too large for a double"),
 ])
 def test_malformed_requests_get_http_errors(azureml_emulator, method, path, body, status, fragment):
     answer_ = requests.request(method, MMS + path, data=body, headers={"Content-Type": "application/json"})
@@ -153,7 +164,83 @@ def test_malformed_requests_get_http_errors(azureml_emulator, method, path, body
 
 def test_a_patch_body_that_is_not_a_list_of_operations_is_refused(azureml_emulator, tmp_path):
     requests.post(MMS + "/models", json={"name": "m", "url": "aml://asset/x"})
-    for body, fragment in ((b'{"op": "add"}', "expected a JSON array"), (b'[1]', "Each patch operation")):
+    for body, fragment in ((b'{"op": "add"}', "expected a JSON array"), (b'[1]', "Each patch operation"),
+                           (b'[{"op": "replace", "path": "/kvTags", "value": [1]}]',
+                            "The patch of model m:1: 'kvTags' is a JSON array: expected a JSON object (or null)."),
+                           (b'[{"op": "add", "path": "/name", "value": {}}]',
+                            "The patch of model m:1 changes 'name', which cannot change")):
         answer_ = requests.patch(MMS + "/models/m:1", data=body)
         assert answer_.status_code == 400 and fragment in answer_.json()["error"]["message"]
     assert requests.get(MMS + "/models/m:1").json()["name"] == "m"   # stored state untouched
+
+
+ARTIFACTS = EMULATOR_BASE_URL + "/artifact/v2.0" + SCOPE + "/artifacts"
+
+
+@pytest.mark.parametrize("url, message", [
+    (ARTIFACTS + "/ExperimentRun/dcid.x%00y", "Invalid 'container' in the URL 'dcid.x\\x00y': it holds the control "
+     "character '\\x00': expected a name of letters, digits and punctuation"),
+    (ARTIFACTS + "/contentinfo/ExperimentRun/dcid.r/outputs/a%0Ab.txt", "Invalid 'path' in the URL part 'a\\nb.txt'"),
+    (ARTIFACTS + "/" + "o" * 5000 + "/c", "Invalid 'origin' in the URL '" + "o" * 60 + "...': it is 5000 bytes long: "
+     "expected at most 255 bytes (UTF-8)"),
+    (ARTIFACTS + "/ExperimentRun/" + "\u00e9" * 128, "it is 256 bytes long: expected at most 255 bytes (UTF-8)"),
+    (ARTIFACTS + "/contentinfo/ExperimentRun/dcid.r/" + "a/" * 600,
+     "it is 1200 characters long: expected at most 1024"),
+    (EMULATOR_BASE_URL + "/modelmanagement/v1.0/subscriptions/sub/resourceGroups/r%01g/providers/"
+     "Microsoft.MachineLearningServices/workspaces/ws/models", "Invalid 'resource_group' in the URL"),
+])
+def test_ids_names_and_paths_in_the_url_are_checked_before_any_handler(azureml_emulator, url, message):
+    answer_ = requests.get(url)
+    assert answer_.status_code == 400
+    assert answer_.json()["error"]["code"] == "BadRequest"
+    assert message in answer_.json()["error"]["message"]
+
+
+def test_a_name_in_the_url_may_be_255_bytes_and_a_path_1024_characters(store):
+    router = Router([[Route("GET", "/things/{name}/{rest:path}", answer("ok"))]])
+    rest = "/".join(["b" * 255] * 3 + ["b" * 254, "c"])   # 1024 characters, each part at most 255
+    assert len(rest) == 1024
+    assert router.dispatch("GET", "https://h/things/" + "a" * 255 + "/" + rest, None, store).status == 200
+    assert router.dispatch("GET", "https://h/things/" + "a" * 256 + "/x", None, store).status == 400
+    assert router.dispatch("GET", "https://h/things/a/" + rest + "c", None, store).status == 400
+    assert router.dispatch("GET", "https://h/things/a/" + "b" * 256, None, store).status == 400
+
+
+def test_a_bad_name_on_a_storage_host_is_storages_xml_error(store):
+    router = Router([[Route("GET", "/{container}/{blob:path}", answer("get"), host=BLOB)]])
+    reply = router.dispatch("GET", blob_base_url("account1") + "/c1/a%00b.txt", None, store)
+    assert reply.status == 400
+    assert reply.headers["x-ms-error-code"] == "InvalidResourceName"
+    assert reply.body.startswith(b'<?xml version="1.0" encoding="utf-8"?><Error><Code>InvalidResourceName</Code>'
+                                 b"<Message>Invalid 'blob' in the URL part 'a\\x00b.txt': it holds the control")
+
+
+HISTORY = EMULATOR_BASE_URL + "/history/v1.0" + SCOPE
+COMPUTES = ARM_BASE_URL.rstrip("/") + SCOPE
+
+
+@pytest.mark.parametrize("method, url, body, message", [
+    ("PATCH", HISTORY + "/experiments/e/runs/r1", {"properties": [1]},
+     "Run r1: 'properties' is a JSON array: expected a JSON object (or null)."),
+    ("PATCH", HISTORY + "/experiments/e/runs/r1", {"tags": {"a": "b"}, "status": 3},
+     "Run r1: 'status' is a JSON number: expected a JSON string (or null)."),
+    ("PATCH", HISTORY + "/experiments/e/batch/runs", {"runs": [{"runId": "r2", "tags": "x"}]},
+     "Run r2: 'tags' is a JSON string: expected a JSON object (or null)."),
+    ("POST", HISTORY + "/experiments/e/runs/r0/events", {"name": {}},
+     "The run event: 'name' is a JSON object: expected a JSON string (or null)."),
+    ("POST", HISTORY + "/experiments/e/batch/events", {"events": [{"name": ["RunStarted"], "data": {"RunId": "r0"}}]},
+     "A run event: 'name' is a JSON array: expected a JSON string (or null)."),
+    ("PUT", COMPUTES + "/computes/cpu1", {"properties": [1]},
+     "The compute: 'properties' is a JSON array: expected a JSON object (or null)."),
+    ("PUT", COMPUTES + "/computes/cpu1", {"properties": {"computeType": "AmlCompute", "properties": {"vmSize": 2}}},
+     "The compute's properties.properties: 'vmSize' is a JSON number: expected a JSON string (or null)."),
+    ("PATCH", COMPUTES + "/computes/cpu0", {"properties": {"properties": True}},
+     "The compute's properties: 'properties' is a JSON boolean: expected a JSON object (or null)."),
+])
+def test_a_field_of_the_wrong_json_type_is_a_400_naming_it(azureml_emulator, method, url, body, message):
+    requests.patch(HISTORY + "/experiments/e/runs/r0", json={"status": "Running"}).raise_for_status()
+    requests.put(COMPUTES + "/computes/cpu0", json={"properties": {"computeType": "AmlCompute", "properties": {
+        "scaleSettings": {"maxNodeCount": 1}}}}).raise_for_status()
+    answer_ = requests.request(method, url, json=body)
+    assert (answer_.status_code, answer_.json()["error"]["message"]) == (400, message)
+    assert requests.get(HISTORY + "/experiments/e/runs/r0").json()["status"] == "Running"
