@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from azureml_emulator.errors import StateError
-from azureml_emulator.store import integrity
+import azureml_emulator.store.integrity as integrity
 from azureml_emulator.store.private import make_private
 from azureml_emulator.store.schema import MIGRATIONS, TABLES, VERSION
 
