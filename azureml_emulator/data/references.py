@@ -57,7 +57,7 @@ def _download(source: Path, target: Path, overwrite: bool) -> None:
 def prepare(store: Store, workspace: WorkspaceKey, references: Mapping[str, dict], workdir: Path,
             folder: Path) -> dict[str, str]:
     """Each data reference's local path by name (``folder`` is the job's own folder)."""
-    paths = {}
+    located = {}
     for name, reference in references.items():
         safe_name(name, "data reference name")
         reference = reference or {}
@@ -80,8 +80,8 @@ def prepare(store: Store, workspace: WorkspaceKey, references: Mapping[str, dict
         else:
             raise EmulatorError("not emulated by azureml_emulator: data reference {} in mode {!r}; the emulator "
                                 "makes 'mount' and 'download' data references".format(name, mode), code="UserError")
-        paths[name] = str(path)
-    return paths
+        located[name] = str(path)
+    return located
 
 
 def substitute(argument: str, paths: Mapping[str, str]) -> str:

@@ -118,8 +118,8 @@ def materialize(store: Store, workspace: WorkspaceKey, snapshot_id: str, target:
         if parent is None:
             break
         chain.append(parent)
-    paths = _file_paths(snapshot["root"])
-    for path in paths:
+    names = _file_paths(snapshot["root"])
+    for path in names:
         blob = next((s["files"][path] for s in chain if path in s["files"]), None)
         source = blobs.find(store.home, ACCOUNT, CONTAINER, blob) if blob else None
         if source is None:
@@ -128,17 +128,17 @@ def materialize(store: Store, workspace: WorkspaceKey, snapshot_id: str, target:
         destination = paths.inside(target, _plain(path), _refused)
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, destination)
-    return paths
+    return names
 
 
 def zip_url(store: Store, workspace: WorkspaceKey, snapshot_id: str) -> str:
     """The snapshot's files as one zip blob (``run.restore_snapshot()`` downloads it); returns its SAS URL."""
     with tempfile.TemporaryDirectory() as scratch:
         files = Path(scratch) / "files"
-        paths = materialize(store, workspace, snapshot_id, files)
+        names = materialize(store, workspace, snapshot_id, files)
         archive = Path(scratch) / "snapshot.zip"
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
-            for path in sorted(paths):
+            for path in sorted(names):
                 zipped.write(files / path, path)
         name = "snapshotzips/{}/{}.zip".format(workspace.folder_name, snapshot_id)
         with open(archive, "rb") as data:
