@@ -62,14 +62,6 @@ def safe_name(text: Any, what: str) -> str:
     return text
 
 
-def safe_relative_path(text: Any, what: str) -> str:
-    """A relative path that stays inside its folder: no absolute path, no '..', no empty part."""
-    parts = text.split("/") if isinstance(text, str) else []
-    if not parts or any(part in ("", ".", "..") for part in parts) or "\\" in text or "\0" in text:
-        raise BadRequest("Invalid {} {!r}: expected a relative path inside the folder".format(what, text))
-    return text
-
-
 @dataclass(frozen=True)
 class WorkspaceKey:
     """A workspace: subscription, resource group and name (``sub/rg/name`` in the store)."""
@@ -126,7 +118,8 @@ class ArtifactId:
     path: str = ""
 
     def __post_init__(self) -> None:
-        if not self.origin or not self.container or "/" in self.origin or "/" in self.container:
+        # Origin and container are one folder name each (`artifacts.backend.artifact_file`).
+        if any(part in ("", ".", "..") or any(c in part for c in "/\\\0") for part in (self.origin, self.container)):
             raise BadRequest("invalid artifact id {!r}: expected 'origin/container/path'".format(str(self)))
 
     def __str__(self) -> str:

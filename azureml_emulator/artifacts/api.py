@@ -7,7 +7,7 @@ from typing import Callable
 
 from azureml_emulator.artifacts import backend
 from azureml_emulator.errors import BadRequest, NotEmulated, NotFound
-from azureml_emulator.ids import ArtifactId, data_container_id, safe_name, safe_relative_path
+from azureml_emulator.ids import ArtifactId, data_container_id, safe_name
 from azureml_emulator.rest import catalogue, paging
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
@@ -31,7 +31,8 @@ def _prefix(request: Request) -> ArtifactId:
     # The SDK asks for a folder as ".../outputs/" (or "outputs//"): the same prefix as "outputs".
     # azureml-mlflow's newer client gives the path in the query instead.
     path = request.params.get("path", request.query.get("path") or "")
-    return ArtifactId(request.params["origin"], request.params["container"], path.strip("/"))
+    return ArtifactId(request.params["origin"], request.params["container"],
+                      backend.artifact_path(path.strip("/"), allow_root=True))
 
 
 def list_artifacts(request: Request) -> Reply:
@@ -68,8 +69,8 @@ def _create(request: Request, origin: str, container: str) -> Reply:
     created, content, errors = {}, {}, {}
     for entry in paths:
         name = entry["path"]
-        artifact = ArtifactId(origin, container, backend.normalize(name))
-        if backend.artifact_file(request.store.home, artifact).is_file():   # (a path leaving the store is refused)
+        artifact = ArtifactId(origin, container, backend.artifact_path(name))
+        if backend.artifact_file(request.store.home, artifact).is_file():
             # An artifact is written once: Azure refuses a second one of the same path.
             errors[name] = {"error": {"code": "UserError", "message": "Resource Conflict: ArtifactId {} already "
                                       "exists.".format(artifact)}}
@@ -85,9 +86,7 @@ RUN_ARTIFACTS = "/history/v1.0{workspace}/experiments/{experiment}/runs/{run_id}
 
 
 def _in_run(request: Request) -> ArtifactId:
-    path = (request.query.get("path") or "").strip("/")
-    if path:
-        safe_relative_path(path, "artifact path")   # inside the run's container: no '..'
+    path = backend.artifact_path((request.query.get("path") or "").strip("/"), allow_root=True)
     return ArtifactId("ExperimentRun", data_container_id(safe_name(request.params["run_id"], "run id")), path)
 
 

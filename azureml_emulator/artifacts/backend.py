@@ -2,7 +2,7 @@
 
 The real SDK talks to the run-history artifact service and Azure Blob Storage. Here a
 file is written to a temporary name first and renamed, so a half-written file is never
-visible, and no artifact id can name a file outside the artifact folder.
+visible, and an artifact's path is a path inside its container's folder (`paths.inside`).
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
+from azureml_emulator import paths
 from azureml_emulator.errors import BadRequest
 from azureml_emulator.ids import ArtifactId
 from azureml_emulator.storage import backend as blobs
@@ -21,20 +22,21 @@ def artifacts_dir(home: Path) -> Path:
     return Path(home) / "artifacts"
 
 
+def refused(path: str, why: paths.Why) -> BadRequest:
+    """The artifact service's 400 for an artifact path `paths` refuses."""
+    return BadRequest("Artifact path {!r} {}".format(path, why.value), code="UserError")
+
+
+def artifact_path(path: str, allow_root: bool = False) -> str:
+    """The path the artifact service keeps for a path a client gives (`paths.resolve`): the SDK
+    sends outputs as './outputs/...', and ``outputs/../x`` is ``x``."""
+    return paths.resolve(path, refused, allow_root)
+
+
 def artifact_file(home: Path, artifact: ArtifactId) -> Path:
-    """Where ``artifact`` lives; refuses ids that would leave the artifact folder."""
-    root = artifacts_dir(home).resolve()
-    target = (root / str(artifact)).resolve()
-    if root not in target.parents:
-        raise BadRequest("artifact path escapes the store: {!r}".format(str(artifact)))
-    return target
-
-
-def normalize(path: str) -> str:
-    """The path the artifact service keeps: the SDK sends outputs as './outputs/...'."""
-    while path.startswith("./"):
-        path = path[2:]
-    return path.replace("\\", "/")
+    """Where ``artifact`` lives: `paths.inside` its container's folder (its path "" is the folder)."""
+    return paths.inside(artifacts_dir(home) / artifact.origin / artifact.container, artifact.path, refused,
+                        allow_root=True)
 
 
 def content_url(artifact: ArtifactId) -> str:
@@ -68,7 +70,7 @@ def files_under(home: Path, prefix: ArtifactId) -> list[ArtifactId]:
     if container_dir.is_dir():
         for file in sorted(container_dir.rglob("*")):
             relative = file.relative_to(container_dir).as_posix()
-            if file.is_file() and not file.name.startswith(".upload-") and (
+            if file.is_file() and not file.is_symlink() and not file.name.startswith(".upload-") and (
                     not prefix.path or relative == prefix.path or relative.startswith(prefix.path + "/")):
                 found.append(prefix.child(relative))
     return found

@@ -11,12 +11,14 @@ local files. Any other local path is still refused, as Azure refuses it.
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any, Callable
 
 from azureml.exceptions import UserErrorException
 
+from azureml_emulator import paths
 from azureml_emulator.storage.backend import container_root, store_file
 from azureml_emulator.storage.files_backend import share_root
 
@@ -36,12 +38,15 @@ def local_path(datastore: Any, relative: str) -> str:
         raise UserErrorException("not emulated by azureml_emulator: datasets on datastore {} of type {}; datasets "
                                  "can read Azure Blob and Azure File datastores".format(
                                      datastore.name, datastore.datastore_type))
-    if ".." in Path(relative).parts:
-        raise UserErrorException("Datastore path {!r} leaves the datastore: expected a path inside it".format(relative))
-    relative = relative.lstrip("/")
-    if relative == "**" or relative.endswith("/**"):   # every file below: dataprep's local form of it
-        relative += "/*"
-    return str(root / relative) + ("/" if relative.endswith("/") else "")
+    folder = relative.endswith(("/", "\\"))
+    path = paths.inside(root, relative.lstrip("/\\"), _refused, allow_root=True)
+    if path.name == "**" and not folder:   # every file below: dataprep's local form of it
+        path = path / "*"
+    return str(path) + ("/" if folder and path != Path(os.path.realpath(root)) else "")
+
+
+def _refused(path: str, why: paths.Why) -> UserErrorException:
+    return UserErrorException("Datastore path {!r} {}".format(path, why.value))
 
 
 def make_validate(original: Callable[[Any], list]) -> Callable[[Any], list]:

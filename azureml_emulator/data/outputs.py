@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from azureml_emulator.data.references import copy_files, inside
+from azureml_emulator.data.references import copy_files, in_folder
 from azureml_emulator.datastores import backend as datastores
 from azureml_emulator.errors import EmulatorError
 from azureml_emulator.ids import WorkspaceKey, safe_name
@@ -57,13 +57,13 @@ def prepare(store: Store, workspace: WorkspaceKey, outputs: Mapping[str, dict], 
             root = datastores.local_folder(store, workspace, location.get("datastoreName") or datastores.DEFAULT)
         except EmulatorError as error:
             raise EmulatorError("Output {}: {}".format(name, error.message), code="UserError") from None
-        destination = inside(root, relative, "output destination")
+        destination = in_folder(root, relative, "output destination")
         if mode == "mount":
             destination.mkdir(parents=True, exist_ok=True)
             prepared.append(Output(name, destination))
         elif mode == "upload":
             source = options.get("pathOnCompute")
-            local = inside(workdir, source, "path_on_compute") if source else folder / "outputs-data" / name
+            local = in_folder(workdir, source, "path_on_compute") if source else folder / "outputs-data" / name
             local.mkdir(parents=True, exist_ok=True)
             prepared.append(Output(name, local, destination, bool((options.get("uploadOptions") or {})
                                                                   .get("overwrite"))))

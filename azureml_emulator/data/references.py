@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 from typing import Mapping
 
+from azureml_emulator import paths
 from azureml_emulator.datastores import backend as datastores
 from azureml_emulator.errors import EmulatorError
 from azureml_emulator.ids import WorkspaceKey, safe_name
@@ -25,12 +26,12 @@ from azureml_emulator.store import Store
 VARIABLE = "AZUREML_DATAREFERENCE_"
 
 
-def inside(root: Path, relative: str | None, what: str) -> Path:
-    target = (root / (relative or "").strip("/")).resolve()
-    if target != root.resolve() and root.resolve() not in target.parents:
-        raise EmulatorError("{} {!r} leaves its folder: expected a relative path inside it".format(what, relative),
-                            code="UserError")
-    return target
+def in_folder(root: Path, relative: str | None, what: str) -> Path:
+    """Where ``relative`` (``what`` of a run's definition; "" or None is ``root`` itself) is inside
+    the folder ``root`` (`paths.inside`, slashes around it removed); a path that leaves it fails the run."""
+    def refused(path: str, why: paths.Why) -> EmulatorError:
+        return EmulatorError("{} {!r} {}".format(what, path, why.value), code="UserError")
+    return paths.inside(root, (relative or "").strip("/"), refused, allow_root=True)
 
 
 def copy_files(source: Path, target: Path, overwrite: bool) -> None:
@@ -56,7 +57,7 @@ def _download(source: Path, target: Path, overwrite: bool) -> None:
 def prepare(store: Store, workspace: WorkspaceKey, references: Mapping[str, dict], workdir: Path,
             folder: Path) -> dict[str, str]:
     """Each data reference's local path by name (``folder`` is the job's own folder)."""
-    paths = {}
+    located = {}
     for name, reference in references.items():
         safe_name(name, "data reference name")
         reference = reference or {}
@@ -65,22 +66,22 @@ def prepare(store: Store, workspace: WorkspaceKey, references: Mapping[str, dict
             root = datastores.local_folder(store, workspace, reference.get("dataStoreName") or "")
         except EmulatorError as error:
             raise EmulatorError("Data reference {}: {}".format(name, error.message), code="UserError") from None
-        source = inside(root, reference.get("pathOnDataStore"), "pathOnDataStore")
+        source = in_folder(root, reference.get("pathOnDataStore"), "pathOnDataStore")
         if mode == "mount":
             if not source.exists():
                 source.mkdir(parents=True)
             path = source
         elif mode == "download":
             on_compute = reference.get("pathOnCompute")
-            base = inside(workdir, on_compute, "pathOnCompute") if on_compute else (
-                folder / "datareferences" / name / (reference.get("pathOnDataStore") or "").strip("/"))
+            base = in_folder(workdir, on_compute, "pathOnCompute") if on_compute else in_folder(
+                folder / "datareferences" / name, reference.get("pathOnDataStore"), "pathOnDataStore")
             _download(source, base, bool(reference.get("overwrite")))
             path = base
         else:
             raise EmulatorError("not emulated by azureml_emulator: data reference {} in mode {!r}; the emulator "
                                 "makes 'mount' and 'download' data references".format(name, mode), code="UserError")
-        paths[name] = str(path)
-    return paths
+        located[name] = str(path)
+    return located
 
 
 def substitute(argument: str, paths: Mapping[str, str]) -> str:

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from azureml_emulator import paths
 from azureml_emulator.errors import BadRequest, NotFound
-from azureml_emulator.ids import WorkspaceKey, safe_relative_path
+from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.storage import backend as blobs
 from azureml_emulator.store import Store
 
@@ -37,10 +38,23 @@ def _blob_name(blob_uri: str) -> str:
     return name
 
 
+def _refused(name: str, why: paths.Why) -> BadRequest:
+    return BadRequest("Invalid snapshot file name {!r}: it {}".format(name, why.value))
+
+
+def _plain(name: object) -> str:
+    """A snapshot file name as the SDK sends it: a relative path that `paths.resolve` leaves as
+    it is (no ``.`` or ``..`` segment, no ``\\``, no empty part)."""
+    if paths.resolve(name, _refused) != name:
+        raise BadRequest("Invalid snapshot file name {!r}: expected a relative path of plain names, without '.', "
+                         "'..', '\\' or empty parts".format(name))
+    return str(name)
+
+
 def _check_tree(node: dict, prefix: str = "") -> None:
     """Every name in the tree is one plain path segment, so no file can land outside the job."""
     for name, child in (node.get("children") or {}).items():
-        safe_relative_path(prefix + str(name), "snapshot file name")
+        _plain(prefix + str(name))
         if "/" in str(name) or not isinstance(child, dict):
             raise BadRequest("Invalid snapshot tree entry {!r}: expected one path segment".format(name))
         _check_tree(child, prefix + name + "/")
@@ -54,7 +68,7 @@ def create(store: Store, workspace: WorkspaceKey, snapshot_id: str, body: dict[s
     files = {}
     _check_tree(tree)
     for node in ((body.get("FileRevisionList") or {}).get("FileNodes") or []):
-        safe_relative_path(node.get("FullName"), "snapshot file name")
+        _plain(node.get("FullName"))
         name = _blob_name(node.get("BlobUri", ""))
         if blobs.find(store.home, ACCOUNT, CONTAINER, name) is None:
             raise BadRequest("File {!r} of snapshot {} was not uploaded to {}".format(
@@ -104,27 +118,27 @@ def materialize(store: Store, workspace: WorkspaceKey, snapshot_id: str, target:
         if parent is None:
             break
         chain.append(parent)
-    paths = _file_paths(snapshot["root"])
-    for path in paths:
+    names = _file_paths(snapshot["root"])
+    for path in names:
         blob = next((s["files"][path] for s in chain if path in s["files"]), None)
         source = blobs.find(store.home, ACCOUNT, CONTAINER, blob) if blob else None
         if source is None:
             raise NotFound("File {} of snapshot {} was never uploaded".format(path, snapshot_id),
                            code="SnapshotFileNotFound")
-        destination = target / safe_relative_path(path, "snapshot file name")
+        destination = paths.inside(target, _plain(path), _refused)
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, destination)
-    return paths
+    return names
 
 
 def zip_url(store: Store, workspace: WorkspaceKey, snapshot_id: str) -> str:
     """The snapshot's files as one zip blob (``run.restore_snapshot()`` downloads it); returns its SAS URL."""
     with tempfile.TemporaryDirectory() as scratch:
         files = Path(scratch) / "files"
-        paths = materialize(store, workspace, snapshot_id, files)
+        names = materialize(store, workspace, snapshot_id, files)
         archive = Path(scratch) / "snapshot.zip"
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
-            for path in sorted(paths):
+            for path in sorted(names):
                 zipped.write(files / path, path)
         name = "snapshotzips/{}/{}.zip".format(workspace.folder_name, snapshot_id)
         with open(archive, "rb") as data:

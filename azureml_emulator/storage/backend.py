@@ -1,7 +1,7 @@
 """Blobs as files: ``<home>/blobs/<account>/<container>/<blob>``.
 
 A blob is written to a temporary name and renamed, so a half-written blob is never
-visible; no blob name can reach outside its container's folder.
+visible; a blob name is a path inside its container's folder (`paths.inside`).
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
+from azureml_emulator import paths
 from azureml_emulator.addresses import blob_base_url
 from azureml_emulator.errors import BadRequest
 
@@ -47,13 +48,17 @@ def container_root(home: Path, account: str, container: str) -> Path:
     return Path(home) / "blobs" / account / container
 
 
+def refused(path: str, why: paths.Why) -> BadRequest:
+    """Azure Storage's answer to a blob or file path `paths` refuses: a NUL is an invalid
+    character in a resource name; any other refused path names no resource (``InvalidUri``)."""
+    if why is paths.Why.NUL:
+        return BadRequest("The specifed resource name contains invalid characters.", code="InvalidResourceName")
+    return BadRequest("The requested URI does not represent any resource on the server.", code="InvalidUri")
+
+
 def blob_path(home: Path, account: str, container: str, name: str) -> Path:
-    root = container_root(home, account, container).resolve()
-    target = (root / name).resolve()
-    if not name or root not in target.parents:
-        raise BadRequest("invalid blob name {!r} in container {!r}: expected a relative path inside it"
-                         .format(name, container))
-    return target
+    """Where the blob ``name`` is stored (`paths.inside` its container's folder)."""
+    return paths.inside(container_root(home, account, container), name, refused)
 
 
 def sas_url(account: str, container: str, name: str) -> str:
@@ -135,14 +140,14 @@ def find(home: Path, account: str, container: str, name: str) -> Path | None:
 
 def list_blobs(home: Path, account: str, container: str, prefix: str) -> list[tuple[str, Path]]:
     """(name, file) of every blob in the container whose name starts with ``prefix``, by name;
-    uploads in progress and uncommitted blocks are not blobs yet."""
+    uploads in progress and uncommitted blocks are not blobs yet, and a symbolic link is none."""
     root = container_root(home, account, container)
     if not root.is_dir():
         return []
     found = []
     for path in root.rglob("*"):
         name = path.relative_to(root).as_posix()
-        if path.is_file() and name.startswith(prefix) and not any(
+        if path.is_file() and not path.is_symlink() and name.startswith(prefix) and not any(
                 part.startswith((".upload-", ".blocks-")) for part in path.relative_to(root).parts):
             found.append((name, path))
     return sorted(found)

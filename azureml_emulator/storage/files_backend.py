@@ -3,7 +3,8 @@
 Azure Files has real directories, so this is a plain tree: a directory is created before
 the files in it (Azure's ``ParentNotFound`` otherwise), a file is created at its full size
 and then written range by range, as the SDK's file client does. Names follow the storage
-account and share rules (`storage.backend.check_names`); no path can reach outside its share.
+account and share rules (`storage.backend.check_names`); a path is a path inside its share
+(`paths.inside`).
 """
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from azureml_emulator import paths
 from azureml_emulator.errors import BadRequest, Conflict, NotFound
-from azureml_emulator.storage.backend import check_names
+from azureml_emulator.storage.backend import check_names, refused
 
 RESOURCE_NOT_FOUND = "The specified resource does not exist."
 PARENT_NOT_FOUND = "The specified parent path does not exist."
@@ -43,13 +45,9 @@ def share_root(home: Path, account: str, share: str) -> Path:
 
 
 def resolve(home: Path, account: str, share: str, relative: str) -> Path:
-    """Where ``relative`` (a directory or file path in the share; "" is its root) is stored."""
-    root = share_root(home, account, share).resolve()
-    target = (root / relative.strip("/")).resolve()
-    if target != root and root not in target.parents:
-        raise BadRequest("invalid path {!r} in file share {!r}: expected a relative path inside it"
-                         .format(relative, share), code="InvalidResourceName")
-    return target
+    """Where ``relative`` (a directory or file path in the share; "" is its root) is stored:
+    `paths.inside` the share's folder, slashes around it removed as Azure Files removes them."""
+    return paths.inside(share_root(home, account, share), relative.strip("/"), refused, allow_root=True)
 
 
 def _parent_exists(home: Path, account: str, share: str, path: Path) -> None:

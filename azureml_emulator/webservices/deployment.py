@@ -18,6 +18,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from azureml_emulator import paths
 from azureml_emulator.artifacts import backend as artifacts
 from azureml_emulator.environments import builder
 from azureml_emulator.errors import BuildError, DeploymentError
@@ -58,6 +59,10 @@ def credentials(service: dict) -> list[str]:
     return (service.get("keys") or []) + ([service["emulatorToken"]] if service.get("emulatorToken") else [])
 
 
+def _refused(path: str, why: paths.Why) -> DeploymentError:
+    return DeploymentError("model or source file {!r} {}".format(path, why.value))
+
+
 def _layout_models(store: Store, workspace: WorkspaceKey, model_ids: list[str],
                    models_root: Path) -> tuple[list[dict], Path]:
     """Copy each model's files to ``azureml-models/<name>/<version>/``; returns the models
@@ -71,7 +76,7 @@ def _layout_models(store: Store, workspace: WorkspaceKey, model_ids: list[str],
         for prefix in models.asset_prefixes(store, workspace, model.payload["url"]):
             strip = os.path.dirname(prefix.path)
             for artifact in artifacts.files_under(store.home, prefix):
-                destination = target / os.path.relpath(artifact.path, strip or ".")
+                destination = paths.inside(target, os.path.relpath(artifact.path, strip or "."), _refused)
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(artifacts.artifact_file(store.home, artifact), destination)
         laid_out.append(model.payload)
@@ -93,7 +98,7 @@ def _snapshot_source(store: Store, image_request: dict, app_dir: Path) -> None:
             with tarfile.open(source) as archive:
                 archive.extractall(app_dir, filter="data")
         else:
-            shutil.copyfile(source, app_dir / os.path.basename(asset["id"]))
+            shutil.copyfile(source, paths.inside(app_dir, os.path.basename(str(asset["id"])), _refused))
 
 
 def _cpu_set(cpu_cores: Any) -> list[int]:

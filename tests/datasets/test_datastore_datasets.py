@@ -74,9 +74,33 @@ def test_a_local_path_is_refused_as_azure_refuses_it(datastore, tmp_path):
         Dataset.File.from_files(str(tmp_path))
 
 
-def test_a_datastore_path_cannot_leave_the_datastore(datastore):
-    with pytest.raises(UserErrorException, match="leaves the datastore"):
-        Dataset.File.from_files((datastore, "../../etc"))
+@pytest.mark.parametrize("path", ["../../etc", "up/../../x/*.csv", "..\\..\\etc", "azureml://datastores/{}/paths/a/../../b",
+                                  "a\0b"])
+def test_a_datastore_path_cannot_leave_the_datastore(datastore, path):
+    path = path.format(datastore.name)
+    given = (datastore, path) if not path.startswith("azureml://") else path
+    with pytest.raises(UserErrorException, match="Datastore path .* (leaves its folder|contains a NUL)"):
+        Dataset.File.from_files(given)
+    with pytest.raises(UserErrorException, match="Datastore path"):
+        Dataset.Tabular.from_delimited_files(given)
+
+
+def test_dots_inside_a_datastore_path_resolve_to_the_file_they_name(datastore):
+    frame = Dataset.Tabular.from_delimited_files((datastore, "other/../tab\\people.csv")).to_pandas_dataframe()
+    assert list(frame["name"]) == ["ann", "bob", "cid", "dee"]
+
+
+def test_a_symbolic_link_in_a_datastore_leads_nowhere_outside_it(datastore, azureml_emulator, tmp_path):
+    from azureml_emulator.data.datastore_paths import local_path
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "data.csv").write_text(PEOPLE)
+    datastore.upload_files([str(tmp_path / "outside" / "data.csv")], target_path="real", relative_root=str(tmp_path),
+                           show_progress=False)
+    root = azureml_emulator.home / "blobs" / datastore.account_name / datastore.container_name
+    (root / "door").symlink_to(tmp_path / "outside")
+    with pytest.raises(UserErrorException, match="leaves its folder through a symbolic link"):
+        Dataset.File.from_files((datastore, "door/data.csv"))
+    assert local_path(datastore, "real/outside/") == str(root / "real" / "outside") + "/"
 
 
 def test_a_dataset_on_a_datastore_reaches_a_job(cluster):

@@ -12,7 +12,7 @@ def scope(ws):
             .format(ws.subscription_id, ws.resource_group, ws.name))
 
 
-@pytest.mark.parametrize("name", ["..", "../escape.txt", "/etc/passwd", "a/../../b", ""])
+@pytest.mark.parametrize("name", ["..", ".", "../escape.txt", "/etc/passwd", "a/../../b", "", "..\\..\\b", "a\0b"])
 def test_a_snapshot_file_name_that_leaves_the_folder_is_refused(azureml_emulator, ws, name):
     tree = {"name": "", "type": "Directory", "children": {name: {"name": name, "type": "File", "children": {}}}}
     answer = requests.post(EMULATOR_BASE_URL + "/content/v2.0" + scope(ws) + "/snapshots/s1",

@@ -1,5 +1,6 @@
 """The emulated Blob Storage endpoint: the Put/Get Blob and Get Blob Properties calls the
 SDK's storage client makes with the SAS URLs the services hand out."""
+import pytest
 import requests
 from conftest import storage_error
 
@@ -21,10 +22,57 @@ def test_a_missing_blob_is_azures_blob_not_found(azureml_emulator):
     assert answer.status_code == 404 and answer.headers["x-ms-error-code"] == "BlobNotFound"
 
 
+def _new_files(home, before):
+    return sorted(str(p.relative_to(home)) for p in home.rglob("*") if p.is_file() and p not in before)
+
+
 def test_a_blob_name_cannot_leave_its_container(azureml_emulator):
-    answer = requests.put(blob_base_url("account") + "/container/a/%2E%2E/%2E%2E/%2E%2E/escape.txt", data=b"x")
-    assert answer.status_code == 400 and "expected a relative path inside it" in storage_error(answer)[1]
-    assert not list(azureml_emulator.home.rglob("escape.txt"))
+    # Encoded dots and backslashes survive the HTTP client's normalisation and reach the endpoint.
+    home = azureml_emulator.home
+    before = set(home.rglob("*"))
+    for name in ("a/%2E%2E/%2E%2E/%2E%2E/escape.txt", "%2E%2E/escape.txt", "a%5C..%5C..%5Cescape.txt", "a/%2E%2E"):
+        answer = requests.put(blob_base_url("account") + "/container/" + name, data=b"x")
+        assert answer.status_code == 400, name
+        assert storage_error(answer) == ("InvalidUri", "The requested URI does not represent any resource on the "
+                                                       "server."), name
+        assert requests.get(blob_base_url("account") + "/container/" + name).status_code == 400
+    nul = requests.put(blob_base_url("account") + "/container/a%00b", data=b"x")
+    assert nul.status_code == 400 and storage_error(nul) == (
+        "InvalidResourceName", "The specifed resource name contains invalid characters.")
+    assert _new_files(home, before) == []
+
+
+def test_dots_and_backslashes_inside_a_container_resolve_as_azure_resolves_them(azureml_emulator):
+    from azure.core.exceptions import HttpResponseError
+    from azureml._vendor.azure_storage.blob import BlobServiceClient
+    home = azureml_emulator.home
+    before = set(home.rglob("*"))
+    service = BlobServiceClient(blob_base_url("acct1"), credential={"account_name": "acct1", "account_key": "S0VZ"})
+    container = service.get_container_client("data")
+    container.get_blob_client("a/../b.txt").upload_blob(b"b")        # the client removes the dots itself
+    container.get_blob_client("a\\..\\c.txt").upload_blob(b"c")   # Azure: "\\" is "/", then the dots go
+    container.get_blob_client("d\\e.txt").upload_blob(b"e")
+    with pytest.raises(HttpResponseError) as escape:
+        container.get_blob_client("a\\..\\..\\escape.txt").upload_blob(b"x")
+    assert (escape.value.status_code, escape.value.error_code) == (400, "InvalidUri")
+    assert [b.name for b in container.list_blobs()] == ["b.txt", "c.txt", "d/e.txt"]
+    assert container.get_blob_client("x/../c.txt").download_blob().readall() == b"c"
+    assert _new_files(home, before) == ["blobs/acct1/data/" + name for name in ("b.txt", "c.txt", "d/e.txt")]
+
+
+def test_a_symbolic_link_in_a_container_leads_nowhere_outside_it(azureml_emulator, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("secret")
+    requests.put(blob_base_url("acct1") + "/data/inside.txt", data=b"x")
+    (azureml_emulator.home / "blobs" / "acct1" / "data" / "door").symlink_to(outside)
+    for method in (requests.get, requests.head, requests.put):
+        answer = method(blob_base_url("acct1") + "/data/door/secret.txt")
+        assert answer.status_code == 400 and answer.headers["x-ms-error-code"] == "InvalidUri"
+    assert requests.put(blob_base_url("acct1") + "/data/door/new.txt", data=b"x").status_code == 400
+    assert sorted(p.name for p in outside.iterdir()) == ["secret.txt"]
+    listing = requests.get(blob_base_url("acct1") + "/data?restype=container&comp=list")
+    assert b"secret" not in listing.content and b"<Name>inside.txt</Name>" in listing.content
 
 
 def test_an_append_blob_grows_with_each_append_block(azureml_emulator):

@@ -123,13 +123,40 @@ def test_azure_files_errors_as_azure_gives_them(share):
     assert absent.value.status_code == 404
 
 
-def test_an_encoded_path_outside_the_share_is_refused(share):
-    # Encoded dots survive the HTTP client's normalisation and reach the endpoint as "..".
-    answer = requests.put(file_base_url(share.account_name) + "/" + share.container_name
-                          + "/a/%2E%2E/%2E%2E/%2E%2E/escape.txt", headers={"x-ms-type": "file",
-                                                                          "x-ms-content-length": "3"})
-    assert answer.status_code == 400 and storage_error(answer)[0] == "InvalidResourceName"
-    assert "expected a relative path inside it" in storage_error(answer)[1]
+def test_an_encoded_path_outside_the_share_is_refused(share, azureml_emulator):
+    # Encoded dots and backslashes survive the HTTP client's normalisation and reach the endpoint.
+    before = set(azureml_emulator.home.rglob("*"))
+    for path in ("a/%2E%2E/%2E%2E/%2E%2E/escape.txt", "%2E%2E/escape.txt", "a%5C..%5C..%5Cescape.txt"):
+        answer = requests.put(file_base_url(share.account_name) + "/" + share.container_name + "/" + path,
+                              headers={"x-ms-type": "file", "x-ms-content-length": "3"})
+        assert answer.status_code == 400 and storage_error(answer) == (
+            "InvalidUri", "The requested URI does not represent any resource on the server."), path
+    assert set(azureml_emulator.home.rglob("*")) == before
+
+
+def test_upload_files_with_dots_in_the_target_path_stays_in_the_share(share, files, azureml_emulator):
+    root = azureml_emulator.home / "files" / share.account_name / share.container_name
+    share.upload_files([str(files / "a.csv")], target_path="in/../kept", show_progress=False)
+    assert (root / "kept" / "a.csv").read_text() == "x,y\n1,2\n"
+    with pytest.raises(HttpResponseError) as escape:
+        share.upload_files([str(files / "a.csv")], target_path="in/../../escape", show_progress=False)
+    assert (escape.value.status_code, escape.value.error_code) == (400, "InvalidUri")
+    assert not [p for p in azureml_emulator.home.parent.rglob("*") if "escape" in p.name]
+
+
+def test_a_symbolic_link_in_a_share_leads_nowhere_outside_it(share, azureml_emulator, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("secret")
+    root = azureml_emulator.home / "files" / share.account_name / share.container_name
+    _client(ShareDirectoryClient, share, "made", argument="directory_path").create_directory()
+    (root / "made" / "door").symlink_to(outside)
+    with pytest.raises(HttpResponseError) as read:
+        _client(ShareFileClient, share, "made/door/secret.txt").download_file().readall()
+    assert (read.value.status_code, read.value.error_code) == (400, "InvalidUri")
+    with pytest.raises(HttpResponseError):
+        _client(ShareFileClient, share, "made/door/new.txt").upload_file(b"abc")
+    assert [p.name for p in outside.iterdir()] == ["secret.txt"]
 
 
 def test_other_file_share_operations_say_they_are_not_emulated(share):
@@ -146,9 +173,10 @@ def test_other_file_share_operations_say_they_are_not_emulated(share):
 def test_no_path_reaches_outside_its_share(tmp_path):
     # The HTTP client normalises ".." away before sending; the backend's own contract is the
     # last line: nothing outside <home>/files/<account>/<share> is ever named.
-    for outside in ("../escape.txt", "a/../../escape.txt", "/../../x"):
-        with pytest.raises(BadRequest, match="expected a relative path inside it"):
+    for outside in ("../escape.txt", "a/../../escape.txt", "/../../x", "a\\..\\..\\x"):
+        with pytest.raises(BadRequest, match="The requested URI does not represent any resource") as refused:
             files_backend.resolve(tmp_path, "account1", "share1", outside)
+        assert refused.value.code == "InvalidUri"
     assert files_backend.resolve(tmp_path, "account1", "share1", "a/../b") == (
         tmp_path / "files" / "account1" / "share1" / "b").resolve()
     with pytest.raises(BadRequest, match="Container name 'Bad_Share' is invalid"):
