@@ -33,6 +33,10 @@ class BadRequest(EmulatorError):
     code = "BadRequest"
 
 
+class NameTooLong(BadRequest):
+    """An id, name or path longer than the emulator keeps (names become file names)."""
+
+
 class NotFound(EmulatorError):
     """The named resource does not exist in this workspace."""
 

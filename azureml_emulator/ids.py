@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from azureml_emulator.errors import BadRequest
+from azureml_emulator.errors import BadRequest, NameTooLong
 
 
 MAX_SEGMENT_BYTES = 255   # a file name's limit (NAME_MAX): names and ids become folder and file names
@@ -30,7 +30,7 @@ def checked_text(text: str, what: str, max_bytes: int = MAX_SEGMENT_BYTES) -> st
         raise BadRequest("Invalid {} {!r}: it holds the control character {!r}: expected a name of letters, "
                          "digits and punctuation".format(what, _shown(text), bad))
     if size > max_bytes:
-        raise BadRequest("Invalid {} {!r}: it is {} bytes long: expected at most {} bytes (UTF-8)".format(
+        raise NameTooLong("Invalid {} {!r}: it is {} bytes long: expected at most {} bytes (UTF-8)".format(
             what, _shown(text), size, max_bytes))
     return text
 
@@ -38,7 +38,7 @@ def checked_text(text: str, what: str, max_bytes: int = MAX_SEGMENT_BYTES) -> st
 def checked_path(text: str, what: str) -> str:
     """A path from a URL: each of its parts a `checked_text`, at most `MAX_PATH_CHARACTERS` in all."""
     if len(text) > MAX_PATH_CHARACTERS:
-        raise BadRequest("Invalid {} {!r}: it is {} characters long: expected at most {}".format(
+        raise NameTooLong("Invalid {} {!r}: it is {} characters long: expected at most {}".format(
             what, _shown(text), len(text), MAX_PATH_CHARACTERS))
     for part in text.split("/"):
         checked_text(part, what + " part")

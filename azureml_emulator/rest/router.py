@@ -28,13 +28,13 @@ from typing import Callable, Iterable, Mapping, Sequence
 from urllib.parse import unquote
 
 from azureml_emulator.addresses import BLOB, FILE, SERVICE
-from azureml_emulator.errors import BadRequest, EmulatorError, NotEmulated
+from azureml_emulator.errors import BadRequest, EmulatorError, NameTooLong, NotEmulated
 from azureml_emulator.ids import checked_path, checked_text
 from azureml_emulator.rest import catalogue
 from azureml_emulator.rest.reply import Reply, error_body, error_reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.runtime.context import Emulator
-from azureml_emulator.storage.replies import storage_error
+from azureml_emulator.storage.replies import INVALID_NAME, NAME_TOO_LONG, storage_error
 
 STORAGE = (BLOB, FILE)
 
@@ -103,8 +103,8 @@ class Router:
             try:
                 route.check(params)
             except BadRequest as error:
-                if request.host in STORAGE:
-                    return storage_error(400, "InvalidResourceName", error.message)
+                if request.host in STORAGE:   # Storage says it in its own words
+                    return storage_error(400, *(NAME_TOO_LONG if isinstance(error, NameTooLong) else INVALID_NAME))
                 raise
             return route.handler(request)
         except EmulatorError as error:

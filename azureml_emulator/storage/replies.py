@@ -17,6 +17,11 @@ from azureml_emulator.rest.request import Request
 API_VERSION = "2019-02-02"
 
 
+# Storage's own words for a name it refuses, whatever was wrong with it.
+INVALID_NAME = ("InvalidResourceName", "The specifed resource name contains invalid characters.")
+NAME_TOO_LONG = ("OutOfRangeInput", "The specified resource name length is not within the permissible limits.")
+
+
 def storage_error(status: int, code: str, message: str) -> Reply:
     body = ("<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>{}</Code><Message>{}</Message></Error>"
             .format(escape(code), escape(message))).encode()

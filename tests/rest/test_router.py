@@ -212,7 +212,9 @@ def test_a_bad_name_on_a_storage_host_is_storages_xml_error(store):
     assert reply.status == 400
     assert reply.headers["x-ms-error-code"] == "InvalidResourceName"
     assert reply.body.startswith(b'<?xml version="1.0" encoding="utf-8"?><Error><Code>InvalidResourceName</Code>'
-                                 b"<Message>Invalid 'blob' in the URL part 'a\\x00b.txt': it holds the control")
+                                 b"<Message>The specifed resource name contains invalid characters.")
+    long = router.dispatch("GET", blob_base_url("account1") + "/c1/" + "b" * 1025, None, store)
+    assert (long.status, long.headers["x-ms-error-code"]) == (400, "OutOfRangeInput")
 
 
 HISTORY = EMULATOR_BASE_URL + "/history/v1.0" + SCOPE
