@@ -1,19 +1,18 @@
 """Reading a request body as JSON, with the limits Azure's services put on it.
 
-Azure ML's services are .NET: their JSON readers refuse the literals ``NaN``, ``Infinity``
-and ``-Infinity`` (not JSON, though Python's `json` reads them) and numbers beyond a double
-(``1e999``, which Python reads as infinity), and stop at a nesting depth of 64 (the default
-``MaxDepth`` of both System.Text.Json and Json.NET). The standard library's parser is used
-(the emulator writes with it, and it needs no dependency), with those limits added: the
-literals and the numbers are refused while parsing, and the depth is measured on the text
-(a body nested so deep that the parser would run out of stack is refused the same way).
+Azure ML's services are .NET (Json.NET): they read the literals ``NaN``, ``Infinity`` and
+``-Infinity``, which the SDK sends for such metric values (msrest writes bodies with Python's
+`json`), so those are read, as Python reads them; a value of the wrong type where a name or
+another field is expected is refused where that field is read (`fields`). Json.NET stops at a
+nesting depth of 64 (its default ``MaxDepth``, as System.Text.Json's): the depth is measured on
+the text, so a body nested so deep that the parser would run out of stack is refused the same way.
+The standard library's parser is used (the emulator writes with it, and it needs no dependency).
 """
 from __future__ import annotations
 
 import json
-import math
 import re
-from typing import Any, NoReturn
+from typing import Any
 
 from azureml_emulator.errors import BadRequest
 
@@ -24,29 +23,6 @@ _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _INNERMOST = re.compile(r"\[\]|\{\}")
 
 
-class _NotJson(ValueError):
-    """A value the parser met that JSON (as Azure reads it) does not allow, with the message to give."""
-
-
-def _refuse_constant(literal: str) -> NoReturn:
-    raise _NotJson("{} is not a JSON value (JSON has no NaN or infinity): expected a finite number or null"
-                   .format(literal))
-
-
-def _finite(literal: str) -> float:
-    number = float(literal)
-    if not math.isfinite(number):
-        raise _NotJson("the number {} is too large for a double: expected a finite number".format(literal[:40]))
-    return number
-
-
-def _whole(literal: str) -> int:
-    if len(literal.lstrip("-")) > 308:   # beyond a double's range (1.8e308)
-        raise _NotJson("the number {}... ({} digits) is too large for a double: expected a finite number"
-                       .format(literal[:20], len(literal.lstrip("-"))))
-    return int(literal)
-
-
 def parse(data: bytes | str, what: str = "The request body") -> Any:
     """``data`` parsed as JSON, or `BadRequest` saying what was wrong and what is expected.
     ``what`` names the document in the message ("The request body", "definition.json")."""
@@ -54,9 +30,7 @@ def parse(data: bytes | str, what: str = "The request body") -> Any:
                           .format(what, MAX_DEPTH))
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
-        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite, parse_int=_whole)
-    except _NotJson as error:
-        raise BadRequest("{} is not valid JSON: {}.".format(what, error)) from None
+        value = json.loads(text)
     except RecursionError:
         raise too_deep from None
     except (UnicodeDecodeError, ValueError) as error:

@@ -29,7 +29,7 @@ from urllib.parse import unquote
 
 from azureml_emulator.addresses import BLOB, FILE, SERVICE
 from azureml_emulator.errors import BadRequest, EmulatorError, NameTooLong, NotEmulated
-from azureml_emulator.ids import checked_path, checked_text
+from azureml_emulator.ids import MAX_PATH_CHARACTERS, MAX_SEGMENT_BYTES, checked_path, checked_text
 from azureml_emulator.rest import catalogue
 from azureml_emulator.rest.reply import Reply, error_body, error_reply
 from azureml_emulator.rest.request import Request
@@ -82,8 +82,11 @@ class Route:
             what = "'{}' in the URL".format(name)
             if name in self.paths:
                 checked_path(value, what)
-            else:
-                checked_text(value, what)
+                continue
+            # An id of names joined by colons (a model's name:version) is as long as its parts allow.
+            checked_text(value, what, MAX_PATH_CHARACTERS if ":" in value else MAX_SEGMENT_BYTES)
+            for part in value.split(":"):
+                checked_text(part, what)
 
 
 class Router:

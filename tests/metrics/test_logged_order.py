@@ -71,3 +71,14 @@ def test_mlflow_metric_history_is_in_logged_order(ws):
         assert [(m.step, m.value) for m in history] == [(0, 0.0), (1, 0.1), (2, 0.2)]
     finally:
         mlflow.set_tracking_uri(None)
+
+
+def test_nan_and_infinite_values_are_logged_and_read_back(run):
+    """The SDK sends them as bare NaN and Infinity, which Azure's services read (a diverging loss is
+    logged, not refused)."""
+    import math
+    for value in (1.0, float("nan"), float("inf"), -float("inf")):
+        run.log("loss", value)
+    run.flush()
+    first, nan, inf, minus = run.get_metrics()["loss"]
+    assert first == 1.0 and math.isnan(nan) and inf == math.inf and minus == -math.inf

@@ -134,3 +134,15 @@ def test_everything_register_accepts_is_kept_and_read_back_by_the_sdk(ws, model_
                                                                               ._get_workspace_scope()))
     assert answer.json()["resourceRequirements"] == {"cpu": 1, "memoryInGB": 0.5, "gpu": None}
     assert ResourceConfiguration.deserialize(answer.json()["resourceRequirements"]).memory_in_gb == 0.5
+
+
+def test_a_model_with_the_longest_name_azure_allows_is_fetched_tagged_and_deleted(ws, model_file):
+    """255 characters: its id (name:version) is longer than a name, and still a valid id."""
+    name = "m" * 255
+    model = Model.register(ws, model_path=str(model_file), model_name=name)
+    assert Model(ws, id=model.id).name == name
+    model.add_tags({"k": "v"})
+    assert Model(ws, name=name).tags == {"k": "v"}
+    model.delete()
+    with pytest.raises(WebserviceException):
+        Model(ws, name=name)
