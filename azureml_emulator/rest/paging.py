@@ -48,8 +48,12 @@ def encode(cursor: tuple) -> str:
     return base64.urlsafe_b64encode(json.dumps(list(cursor), separators=(",", ":")).encode()).decode()
 
 
-def decode(token: str) -> tuple:
-    """The cursor a token stands for; a token the emulator did not make is a 400."""
+def decode(token: Any) -> tuple:
+    """The cursor a token stands for; a token the emulator did not make (or not text) is a 400."""
+    if not isinstance(token, str):
+        raise BadRequest("The continuation token is {}: expected the text this service handed out".format(
+            "a JSON " + {bool: "boolean", int: "number", float: "number", list: "array", dict: "object"}.get(
+                type(token), type(token).__name__)))
     try:
         cursor = json.loads(base64.urlsafe_b64decode(token.encode("ascii") + b"=" * (-len(token) % 4)))
     except (ValueError, UnicodeError, binascii.Error):

@@ -112,7 +112,10 @@ def requests_for(draw, route):
 # Requests every route gets besides the generated ones: each of these was once a 500 somewhere.
 KNOWN_BAD_VALUES = ("a\x00b", "x" * 5000, "\u00e9" * 200)
 KNOWN_BAD_BODIES = (b"[" * 100_000, b'{"properties": [1], "name": "x"}', b'{"tags": [1], "properties": 3}',
-                    b'{"name": {}, "data": 1}', b'{"name": "x\\u0000y"}', b'{"name": "' + b"a" * 1_000_000 + b'"}')
+                    b'{"name": {}, "data": 1}', b'{"name": "x\\u0000y"}', b'{"name": "' + b"a" * 1_000_000 + b'"}',
+                    # Tokens and page sizes of the wrong type (a number token was a 500 in every paged listing).
+                    b'{"continuationToken": 5}', b'{"continuationToken": ["a"], "top": "x"}',
+                    b'{"page_token": {}, "max_results": [1]}', b'{"value": NaN, "step": Infinity}')
 
 
 def known_bad_requests(route) -> list[tuple[str, bytes | None, dict]]:
