@@ -217,7 +217,8 @@ def _preferences(spec: BuildSpec, venv_python: Path, options: list[str], log: Pa
     ``inference-schema[numpy-support]`` on Python 3.8: uv took 1.14, without the inference server,
     where pip takes 1.60). So each unpinned requirement is first resolved alone, and the whole is
     resolved with each at least that version; the constraints file is None when there is none."""
-    unpinned = [r for r in spec.requirements if UNPINNED.match(r) and definition.requirement_name(r) not in TOOLCHAIN]
+    unpinned = list({definition.requirement_name(r): r for r in spec.requirements
+                     if UNPINNED.match(r) and definition.requirement_name(r) not in TOOLCHAIN}.values())
     if not unpinned:
         return None
     with ThreadPoolExecutor(max_workers=4) as pool:   # each waits on the index, not the CPU
@@ -263,8 +264,9 @@ def _install(spec: BuildSpec, venv_python: Path, log: Path) -> list[str]:
     went_offline: list[bool] = []
     _binary_only(spec, ["compile", "--no-deps", "-o", os.devnull, str(requirements)], venv_python, options, log,
                  from_source, went_offline)
-    done = _resolve(requirements, resolved, _preferences(spec, venv_python, options, log), venv_python, options, log,
-                    went_offline)
+    # With the index unreachable, uv's cache decides: no preferences are looked up.
+    preferences = None if any(went_offline) else _preferences(spec, venv_python, options, log)
+    done = _resolve(requirements, resolved, preferences, venv_python, options, log, went_offline)
     if done.returncode != 0:
         raise _failure(spec, done, log, any(went_offline))
     _binary_only(spec, ["install", "-r", str(resolved)], venv_python, options, log, from_source, went_offline)
