@@ -80,7 +80,7 @@ def end_descendants(grace_seconds: float = 10.0) -> None:
 
 class Job:
     def __init__(self, home: str, workspace: str, run_id: str, environments: str, workdir: str | None = None) -> None:
-        self.store = Store(home)
+        self.store = Store(home, check=False)
         self.emulator = Emulator(Path(home), self.store, environments)
         self.workspace = WorkspaceKey.parse(workspace)
         self.run_id = run_id
@@ -321,13 +321,13 @@ def main() -> None:
         Job(settings["home"], settings["workspace"], settings["run_id"], settings["environments"],
             settings.get("workdir")).main()
     except SystemExit as stopped:   # SIGTERM (reset, stop_all): the run was canceled, not failed
-        runs.set_status(Store(settings["home"]), WorkspaceKey.parse(settings["workspace"]), settings["run_id"],
+        runs.set_status(Store(settings["home"], check=False), WorkspaceKey.parse(settings["workspace"]), settings["run_id"],
                         "Canceled")
         raise stopped
     except BaseException as error:   # a bug here must still end the run, with the reason
         import traceback
         traceback.print_exc()
-        runs.set_status(Store(settings["home"]), WorkspaceKey.parse(settings["workspace"]), settings["run_id"],
+        runs.set_status(Store(settings["home"], check=False), WorkspaceKey.parse(settings["workspace"]), settings["run_id"],
                         "Failed", runs.run_error("ServiceError", "azureml_emulator job supervisor failed: {}: {}"
                                                  .format(type(error).__name__, error)))
         sys.exit(1)

@@ -144,7 +144,7 @@ def score(url: str, body: bytes, keys: list[str]) -> tuple[int, float, bytes]:
 
 class Profiler:
     def __init__(self, home: str, workspace: str, profile_id: str, environments: str) -> None:
-        self.store, self.workspace, self.id = Store(home), WorkspaceKey.parse(workspace), profile_id
+        self.store, self.workspace, self.id = Store(home, check=False), WorkspaceKey.parse(workspace), profile_id
         self.environments = environments
         self.profile = profiles.load(self.store, self.workspace, profile_id)
         self.process: processes.ProcessRecord | None = None

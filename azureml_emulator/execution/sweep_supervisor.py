@@ -41,7 +41,7 @@ def _stop(*_args: object) -> None:
 
 class Sweep:
     def __init__(self, home: str, workspace: str, run_id: str, environments: str, config: dict) -> None:
-        self.store, self.workspace, self.run_id = Store(home), WorkspaceKey.parse(workspace), run_id
+        self.store, self.workspace, self.run_id = Store(home, check=False), WorkspaceKey.parse(workspace), run_id
         self.environments, self.config = environments, config
         self.parent = runs.require(self.store, self.workspace, run_id)
         self.container = ArtifactId("ExperimentRun", self.parent["dataContainerId"])
@@ -152,7 +152,7 @@ def main() -> None:
         if sweep is not None:
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             sweep.cancel_children()
-        store, workspace = Store(settings["home"]), WorkspaceKey.parse(settings["workspace"])
+        store, workspace = Store(settings["home"], check=False), WorkspaceKey.parse(settings["workspace"])
         if isinstance(error, Stopped):
             runs.set_status(store, workspace, settings["run_id"], "Canceled")
             sys.exit(143)

@@ -27,7 +27,11 @@ DATABASE_NAME = "workspace.db"
 class Store:
     """Thread-safe access to the emulator database of one home."""
 
-    def __init__(self, home: Path | str) -> None:
+    def __init__(self, home: Path | str, check: bool = True) -> None:
+        """Open (or create) the home's database. ``check``: run SQLite's quick check when the file
+        changed since the last one; the processes the emulator starts (job, sweep and profile
+        supervisors) pass False, as the kernel or command that started them has checked it, and
+        every write of that kernel would otherwise make each of their opens check it again."""
         self.home = Path(home)
         self.path = self.home / DATABASE_NAME
         self._local = threading.local()
@@ -35,7 +39,8 @@ class Store:
         integrity.refuse_empty_file(self.path, self.home)
         make_private(self.home, self.path, self.home / integrity.CHECKED_NAME)
         try:
-            integrity.check_if_changed(self._connection(), self.path, self.home)
+            if check:
+                integrity.check_if_changed(self._connection(), self.path, self.home)
             self._upgrade()
         except sqlite3.DatabaseError as error:
             self.close()
@@ -43,7 +48,7 @@ class Store:
         except StateError:
             self.close()
             raise
-        self._checked = True
+        self._checked = check   # an unchecked open records nothing
 
     def check(self) -> None:
         """SQLite's thorough integrity check of the whole database; `StateError` when it finds damage."""
