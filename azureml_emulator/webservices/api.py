@@ -31,8 +31,8 @@ def validate_request(request: Request) -> Reply:
     return Reply(200, {})
 
 
-# Azure's rule for a service name (the SDK's `Model.deploy` documents it; the service enforces it).
-SERVICE_NAME = re.compile(r"[a-z][a-z0-9-]{2,31}")
+# The SDK's own rule, ^[a-z]([-a-z0-9]*[a-z0-9])?$, within ACI's 3 to 32 characters.
+SERVICE_NAME = re.compile(r"[a-z][a-z0-9-]{1,30}[a-z0-9]")
 
 
 def create_service(request: Request) -> Reply:
@@ -40,7 +40,7 @@ def create_service(request: Request) -> Reply:
     name = body.get("name")
     if not isinstance(name, str) or not SERVICE_NAME.fullmatch(name):
         raise BadRequest("Invalid service name {}: expected 3 to 32 lowercase letters, digits or dashes, starting "
-                         "with a letter.".format(_shown(name)))
+                         "with a letter and ending with a letter or digit.".format(_shown(name)))
     # Reached with an existing name only when the SDK's name validation was skipped.
     operation_id = backend.deploy(request.store, request.workspace, body, overwrite=bool(body.get("overwrite")),
                                   environments=request.emulator.environments)

@@ -2,6 +2,7 @@
 kind (made directly in the store, where the SDK would be slow), each listed exactly once.
 The continuation tokens are keyset cursors, so items added between two pages are neither
 repeated nor make others skipped."""
+import re
 from collections import Counter
 
 import mlflow
@@ -30,6 +31,8 @@ def once_each(names, expected):
     """The listing holds each expected name exactly once (and nothing else of that pattern)."""
     counts = Counter(names)
     assert {name for name in expected if counts[name] != 1} == set()
+    shapes = re.compile("|".join(sorted({re.sub(r"\\d", r"\\d", re.escape(name)) for name in expected})))
+    assert {name for name in counts if shapes.fullmatch(name) and name not in set(expected)} == set()
     return counts
 
 

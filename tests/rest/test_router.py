@@ -144,7 +144,7 @@ def test_the_sdk_reports_each_area_not_emulated_readably(ws, call, named):
     ("GET", "/operations/x?offset=abc", None, 400, "Query parameter 'offset'"),
     ("POST", "/services", b'"just a string"', 400, "expected a JSON object"),
     ("POST", "/services", b'{"name": 7}', 400, "Invalid service name (a JSON number): expected 3 to 32 lowercase "
-     "letters, digits or dashes, starting with a letter."),
+     "letters, digits or dashes, starting with a letter and ending with a letter or digit."),
     ("POST", "/services", b'{"name": "x\\u0000y"}', 400, "Invalid service name 'x\\x00y': expected 3 to 32"),
     ("POST", "/services", b'{"name": "' + b"a" * 1_000_000 + b'"}', 400,
      "Invalid service name '" + "a" * 40 + "'... (1000000 characters): expected 3 to 32"),
