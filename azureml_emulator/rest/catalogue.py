@@ -56,7 +56,7 @@ def _builder_methods(tree: ast.Module) -> dict[str, str]:
     return methods
 
 
-def _verb(function: ast.FunctionDef, builders: dict[str, str]) -> str:
+def _verb(function: ast.FunctionDef | ast.AsyncFunctionDef, builders: dict[str, str]) -> str:
     for call in ast.walk(function):
         if not isinstance(call, ast.Call):
             continue
@@ -82,7 +82,8 @@ def _operations_in(path: Path, prefix: str = "") -> list[Operation]:
                     and isinstance(target.value, ast.Name)):
                 continue
             for key, value in zip(statement.value.keys, statement.value.values):
-                if isinstance(key, ast.Constant) and key.value == "url" and isinstance(value, ast.Constant):
+                if (isinstance(key, ast.Constant) and key.value == "url" and isinstance(value, ast.Constant)
+                        and isinstance(value.value, str)):
                     function = functions.get(target.value.id)
                     verb = _verb(function, builders) if function is not None else ""
                     found.append(Operation("{}.{}".format(cls.name, target.value.id), verb, prefix + value.value))
