@@ -18,9 +18,14 @@ from pathlib import Path
 
 # The generated clients that talk to the Azure ML service host (storage and Resource
 # Manager clients go to other hosts, which the transport refuses anyway), with the path
-# prefix their base URL adds to the templates (HyperDrive's client is given ".../hyperdrive/v1.0").
+# prefix their base URL adds to the templates (HyperDrive's client is given ".../hyperdrive/v1.0";
+# the pipeline service's templates start with "/pipelines/v1.0" themselves).
 CLIENT_FOLDERS = {"_restclient": "", "_base_sdk_common/workspace/operations": "", "data/_restclient": "",
-                  "train/restclients/hyperdrive": "/hyperdrive/v1.0"}
+                  "train/restclients/hyperdrive": "/hyperdrive/v1.0", "pipeline/core/_restclients/aeva": ""}
+# The pipeline service's generated names repeat the workspace scope: "api_v10_subscriptions_by_...
+# _workspaces_by_workspace_name_data_types_get" is named "data_types_get".
+LONG_PREFIX = re.compile(r"^api_v10_subscriptions_by_subscription_id_resource_groups?_by_resource_group_name_providers_"
+                         r"microsoft_machine_learning_services_workspaces_by_workspace_name_")
 VERBS = ("get", "put", "post", "delete", "patch", "head")
 
 
@@ -85,7 +90,8 @@ def _operations_in(path: Path, prefix: str = "") -> list[Operation]:
                 if isinstance(key, ast.Constant) and key.value == "url" and isinstance(value, ast.Constant):
                     function = functions.get(target.value.id)
                     verb = _verb(function, builders) if function is not None else ""
-                    found.append(Operation("{}.{}".format(cls.name, target.value.id), verb, prefix + value.value))
+                    name = LONG_PREFIX.sub("", target.value.id)
+                    found.append(Operation("{}.{}".format(cls.name, name), verb, prefix + value.value))
     return found
 
 
