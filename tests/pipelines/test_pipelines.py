@@ -1,0 +1,262 @@
+"""Pipelines through the SDK's own Pipeline, PythonScriptStep, PipelineData, PipelineParameter,
+PipelineRun and StepRun: every step a real script run on the emulated cluster, in the
+Environment build the script-run tests use."""
+import re
+import time
+
+import pytest
+from azureml.core import Experiment, Run
+from azureml.core.runconfig import RunConfiguration
+from azureml.exceptions import ActivityFailedException
+from azureml.pipeline.core import Pipeline, PipelineData, PipelineParameter, StepSequence
+from azureml.pipeline.core.run import PipelineRun, StepRun
+from azureml.pipeline.steps import PythonScriptStep
+
+from conftest import job_log
+
+WRITE = """
+import argparse, os
+from azureml.core import Run
+parser = argparse.ArgumentParser()
+parser.add_argument('--out')
+parser.add_argument('--greeting')
+args = parser.parse_args()
+run = Run.get_context()
+print('STEP RUN', run.id, 'PARENT', run.parent.id)
+run.log('written', 1)
+os.makedirs(args.out, exist_ok=True)
+with open(os.path.join(args.out, 'message.txt'), 'w') as out:
+    out.write('hello ' + args.greeting)
+"""
+
+READ = """
+import os, sys
+print('READ', open(os.path.join(sys.argv[1], 'message.txt')).read())
+"""
+
+
+def script_folder(cluster, name="steps", **scripts):
+    folder = cluster.work / name
+    folder.mkdir(exist_ok=True)
+    for file_name, text in scripts.items():
+        (folder / (file_name + ".py")).write_text(text)
+    return str(folder)
+
+
+def runconfig(cluster):
+    config = RunConfiguration()
+    config.environment = cluster.environment
+    return config
+
+
+def step(cluster, script, folder, name=None, **kwargs):
+    return PythonScriptStep(script_name=script + ".py", name=name or script, source_directory=folder,
+                            compute_target=cluster.target, runconfig=runconfig(cluster), **kwargs)
+
+
+def write_read_pipeline(cluster, allow_reuse=True):
+    folder = script_folder(cluster, write=WRITE, read=READ)
+    data = PipelineData("message", datastore=cluster.ws.get_default_datastore())
+    greeting = PipelineParameter("greeting", default_value="world")
+    write = step(cluster, "write", folder, arguments=["--out", data, "--greeting", greeting], outputs=[data],
+                 allow_reuse=allow_reuse)
+    read = step(cluster, "read", folder, arguments=[data], inputs=[data], allow_reuse=allow_reuse)
+    return Pipeline(cluster.ws, steps=[read, write])   # the graph, not the list, orders them
+
+
+def test_steps_pass_pipeline_data_and_parameters_and_are_real_step_runs(cluster, capsys):
+    pipeline = write_read_pipeline(cluster)
+    assert pipeline.validate() == []
+    run = cluster.experiment.submit(pipeline, pipeline_parameters={"greeting": "there"})
+    assert isinstance(run, PipelineRun)
+    assert run.wait_for_completion(show_output=True) == "Finished"
+    printed = capsys.readouterr().out
+    assert "PipelineRun Status: Running" in printed and "PipelineRun Status: Finished" in printed
+    assert "StepRun( write ) Status: Finished" in printed and "StepRun( read ) Status: Finished" in printed
+    assert run.get_status() == "Finished"
+    assert Run.get(cluster.ws, run.id).get_details()["status"] == "Completed"   # run history's word for it
+
+    steps = {s.name: s for s in run.get_steps()}
+    assert set(steps) == {"write", "read"} and all(isinstance(s, StepRun) for s in steps.values())
+    write, read = steps["write"], steps["read"]
+    assert [s.id for s in run.find_step_run("read")] == [read.id]
+    assert write.get_status() == read.get_status() == "Finished"
+    assert write.parent.id == read.parent.id == run.id
+    assert "STEP RUN {} PARENT {}".format(write.id, run.id) in job_log(write)   # Run.get_context() is the step run
+    assert write.get_metrics() == {"written": 1}
+    assert "READ hello there" in job_log(read)
+    assert "READ hello there" in read.get_stdout_log()
+    # the data went through the workspace's default datastore, at Azure's place for it
+    assert re.search(r"READ hello there", read.get_details_with_logs()["logFiles"]["STDOUT"])
+    assert "azureml/{}/message".format(write.id) in read.get_details()["runDefinition"]["dataReferences"]["message"][
+        "pathOnDataStore"]
+    read_write_order = write.get_details()["endTimeUtc"] <= read.get_details()["startTimeUtc"]
+    assert read_write_order
+
+
+def test_pipeline_submit_uses_the_parameter_defaults_and_names_its_experiment(cluster):
+    run = write_read_pipeline(cluster).submit("defaults")
+    run.wait_for_completion(show_output=False)
+    assert run.experiment.name == "defaults"
+    read = run.find_step_run("read")[0]
+    assert "READ hello world" in job_log(read)
+    assert run.get_properties()["azureml.parameters"] == '{"greeting": "world"}'
+
+
+def test_an_unknown_pipeline_parameter_is_refused_before_anything_runs(cluster):
+    with pytest.raises(Exception, match="greetings"):
+        cluster.experiment.submit(write_read_pipeline(cluster), pipeline_parameters={"greetings": "x"})
+
+
+TIMED = """
+import sys, time
+print('START', time.time(), flush=True)
+time.sleep(float(sys.argv[1]))
+print('END', time.time(), flush=True)
+"""
+
+
+def span(step_run):
+    log = job_log(step_run)
+    return float(log.split("START ")[1].split()[0]), float(log.split("END ")[1].split()[0])
+
+
+def test_independent_steps_run_at_once_up_to_the_cluster_size_and_run_after_orders_them(cluster):
+    folder = script_folder(cluster, timed=TIMED)
+    first, second, third = (step(cluster, "timed", folder, name=name, arguments=["1.5"], allow_reuse=False)
+                            for name in ("first", "second", "third"))
+    last = step(cluster, "timed", folder, name="last", arguments=["0"], allow_reuse=False)
+    last.run_after(first)
+    last.run_after(second)
+    last.run_after(third)
+    run = cluster.experiment.submit(Pipeline(cluster.ws, steps=[first, second, third, last]))
+    assert run.wait_for_completion(show_output=False) == "Finished"
+    spans = {s.name: span(s) for s in run.get_steps()}
+    starts = sorted(spans[name][0] for name in ("first", "second", "third"))
+    ends = sorted(spans[name][1] for name in ("first", "second", "third"))
+    assert starts[1] < ends[0]            # two ran at once...
+    assert starts[2] >= ends[0] - 0.05    # ...but never three: the cluster has two nodes
+    assert spans["last"][0] >= max(ends)  # run_after: it waits for all three
+
+
+def test_a_step_sequence_runs_its_steps_one_after_the_other(cluster):
+    folder = script_folder(cluster, timed=TIMED)
+    steps = [step(cluster, "timed", folder, name=name, arguments=["0.2"], allow_reuse=False)
+             for name in ("one", "two")]
+    run = cluster.experiment.submit(Pipeline(cluster.ws, steps=StepSequence(steps=steps)))
+    run.wait_for_completion(show_output=False)
+    spans = {s.name: span(s) for s in run.get_steps()}
+    assert spans["one"][1] <= spans["two"][0]
+
+
+FAIL = "raise ValueError('bad input data')\n"
+OK = "print('fine')\n"
+
+
+def test_a_failing_step_fails_the_pipeline_and_the_steps_after_it_do_not_run(cluster):
+    folder = script_folder(cluster, fail=FAIL, read=READ)
+    data = PipelineData("message", datastore=cluster.ws.get_default_datastore())
+    failing = step(cluster, "fail", folder, arguments=[data], outputs=[data])
+    after = step(cluster, "read", folder, arguments=[data], inputs=[data])
+    run = cluster.experiment.submit(Pipeline(cluster.ws, steps=[failing, after]))
+    with pytest.raises(ActivityFailedException) as raised:
+        run.wait_for_completion(show_output=False)
+    assert "Failed nodes: /fail" in raised.value.message and "bad input data" in raised.value.message
+    assert run.get_status() == "Failed"
+    assert [s.name for s in run.get_steps()] == ["fail"]
+    assert run.find_step_run("fail")[0].get_status() == "Failed"
+    assert run.get_details()["error"]["error"]["code"] == "UserError"
+
+
+def test_continue_on_step_failure_runs_the_steps_that_do_not_depend_on_the_failed_one(cluster):
+    folder = script_folder(cluster, fail=FAIL, ok=OK, read=READ)
+    data = PipelineData("message", datastore=cluster.ws.get_default_datastore())
+    failing = step(cluster, "fail", folder, arguments=[data], outputs=[data])
+    after = step(cluster, "read", folder, arguments=[data], inputs=[data])
+    independent = step(cluster, "ok", folder)
+    run = cluster.experiment.submit(Pipeline(cluster.ws, steps=[failing, after, independent]),
+                                    continue_on_step_failure=True)
+    assert run.wait_for_completion(show_output=False, raise_on_error=False) == "Failed"
+    statuses = {s.name: s.get_status() for s in run.get_steps()}
+    assert statuses == {"fail": "Failed", "ok": "Finished"}
+
+
+def test_an_unchanged_step_reuses_its_earlier_run_and_a_changed_one_runs_again(cluster):
+    first = cluster.experiment.submit(write_read_pipeline(cluster))
+    first.wait_for_completion(show_output=False)
+    earlier = {s.name: s.id for s in first.get_steps()}
+
+    started = time.monotonic()
+    again = cluster.experiment.submit(write_read_pipeline(cluster))
+    assert again.wait_for_completion(show_output=False) == "Finished"
+    assert time.monotonic() - started < 10
+    reused = {s.name: s for s in again.get_steps()}
+    assert {name: s.id for name, s in reused.items()} == earlier   # Azure shows the run it reused
+    assert all(s._is_reused for s in reused.values())
+    assert reused["read"].get_status() == "Finished" and "READ hello world" in job_log(reused["read"])
+
+    changed = cluster.experiment.submit(write_read_pipeline(cluster), pipeline_parameters={"greeting": "again"})
+    changed.wait_for_completion(show_output=False)
+    rerun = {s.name: s for s in changed.get_steps()}
+    assert not any(s._is_reused for s in rerun.values()) and rerun["write"].id != earlier["write"]
+    assert "READ hello again" in job_log(rerun["read"])
+
+    pipeline = write_read_pipeline(cluster)   # (writes the scripts again)
+    (cluster.work / "steps" / "read.py").write_text(READ + "print('EDITED')\n")
+    edited = cluster.experiment.submit(pipeline)
+    edited.wait_for_completion(show_output=False)
+    steps = {s.name: s for s in edited.get_steps()}
+    # Both steps' source directory changed (the fingerprint hashes all of it): both run again.
+    assert not any(s._is_reused for s in steps.values()) and steps["write"].id != earlier["write"]
+    assert "EDITED" in job_log(steps["read"])
+
+
+def one_step_pipeline(cluster, allow_reuse=True):
+    return Pipeline(cluster.ws, steps=[step(cluster, "ok", script_folder(cluster, "single", ok=OK),
+                                            allow_reuse=allow_reuse)])
+
+
+@pytest.mark.parametrize("allow_reuse, regenerate_outputs", [(False, False), (True, True)])
+def test_allow_reuse_false_and_regenerate_outputs_run_the_step_every_time(cluster, allow_reuse, regenerate_outputs):
+    first = cluster.experiment.submit(one_step_pipeline(cluster, allow_reuse))
+    first.wait_for_completion(show_output=False)
+    second = cluster.experiment.submit(one_step_pipeline(cluster, allow_reuse), regenerate_outputs=regenerate_outputs)
+    second.wait_for_completion(show_output=False)
+    (earlier,), (later,) = first.get_steps(), second.get_steps()
+    assert earlier.id != later.id and not later._is_reused and "fine" in job_log(later)
+
+
+def test_publishing_is_not_emulated_and_says_which_operation(cluster):
+    pipeline = write_read_pipeline(cluster)
+    with pytest.raises(Exception, match=r"not emulated by azureml_emulator: AMLPipelinesAPI10\.pipelines_create_post"):
+        pipeline.publish(name="not-here")
+
+
+SLOW = """
+import os, time
+print('PID', os.getpid(), flush=True)
+time.sleep(120)
+"""
+
+
+def test_cancel_ends_the_running_step_and_the_pipeline_run(cluster):
+    from conftest import is_running
+    folder = script_folder(cluster, slow=SLOW, ok=OK)
+    slow = step(cluster, "slow", folder, allow_reuse=False)
+    after = step(cluster, "ok", folder, allow_reuse=False)
+    after.run_after(slow)
+    run = cluster.experiment.submit(Pipeline(cluster.ws, steps=[slow, after]))
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        steps = run.get_steps()
+        log = job_log(steps[0]) if steps else ""
+        if "PID " in log:
+            break
+        time.sleep(0.5)
+    pid = int(log.split("PID ")[1].split()[0])
+    assert is_running(pid)
+    run.cancel()
+    assert run.wait_for_completion(show_output=False, raise_on_error=False) == "Canceled"
+    assert not is_running(pid)
+    assert [s.name for s in run.get_steps()] == ["slow"]
+    assert run.find_step_run("slow")[0].get_status() == "Canceled"
