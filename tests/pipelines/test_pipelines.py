@@ -248,8 +248,8 @@ def test_cancel_ends_the_running_step_and_the_pipeline_run(cluster):
     run = cluster.experiment.submit(Pipeline(cluster.ws, steps=[slow, after]))
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
-        steps = run.get_steps()
-        log = job_log(steps[0]) if steps else ""
+        steps = list(run.get_steps())
+        log = steps[0].get_details_with_logs()["logFiles"].get("user_logs/std_log.txt", "") if steps else ""
         if "PID " in log:
             break
         time.sleep(0.5)
