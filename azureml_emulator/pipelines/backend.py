@@ -180,7 +180,7 @@ def node_outputs(store: Store, workspace: WorkspaceKey, run_id: str, node_id: st
     _graph_node(store, workspace, entity, node_id)
     outputs = (entity["_nodes"].get(node_id) or {}).get("Outputs") or {}
     return {name: {"DataTypeId": output["DataTypeId"], "DataLocation": {
-        "StorageType": "AzureBlob", "DataReference": {"Type": "AzureBlobReference", "AzureBlobReference": {
+        "StorageType": "AzureBlob", "DataReference": {"Type": "AzureBlob", "AzureBlobReference": {
             "RelativePath": output["PathOnDataStore"], "AmlDataStoreName": output["DataStoreName"]}}}}
         for name, output in outputs.items()}
 

@@ -134,7 +134,7 @@ def create_data_source(store: Store, workspace: WorkspaceKey, info: dict) -> dic
     if not info.get("DataStoreName"):
         raise NotEmulated("data sources other than a datastore path (SQL tables, queries, stored procedures): "
                           "{}".format(info.get("Name")))
-    reference = {"Type": "AzureBlobReference", "AzureBlobReference": {
+    reference = {"Type": "AzureBlob", "AzureBlobReference": {
         "RelativePath": info.get("PathOnDataStore"), "AmlDataStoreName": info["DataStoreName"]}}
     source = {"Name": info.get("Name"), "Description": info.get("Description"), "DataTypeId": info.get("DataTypeId"),
               "IdentifierHash": info.get("IdentifierHash"), "Hash": info.get("ContentHash"),

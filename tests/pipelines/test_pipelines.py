@@ -260,3 +260,27 @@ def test_cancel_ends_the_running_step_and_the_pipeline_run(cluster):
     assert not is_running(pid)
     assert [s.name for s in run.get_steps()] == ["slow"]
     assert run.find_step_run("slow")[0].get_status() == "Canceled"
+
+
+def test_a_datastore_path_is_a_step_input_and_a_step_output_downloads(cluster):
+    from azureml.data.data_reference import DataReference
+    datastore = cluster.ws.get_default_datastore()
+    (cluster.work / "upload").mkdir()
+    (cluster.work / "upload" / "name.txt").write_text("datastore")
+    datastore.upload(src_dir=str(cluster.work / "upload"), target_path="inputs/names")
+    names = DataReference(datastore, data_reference_name="names", path_on_datastore="inputs/names")
+    folder = script_folder(cluster, greet="""
+import os, sys
+os.makedirs(sys.argv[2], exist_ok=True)
+name = open(os.path.join(sys.argv[1], 'name.txt')).read()
+open(os.path.join(sys.argv[2], 'message.txt'), 'w').write('hello ' + name)
+""")
+    data = PipelineData("message", datastore=datastore)
+    greet = step(cluster, "greet", folder, arguments=[names, data], inputs=[names], outputs=[data])
+    run = cluster.experiment.submit(Pipeline(cluster.ws, steps=[greet]))
+    assert run.wait_for_completion(show_output=False) == "Finished"
+    (greet_run,) = run.get_steps()
+    output = greet_run.get_output_data("message")
+    assert output.path_on_datastore == "azureml/{}/message".format(greet_run.id)
+    output.download(local_path=str(cluster.work / "downloaded"))
+    assert (cluster.work / "downloaded" / output.path_on_datastore / "message.txt").read_text() == "hello datastore"
