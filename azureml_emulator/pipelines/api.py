@@ -1,16 +1,18 @@
 """The pipeline service (``/pipelines/v1.0``; the SDK's client is
 `azureml/pipeline/core/_restclients/aeva/aml_pipelines_api10.py`, its host from service
 discovery): data types, modules and data sources the SDK creates while it builds a pipeline,
-and pipeline runs (create, submit, status, each step's status, outputs and logs, cancel).
+pipeline runs (create, submit, status, each step's status, outputs and logs, cancel), and
+published pipelines (publish, get, list, enable and disable, submit through their REST endpoint).
 
-Published pipelines, pipeline endpoints, schedules, drafts, templates and Azure ML modules
+Pipeline endpoints, schedules, drafts, templates, pipeline views and Azure ML modules
 (`Module`/`ModuleVersion`) are not emulated: the router answers them with its "not emulated"
 error naming the operation (`rest.catalogue`).
 """
 from __future__ import annotations
 
-from azureml_emulator.errors import BadRequest
-from azureml_emulator.pipelines import backend, catalog
+from azureml_emulator.errors import BadRequest, NotEmulated, Unauthorized
+from azureml_emulator.pipelines import backend, catalog, published
+from azureml_emulator.rest import catalogue
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
@@ -131,6 +133,41 @@ def _log(kind: str):
     return handler
 
 
+def publish(request: Request) -> Reply:
+    return Reply(200, published.create(request.store, request.workspace, request.json_object()))
+
+
+def get_published(request: Request) -> Reply:
+    if request.params["pipeline_id"] == "View":   # Pipelines/View, a listing the emulator does not answer
+        raise NotEmulated(catalogue.describe(request.method, request.path))
+    return Reply(200, published.get(request.store, request.workspace, request.params["pipeline_id"]))
+
+
+def list_published(request: Request) -> Reply:
+    active_only = request.query.get("activeOnly", "true").lower() != "false"
+    return Reply(200, published.list_all(request.store, request.workspace, active_only))
+
+
+def set_published_status(request: Request) -> Reply:
+    published.set_status(request.store, request.workspace, request.params["pipeline_id"], request.json())
+    return Reply(200, b"")
+
+
+def submit_published(request: Request) -> Reply:
+    """``published.submit`` and the published pipeline's REST endpoint: a bearer token is required."""
+    if not request.headers.get("authorization", "").lower().startswith("bearer "):
+        raise Unauthorized("The request has no bearer token: send an Authorization header with an Azure AD token "
+                           "(ws._auth_object.get_authentication_header())")
+    run = published.submit(request.store, request.workspace, request.params["pipeline_id"], request.json_object(),
+                           request.emulator.environments, parent_run_id=request.query.get("parentRunId"))
+    return Reply(200, _public(run))
+
+
+def runs_of_published(request: Request) -> Reply:
+    return Reply(200, [_public(run) for run in published.runs_of(request.store, request.workspace,
+                                                                 request.params["pipeline_id"])])
+
+
 def _both(method: str, path: str, handler) -> tuple[Route, Route]:
     """A pipeline-run operation the service answers under both ``PipelineRuns`` and its older name ``Experiments``."""
     return (Route(method, PIPELINES + "/PipelineRuns" + path, handler),
@@ -149,6 +186,12 @@ ROUTES = (
     Route("GET", PIPELINES + "/DataSources/{id}", get_data_source),
     Route("GET", PIPELINES + "/Graphs/{graph_id}", get_graph),
     Route("GET", PIPELINES + "/Graphs/{graph_id}/Interface", get_graph_interface),
+    Route("POST", PIPELINES + "/Pipelines/Create", publish),
+    Route("GET", PIPELINES + "/Pipelines", list_published),
+    Route("GET", PIPELINES + "/Pipelines/{pipeline_id}", get_published),
+    Route("PUT", PIPELINES + "/Pipelines/{pipeline_id}/status", set_published_status),
+    Route("POST", PIPELINES + "/PipelineRuns/PipelineSubmit/{pipeline_id}", submit_published),
+    Route("GET", PIPELINES + "/PipelineRuns/Pipeline/{pipeline_id}", runs_of_published),
     *_both("POST", "/Unsubmitted/CreationInfoWithGraph", create_unsubmitted),
     *_both("POST", "/Submit/{run_id}", submit),
     *_both("GET", "/{run_id}", get_pipeline_run),

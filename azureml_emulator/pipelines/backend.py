@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from azureml_emulator.artifacts import backend as artifacts
-from azureml_emulator.errors import BadRequest, Conflict, NotFound
+from azureml_emulator.errors import BadRequest, Conflict, NotEmulated, NotFound
 from azureml_emulator.ids import ArtifactId, WorkspaceKey
 from azureml_emulator.jobs import backend as jobs
 from azureml_emulator.pipelines import entities
@@ -55,27 +55,38 @@ def _check_graph(store: Store, workspace: WorkspaceKey, graph: dict) -> None:
                     end, port.get("PortName"), port.get("NodeId")))
 
 
-def create_unsubmitted(store: Store, workspace: WorkspaceKey, experiment: str, body: dict) -> dict:
-    """Record the graph and a pipeline run of it, not submitted yet (the SDK submits it next)."""
-    creation, graph = body.get("CreationInfo") or {}, body.get("Graph")
+def save_graph(store: Store, workspace: WorkspaceKey, graph: object, interface: dict | None) -> dict:
+    """Check and record a graph the SDK sends (with its interface: the pipeline parameters)."""
     if not isinstance(graph, dict):
-        raise BadRequest("PipelineRunCreationInfoWithGraph has no Graph")
+        raise BadRequest("The request has no Graph")
     _check_graph(store, workspace, graph)
-    graph = entities.stamped(dict(graph, _interface=body.get("GraphInterface") or {}), entities.new_id())
-    entities.save(store, workspace, GRAPH, graph)
-    run = {"Description": creation.get("Description"), "GraphId": graph["Id"], "IsSubmitted": False,
+    graph = {key: value for key, value in graph.items() if key not in ("Id", "Etag", "CreatedDate", "LastModifiedDate")}
+    graph = entities.stamped(dict(graph, _interface=interface or {}), entities.new_id())
+    return entities.save(store, workspace, GRAPH, graph)
+
+
+def new_run(store: Store, workspace: WorkspaceKey, experiment: str, graph: dict, info: dict,
+             pipeline_id: str | None = None) -> dict:
+    run = {"Description": info.get("Description"), "GraphId": graph["Id"], "IsSubmitted": False,
            "HasErrors": False, "HasWarnings": False, "UploadState": "Completed",
-           "ParameterAssignments": creation.get("ParameterAssignments") or {},
-           "DataSetDefinitionValueAssignments": creation.get("DataSetDefinitionValueAssignments") or {},
-           "RunHistoryExperimentName": experiment, "PipelineId": None,
-           "RunSource": creation.get("RunSource") or "SDK", "RunType": creation.get("RunType") or "SDK",
-           "TotalRunSteps": len(graph.get("ModuleNodes") or []), "ScheduleId": None,
-           "tags": creation.get("tags") or {}, "Properties": creation.get("Properties") or {},
-           "_continue": bool(creation.get("ContinueExperimentOnNodeFailure")
-                             or creation.get("ContinueRunOnStepFailure")),
-           "_data_paths": creation.get("DataPathAssignments") or {}, "_nodes": {}}
+           "ParameterAssignments": info.get("ParameterAssignments") or {},
+           "DataSetDefinitionValueAssignments": info.get("DataSetDefinitionValueAssignments") or {},
+           "RunHistoryExperimentName": experiment, "PipelineId": pipeline_id,
+           "RunSource": info.get("RunSource") or "SDK", "RunType": info.get("RunType") or "SDK",
+           "TotalRunSteps": len(graph.get("ModuleNodes") or []), "ScheduleId": info.get("ScheduleId"),
+           "tags": info.get("tags") or {}, "Properties": info.get("Properties") or {},
+           "_continue": bool(info.get("ContinueExperimentOnNodeFailure") or info.get("ContinueRunOnStepFailure")),
+           "_data_paths": info.get("DataPathAssignments") or {}, "_nodes": {}}
+    if run["_data_paths"]:
+        raise NotEmulated("DataPath pipeline parameters (DataPathAssignments {})".format(", ".join(run["_data_paths"])))
     entities.stamped(run, entities.new_id())
     return entities.save(store, workspace, PIPELINE_RUN, run)
+
+
+def create_unsubmitted(store: Store, workspace: WorkspaceKey, experiment: str, body: dict) -> dict:
+    """Record the graph and a pipeline run of it, not submitted yet (the SDK submits it next)."""
+    graph = save_graph(store, workspace, body.get("Graph"), body.get("GraphInterface"))
+    return new_run(store, workspace, experiment, graph, body.get("CreationInfo") or {})
 
 
 def get_graph(store: Store, workspace: WorkspaceKey, graph_id: str) -> dict:

@@ -69,7 +69,7 @@ CREATE TABLE IF NOT EXISTS profiles (
 CREATE TABLE IF NOT EXISTS registered_models (
     workspace TEXT, name TEXT, payload TEXT,
     PRIMARY KEY (workspace, name));
--- pipelines.entities (kind: datatype, module, datasource, graph or pipelinerun. hash: a module's
+-- pipelines.entities (kind: datatype, module, datasource, graph, pipelinerun or pipeline. hash: a module's
 -- or data source's identifier hash, the SDK's fingerprint)
 CREATE TABLE IF NOT EXISTS pipeline_entities (
     workspace TEXT, kind TEXT, id TEXT, hash TEXT, created REAL, payload TEXT,

@@ -226,10 +226,45 @@ def test_allow_reuse_false_and_regenerate_outputs_run_the_step_every_time(cluste
     assert earlier.id != later.id and not later._is_reused and "fine" in job_log(later)
 
 
-def test_publishing_is_not_emulated_and_says_which_operation(cluster):
-    pipeline = write_read_pipeline(cluster)
-    with pytest.raises(Exception, match=r"not emulated by azureml_emulator: AMLPipelinesAPI10\.pipelines_create_post"):
-        pipeline.publish(name="not-here")
+def test_a_published_pipeline_runs_from_the_sdk_and_from_its_rest_endpoint(cluster):
+    import requests
+    from azureml.pipeline.core import PublishedPipeline
+    published = write_read_pipeline(cluster).publish(name="greeter", description="says hello", version="1.0")
+    assert published.status == "Active" and published.version == "1.0"
+    assert published.endpoint.endswith("/PipelineRuns/PipelineSubmit/" + published.id)
+    assert PublishedPipeline.get(cluster.ws, published.id).name == "greeter"
+    assert [p.id for p in PublishedPipeline.list(cluster.ws)] == [published.id]
+
+    run = published.submit(cluster.ws, "published")
+    assert run.wait_for_completion(show_output=False) == "Finished"
+    assert "READ hello world" in job_log(run.find_step_run("read")[0])
+
+    body = {"ExperimentName": "from-rest", "ParameterAssignments": {"greeting": "rest"}}
+    refused = requests.post(published.endpoint, json=body)
+    assert refused.status_code == 401
+    answer = requests.post(published.endpoint, json=body, headers=cluster.ws._auth_object.get_authentication_header())
+    assert answer.status_code == 200
+    rest_run = PipelineRun(Experiment(cluster.ws, "from-rest"), answer.json()["Id"])
+    assert rest_run.wait_for_completion(show_output=False) == "Finished"
+    assert "READ hello rest" in job_log(rest_run.find_step_run("read")[0])
+    assert {r.id for r in PipelineRun.get_pipeline_runs(cluster.ws, published.id)} == {run.id, rest_run.id}
+
+    published.disable()
+    assert PublishedPipeline.get(cluster.ws, published.id).status == "Disabled"
+    assert PublishedPipeline.list(cluster.ws) == []
+    with pytest.raises(Exception, match="Bad Request"):
+        published.submit(cluster.ws, "published")
+    refused = requests.post(published.endpoint, json=body, headers=cluster.ws._auth_object.get_authentication_header())
+    assert refused.status_code == 400 and "is Disabled" in refused.json()["error"]["message"]
+    published.enable()
+    assert PublishedPipeline.get(cluster.ws, published.id).status == "Active"
+
+
+def test_a_pipeline_endpoint_is_not_emulated_and_says_which_operation(cluster):
+    from azureml.pipeline.core import PipelineEndpoint
+    published = write_read_pipeline(cluster).publish(name="greeter")
+    with pytest.raises(Exception, match=r"not emulated by azureml_emulator: AMLPipelinesAPI10\.pipeline_endpoint_"):
+        PipelineEndpoint.publish(cluster.ws, name="greeter-endpoint", pipeline=published, description="d")
 
 
 SLOW = """
