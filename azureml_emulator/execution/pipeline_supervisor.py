@@ -35,7 +35,7 @@ from azureml_emulator.timestamps import iso
 
 LOG = "logs/azureml/executionlogs.txt"
 POLL_SECONDS = 0.3
-FAILED_CODE, FINISHED_CODE, CANCELED_CODE = "3", "4", "5"
+FAILED_CODE, FINISHED_CODE = "3", "4"   # the SDK's step status codes (`pipelines.backend.STEP_CODES`)
 
 
 class Stopped(Exception):

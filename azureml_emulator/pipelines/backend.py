@@ -10,6 +10,7 @@ another failed or the run was canceled.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from azureml_emulator.artifacts import backend as artifacts
@@ -29,7 +30,7 @@ STD_LOG = "user_logs/std_log.txt"
 PIPELINE_CODES = {"NotStarted": "0", "Running": "1", "Failed": "2", "Completed": "3", "Canceled": "4"}
 STEP_CODES = {"NotStarted": "0", "Queued": "1", "Preparing": "2", "Running": "2", "Finalizing": "2",
               "CancelRequested": "2", "Failed": "3", "Completed": "4", "Canceled": "5"}
-NOT_STARTED, FINISHED, CANCELED = "0", "4", "5"
+NOT_STARTED = "0"
 
 
 def _check_graph(store: Store, workspace: WorkspaceKey, graph: dict) -> None:
@@ -215,11 +216,6 @@ def node_log(store: Store, workspace: WorkspaceKey, run_id: str, node_id: str, k
 def record_node(store: Store, workspace: WorkspaceKey, run_id: str, node_id: str, **fields: Any) -> None:
     """Update what the run keeps of one node (the supervisor calls this)."""
     def change(entity: dict) -> None:
-        node = entity["_nodes"].setdefault(node_id, {"CreationTime": iso_now()})
+        node = entity["_nodes"].setdefault(node_id, {"CreationTime": iso(time.time())})
         node.update(fields)
     entities.update(store, workspace, PIPELINE_RUN, run_id, change)
-
-
-def iso_now() -> str:
-    import time
-    return iso(time.time())
