@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 
 from azureml_emulator.errors import EmulatorError, NotEmulated
@@ -28,6 +29,8 @@ LITERAL, GRAPH_PARAMETER, CONCATENATE = "0", "1", "2"
 REFERENCE = "$AZUREML_DATAREFERENCE_{}"
 FAKE_PORT_PREFIX = "_run_after"   # the SDK's sequencing ports (run_after, StepSequence): no data
 MODES = {"0": "none", "1": "mount", "2": "download", "3": "upload"}
+DATASET_PLACEHOLDER = re.compile(r"^(?:DatasetOutputConfig|DatasetConsumptionConfig):(.+)$")
+DATASET_OUTPUT_PATH = "dataset/{run-id}/{output-name}"   # an OutputFileDatasetConfig's default destination
 
 
 @dataclass
@@ -90,10 +93,16 @@ def _environment_variables(module: dict, values: dict[str, str | None]) -> dict[
 
 
 def arguments(module: dict, values: dict[str, str | None]) -> list[str]:
+    interface = module.get("StructuredInterface") or {}
+    ports = {port["Name"] for key in ("Inputs", "Outputs") for port in interface.get(key) or []}
     result = []
-    for argument in (module.get("StructuredInterface") or {}).get("Arguments") or []:
+    for argument in interface.get("Arguments") or []:
         kind, value = argument.get("ValueType"), argument.get("Value")
-        if kind == "Literal":
+        # An OutputFileDatasetConfig and its as_input() are literal placeholders naming their port.
+        dataset_port = DATASET_PLACEHOLDER.match(str(value)) if kind == "Literal" else None
+        if dataset_port and dataset_port.group(1) in ports:
+            result.append(REFERENCE.format(dataset_port.group(1)))
+        elif kind == "Literal":
             result.append("" if value is None else str(value))
         elif kind == "Parameter":
             result.append("" if values.get(value) is None else str(values[value]))
@@ -135,6 +144,9 @@ def define(node: dict, module: dict, parameters: dict[str, str], inputs: dict[st
     references = {}
     for name, (location, _identity) in inputs.items():
         port, setting = structured_inputs.get(name) or {}, input_settings.get(name) or {}
+        if setting.get("AdditionalTransformations"):
+            raise NotEmulated("transformations of a step's dataset input (read_delimited_files, input {} of step "
+                              "{})".format(name, module.get("Name")))
         references[name] = {"dataStoreName": location.datastore, "pathOnDataStore": location.path,
                             "mode": _mode(setting.get("DataStoreMode") or port.get("DataStoreMode")),
                             "pathOnCompute": setting.get("PathOnCompute") or port.get("PathOnCompute"),
@@ -148,8 +160,15 @@ def define(node: dict, module: dict, parameters: dict[str, str], inputs: dict[st
         if mode != "mount":
             raise NotEmulated("step outputs in mode {!r} (output {} of step {}): the emulator mounts outputs"
                               .format(mode, port["Name"], module.get("Name")))
+        path = "azureml/{}/{}".format(step_run_id, port["Name"])   # a PipelineData's place
+        if "DatasetOutputOptions" in setting:   # an OutputFileDatasetConfig
+            if (setting.get("DatasetRegistration") or {}).get("Name"):
+                raise NotEmulated("registering a step's output as a dataset (register_on_complete, output {} of step "
+                                  "{})".format(port["Name"], module.get("Name")))
+            template = (setting.get("DatasetOutputOptions") or {}).get("PathOnDatastore") or DATASET_OUTPUT_PATH
+            path = template.replace("{run-id}", step_run_id).replace("{output-name}", port["Name"])
         location = Location(setting.get("DataStoreName") or port.get("DataStoreName") or "workspaceblobstore",
-                            "azureml/{}/{}".format(step_run_id, port["Name"]), port.get("DataTypeId") or "AnyFile")
+                            path.strip("/"), port.get("DataTypeId") or "AnyFile")
         outputs[port["Name"]] = location
         references[port["Name"]] = {"dataStoreName": location.datastore, "pathOnDataStore": location.path,
                                     "mode": "mount", "pathOnCompute": None, "overwrite": bool(port.get("Overwrite"))}

@@ -319,3 +319,25 @@ open(os.path.join(sys.argv[2], 'message.txt'), 'w').write('hello ' + name)
     assert output.path_on_datastore == "azureml/{}/message".format(greet_run.id)
     output.download(local_path=str(cluster.work / "downloaded"))
     assert (cluster.work / "downloaded" / output.path_on_datastore / "message.txt").read_text() == "hello datastore"
+
+
+def test_an_output_file_dataset_config_passes_data_between_steps(cluster):
+    from azureml.data import OutputFileDatasetConfig
+    folder = script_folder(cluster, write_to="""
+import os, sys
+os.makedirs(sys.argv[1], exist_ok=True)
+open(os.path.join(sys.argv[1], 'message.txt'), 'w').write('hello dataset')
+""", read=READ)
+    default = OutputFileDatasetConfig(name="message")
+    placed = OutputFileDatasetConfig(name="placed", destination=(cluster.ws.get_default_datastore(), "kept/{run-id}"))
+    write = step(cluster, "write_to", folder, arguments=[default], allow_reuse=False)
+    write_placed = step(cluster, "write_to", folder, name="write_placed", arguments=[placed], allow_reuse=False)
+    read = step(cluster, "read", folder, arguments=[default.as_input()], allow_reuse=False)
+    run = cluster.experiment.submit(Pipeline(cluster.ws, steps=[write, write_placed, read]))
+    assert run.wait_for_completion(show_output=False) == "Finished"
+    steps = {s.name: s for s in run.get_steps()}
+    assert "READ hello dataset" in job_log(steps["read"])
+    (reference,) = steps["read"].get_details()["runDefinition"]["dataReferences"].values()
+    assert reference["pathOnDataStore"] == "dataset/{}/message".format(steps["write_to"].id)   # Azure's default
+    (placed_reference,) = steps["write_placed"].get_details()["runDefinition"]["dataReferences"].values()
+    assert placed_reference["pathOnDataStore"] == "kept/{}".format(steps["write_placed"].id)
