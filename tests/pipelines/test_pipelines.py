@@ -11,6 +11,7 @@ from azureml.exceptions import ActivityFailedException
 from azureml.pipeline.core import Pipeline, PipelineData, PipelineParameter, StepSequence
 from azureml.pipeline.core.run import PipelineRun, StepRun
 from azureml.pipeline.steps import PythonScriptStep
+from azureml.widgets import RunDetails
 
 from conftest import job_log
 
@@ -90,8 +91,11 @@ def test_steps_pass_pipeline_data_and_parameters_and_are_real_step_runs(cluster,
     assert re.search(r"READ hello there", read.get_details_with_logs()["logFiles"]["STDOUT"])
     assert "azureml/{}/message".format(write.id) in read.get_details()["runDefinition"]["dataReferences"]["message"][
         "pathOnDataStore"]
-    read_write_order = write.get_details()["endTimeUtc"] <= read.get_details()["startTimeUtc"]
-    assert read_write_order
+    assert write.get_details()["endTimeUtc"] <= read.get_details()["startTimeUtc"]
+    widget = RunDetails(run).get_widget_data()   # the run widget renders the pipeline offline
+    assert widget["status"] == "Completed"
+    assert sorted((child["name"], child["status"]) for child in widget["child_runs"]) == [
+        ("read", "Finished"), ("write", "Finished")]
 
 
 def test_pipeline_submit_uses_the_parameter_defaults_and_names_its_experiment(cluster):
