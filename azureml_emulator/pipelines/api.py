@@ -1,17 +1,18 @@
 """The pipeline service (``/pipelines/v1.0``; the SDK's client is
 `azureml/pipeline/core/_restclients/aeva/aml_pipelines_api10.py`, its host from service
 discovery): data types, modules and data sources the SDK creates while it builds a pipeline,
-pipeline runs (create, submit, status, each step's status, outputs and logs, cancel), and
-published pipelines (publish, get, list, enable and disable, submit through their REST endpoint).
+pipeline runs (create, submit, status, each step's status, outputs and logs, cancel),
+published pipelines (publish, get, list, enable and disable, submit through their REST endpoint)
+and pipeline endpoints (create, get by id or name, list, versions and the default, submit).
 
-Pipeline endpoints, schedules, drafts, templates, pipeline views and Azure ML modules
+Schedules, drafts, templates, pipeline views and Azure ML modules
 (`Module`/`ModuleVersion`) are not emulated: the router answers them with its "not emulated"
 error naming the operation (`rest.catalogue`).
 """
 from __future__ import annotations
 
 from azureml_emulator.errors import BadRequest, NotEmulated, Unauthorized
-from azureml_emulator.pipelines import backend, catalog, published
+from azureml_emulator.pipelines import backend, catalog, endpoints, published
 from azureml_emulator.rest import catalogue
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
@@ -153,11 +154,16 @@ def set_published_status(request: Request) -> Reply:
     return Reply(200, b"")
 
 
-def submit_published(request: Request) -> Reply:
-    """``published.submit`` and the published pipeline's REST endpoint: a bearer token is required."""
+def _require_token(request: Request) -> None:
+    """A REST endpoint of a published pipeline or pipeline endpoint answers only a caller with a bearer token."""
     if not request.headers.get("authorization", "").lower().startswith("bearer "):
         raise Unauthorized("The request has no bearer token: send an Authorization header with an Azure AD token "
                            "(ws._auth_object.get_authentication_header())")
+
+
+def submit_published(request: Request) -> Reply:
+    """``published.submit`` and the published pipeline's REST endpoint."""
+    _require_token(request)
     run = published.submit(request.store, request.workspace, request.params["pipeline_id"], request.json_object(),
                            request.emulator.environments, parent_run_id=request.query.get("parentRunId"))
     return Reply(200, _public(run))
@@ -166,6 +172,43 @@ def submit_published(request: Request) -> Reply:
 def runs_of_published(request: Request) -> Reply:
     return Reply(200, [_public(run) for run in published.runs_of(request.store, request.workspace,
                                                                  request.params["pipeline_id"])])
+
+
+def create_endpoint(request: Request) -> Reply:
+    return Reply(200, endpoints.create(request.store, request.workspace, request.json_object()))
+
+
+def get_endpoint(request: Request) -> Reply:
+    return Reply(200, endpoints.get(request.store, request.workspace, request.params["endpoint_id"]))
+
+
+def get_endpoint_by_name(request: Request) -> Reply:
+    return Reply(200, endpoints.get_by_name(request.store, request.workspace, request.query.get("Name") or ""))
+
+
+def list_endpoints(request: Request) -> Reply:
+    active_only = request.query.get("activeOnly", "true").lower() != "false"
+    return Reply(200, endpoints.list_all(request.store, request.workspace, active_only))
+
+
+def update_endpoint(request: Request) -> Reply:
+    return Reply(200, endpoints.update(request.store, request.workspace, request.params["endpoint_id"],
+                                       request.json_object()))
+
+
+def submit_endpoint(request: Request) -> Reply:
+    """``endpoint.submit`` and the pipeline endpoint's REST URL (``?pipelineVersion=`` picks a version)."""
+    _require_token(request)
+    run = endpoints.submit(request.store, request.workspace, request.params["endpoint_id"], request.json_object(),
+                           request.emulator.environments, request.query.get("pipelineVersion"),
+                           parent_run_id=request.query.get("parentRunId"))
+    return Reply(200, _public(run))
+
+
+def endpoint_pipelines(request: Request) -> Reply:
+    active_only = request.query.get("activeOnly", "true").lower() != "false"
+    return Reply(200, endpoints.pipelines(request.store, request.workspace, request.params["endpoint_id"],
+                                          active_only))
 
 
 def _both(method: str, path: str, handler) -> tuple[Route, Route]:
@@ -192,6 +235,13 @@ ROUTES = (
     Route("PUT", PIPELINES + "/Pipelines/{pipeline_id}/status", set_published_status),
     Route("POST", PIPELINES + "/PipelineRuns/PipelineSubmit/{pipeline_id}", submit_published),
     Route("GET", PIPELINES + "/PipelineRuns/Pipeline/{pipeline_id}", runs_of_published),
+    Route("POST", PIPELINES + "/PipelineEndpoints/Create", create_endpoint),
+    Route("GET", PIPELINES + "/PipelineEndpoints/Id/{endpoint_id}", get_endpoint),
+    Route("GET", PIPELINES + "/PipelineEndpoints/Name", get_endpoint_by_name),
+    Route("GET", PIPELINES + "/PipelineEndpoints", list_endpoints),
+    Route("PUT", PIPELINES + "/PipelineEndpoints/{endpoint_id}", update_endpoint),
+    Route("GET", PIPELINES + "/PipelineEndpoints/{endpoint_id}/pipelines", endpoint_pipelines),
+    Route("POST", PIPELINES + "/PipelineRuns/PipelineEndpointSubmit/Id/{endpoint_id}", submit_endpoint),
     *_both("POST", "/Unsubmitted/CreationInfoWithGraph", create_unsubmitted),
     *_both("POST", "/Submit/{run_id}", submit),
     *_both("GET", "/{run_id}", get_pipeline_run),

@@ -1,5 +1,5 @@
 """The pipeline service's stored entities (data types, modules, data sources, graphs,
-pipeline runs, published pipelines), one row each in the ``pipeline_entities`` table, as the service's JSON
+pipeline runs, published pipelines, pipeline endpoints), one row each in the ``pipeline_entities`` table, as the service's JSON
 (PascalCase keys, the shapes of `azureml/pipeline/core/_restclients/aeva/models`).
 
 Modules and data sources also keep their identifier hash (the SDK's fingerprint), which
@@ -17,9 +17,9 @@ from azureml_emulator.store import Store
 from azureml_emulator.timestamps import iso
 
 DATATYPE, MODULE, DATASOURCE, GRAPH, PIPELINE_RUN = "datatype", "module", "datasource", "graph", "pipelinerun"
-PUBLISHED = "pipeline"
+PUBLISHED, ENDPOINT = "pipeline", "pipelineendpoint"
 WHAT = {DATATYPE: "DataType", MODULE: "Module", DATASOURCE: "DataSource", GRAPH: "Graph",
-        PIPELINE_RUN: "PipelineRun", PUBLISHED: "Pipeline"}
+        PIPELINE_RUN: "PipelineRun", PUBLISHED: "Pipeline", ENDPOINT: "PipelineEndpoint"}
 
 
 def new_id() -> str:

@@ -264,11 +264,43 @@ def test_a_published_pipeline_runs_from_the_sdk_and_from_its_rest_endpoint(clust
     assert PublishedPipeline.get(cluster.ws, published.id).status == "Active"
 
 
-def test_a_pipeline_endpoint_is_not_emulated_and_says_which_operation(cluster):
+def test_a_pipeline_endpoint_keeps_versions_and_runs_the_default_or_the_one_asked(cluster):
+    import requests
     from azureml.pipeline.core import PipelineEndpoint
+    first = write_read_pipeline(cluster).publish(name="greeter")
+    endpoint = PipelineEndpoint.publish(cluster.ws, name="greeter-endpoint", pipeline=first, description="d")
+    assert endpoint.default_version == "0" and endpoint.status == "Active"
+    assert PipelineEndpoint.get(cluster.ws, name="greeter-endpoint").id == endpoint.id
+    assert [e.name for e in PipelineEndpoint.list(cluster.ws)] == ["greeter-endpoint"]
+    with pytest.raises(ValueError, match="already exists"):
+        PipelineEndpoint.publish(cluster.ws, name="greeter-endpoint", pipeline=first, description="d")
+
+    folder = script_folder(cluster, "single", ok=OK)
+    second = Pipeline(cluster.ws, steps=[step(cluster, "ok", folder)]).publish(name="fine")
+    endpoint.add_default(second)
+    endpoint = PipelineEndpoint.get(cluster.ws, id=endpoint.id)
+    assert endpoint.default_version == "1"
+    assert [p.id for p in endpoint.list_pipelines()] == [first.id, second.id]
+
+    run = endpoint.submit("by-endpoint")   # the default version: the one-step pipeline
+    assert run.wait_for_completion(show_output=False) == "Finished"
+    assert [s.name for s in run.get_steps()] == ["ok"]
+    answer = requests.post(endpoint.endpoint + "?pipelineVersion=0", json={
+        "ExperimentName": "by-endpoint", "ParameterAssignments": {"greeting": "version 0"}},
+        headers=cluster.ws._auth_object.get_authentication_header())
+    assert answer.status_code == 200
+    rest_run = PipelineRun(Experiment(cluster.ws, "by-endpoint"), answer.json()["Id"])
+    assert rest_run.wait_for_completion(show_output=False) == "Finished"
+    assert "READ hello version 0" in job_log(rest_run.find_step_run("read")[0])
+    assert requests.post(endpoint.endpoint, json={"ExperimentName": "x"}).status_code == 401
+
+
+def test_schedules_are_not_emulated_and_say_which_operation(cluster):
+    from azureml.pipeline.core import Schedule, ScheduleRecurrence
     published = write_read_pipeline(cluster).publish(name="greeter")
-    with pytest.raises(Exception, match=r"not emulated by azureml_emulator: AMLPipelinesAPI10\.pipeline_endpoint_"):
-        PipelineEndpoint.publish(cluster.ws, name="greeter-endpoint", pipeline=published, description="d")
+    with pytest.raises(Exception, match=r"not emulated by azureml_emulator: AMLPipelinesAPI10\.schedules_create_post"):
+        Schedule.create(cluster.ws, name="hourly", pipeline_id=published.id, experiment_name="scheduled",
+                        recurrence=ScheduleRecurrence(frequency="Hour", interval=1))
 
 
 SLOW = """
