@@ -70,7 +70,7 @@ def new_run(store: Store, workspace: WorkspaceKey, experiment: str, graph: dict,
              pipeline_id: str | None = None) -> dict:
     run = {"Description": info.get("Description"), "GraphId": graph["Id"], "IsSubmitted": False,
            "HasErrors": False, "HasWarnings": False, "UploadState": "Completed",
-           "ParameterAssignments": info.get("ParameterAssignments") or {},
+           "ParameterAssignments": parameter_values(graph, info.get("ParameterAssignments")),
            "DataSetDefinitionValueAssignments": info.get("DataSetDefinitionValueAssignments") or {},
            "RunHistoryExperimentName": experiment, "PipelineId": pipeline_id,
            "RunSource": info.get("RunSource") or "SDK", "RunType": info.get("RunType") or "SDK",
@@ -116,16 +116,21 @@ def submit(store: Store, workspace: WorkspaceKey, run_id: str, mode: str, parent
     jobs.start_job(store, workspace, run_id, {"environments": mode}, module=SUPERVISOR)
 
 
-def pipeline_parameters(store: Store, workspace: WorkspaceKey, entity: dict) -> dict[str, str]:
-    """The run's pipeline parameters: the graph's defaults, overridden by the run's assignments."""
-    interface = get_graph(store, workspace, entity["GraphId"]).get("_interface") or {}
+def parameter_values(graph: dict, assignments: dict | None) -> dict[str, str]:
+    """A run's pipeline parameters: the graph's defaults, overridden by the run's assignments (the
+    run keeps them all, as Azure does: the SDK rebuilds a run's graph from them)."""
+    interface = graph.get("_interface") or {}
     values = {p["Name"]: p.get("DefaultValue") for p in interface.get("Parameters") or []}
-    unknown = sorted(set(entity.get("ParameterAssignments") or {}) - set(values))
+    unknown = sorted(set(assignments or {}) - set(values))
     if unknown:
         raise BadRequest("Pipeline parameters {} are not parameters of the pipeline (it has {})".format(
             ", ".join(unknown), ", ".join(sorted(values)) or "none"))
-    values.update(entity.get("ParameterAssignments") or {})
+    values.update(assignments or {})
     return {name: "" if value is None else str(value) for name, value in values.items()}
+
+
+def pipeline_parameters(store: Store, workspace: WorkspaceKey, entity: dict) -> dict[str, str]:
+    return parameter_values(get_graph(store, workspace, entity["GraphId"]), entity.get("ParameterAssignments"))
 
 
 def get_pipeline_run(store: Store, workspace: WorkspaceKey, run_id: str) -> dict:

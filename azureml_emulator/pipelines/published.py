@@ -26,7 +26,7 @@ def create(store: Store, workspace: WorkspaceKey, info: dict) -> dict:
     pipeline_id = entities.new_id()
     published = {"Name": info["Name"], "Description": info.get("Description"), "Version": info.get("Version"),
                  "GraphId": graph["Id"], "TotalRunSteps": len(graph.get("ModuleNodes") or []),
-                 "ParameterAssignments": info.get("ParameterAssignments") or {},
+                 "ParameterAssignments": backend.parameter_values(graph, info.get("ParameterAssignments")),
                  "DataSetDefinitionValueAssignments": info.get("DataSetDefinitionValueAssignments") or {},
                  "Url": endpoint(workspace, pipeline_id), "EntityStatus": "Active",
                  "ContinueRunOnStepFailure": bool(info.get("ContinueRunOnStepFailure")),

@@ -242,6 +242,10 @@ def test_a_published_pipeline_runs_from_the_sdk_and_from_its_rest_endpoint(clust
     run = published.submit(cluster.ws, "published")
     assert run.wait_for_completion(show_output=False) == "Finished"
     assert "READ hello world" in job_log(run.find_step_run("read")[0])
+    assert sorted(node.name for node in run.get_graph().module_nodes) == ["read", "write"]
+    again = run.publish_pipeline(name="greeter-again", description="from its run", version="2")
+    assert again.id != published.id and again.version == "2"
+    again.disable()
 
     body = {"ExperimentName": "from-rest", "ParameterAssignments": {"greeting": "rest"}}
     refused = requests.post(published.endpoint, json=body)
