@@ -22,6 +22,7 @@ import time
 import uuid
 
 from azureml_emulator.artifacts import backend as artifacts
+from azureml_emulator.datasets import backend as datasets
 from azureml_emulator.errors import EmulatorError
 from azureml_emulator.execution import processes
 from azureml_emulator.ids import ArtifactId, WorkspaceKey
@@ -102,6 +103,9 @@ class Orchestrator:
                 found[port] = (location, "run:{}/{}".format(self.writer[source], source_port))
                 continue
             dataset = self.dataset_nodes.get(source) or {}
+            if dataset.get("DataSetDefinition"):
+                found[port] = self.dataset_input(dataset["DataSetDefinition"], port, node_id)
+                continue
             if not dataset.get("DatasetId"):
                 raise EmulatorError("not emulated by azureml_emulator: step inputs other than a step's output or a "
                                     "datastore path (input {} of step {})".format(port, self.name(node_id)),
@@ -111,6 +115,28 @@ class Orchestrator:
             found[port] = (steps.Location(blob.get("AmlDataStoreName") or "", blob.get("RelativePath") or ""),
                            "datasource:{}".format(source_entity["Id"]))
         return found
+
+    def dataset_input(self, definition: dict, port: str, node_id: str) -> tuple[steps.Location, str]:
+        """A registered dataset (by id and version) or a saved one (by id), as a step's dataset input."""
+        value = definition.get("Value") or {}
+        if definition.get("ParameterName"):
+            value = (self.entity.get("DataSetDefinitionValueAssignments") or {}).get(
+                definition["ParameterName"]) or value
+        registered, saved = value.get("DataSetReference"), value.get("SavedDataSetReference")
+        if registered and registered.get("Id"):
+            version = registered.get("Version")
+            record = datasets.by_dataset_id(self.store, self.workspace, registered["Id"],
+                                            int(version) if str(version or "").isdigit() else None)
+            if record is None:
+                raise EmulatorError("Dataset {} version {} (input {} of step {}) does not exist in this workspace"
+                                    .format(registered["Id"], version, port, self.name(node_id)), code="UserError")
+            reference = {"id": record["savedId"], "name": record["name"], "version": record["version"]}
+        elif saved and saved.get("Id"):
+            reference = {"id": saved["Id"], "name": None, "version": None}
+        else:
+            raise EmulatorError("not emulated by azureml_emulator: dataset inputs other than a registered or saved "
+                                "dataset (input {} of step {})".format(port, self.name(node_id)), code="UserError")
+        return steps.Location("", "", "AzureMLDataset", dataset=reference), "dataset:{}".format(reference["id"])
 
     def earlier_run(self, reuse_key: str) -> dict | None:
         """The latest finished run of a node with this reuse key in another pipeline run."""

@@ -40,6 +40,7 @@ class Location:
     datastore: str
     path: str
     data_type: str = "AnyDirectory"
+    dataset: dict | None = None   # a dataset input instead: {"id": saved id, "name", "version"}
 
     def to_json(self) -> dict:
         return {"DataStoreName": self.datastore, "PathOnDataStore": self.path, "DataTypeId": self.data_type}
@@ -92,9 +93,11 @@ def _environment_variables(module: dict, values: dict[str, str | None]) -> dict[
     return found
 
 
-def arguments(module: dict, values: dict[str, str | None]) -> list[str]:
+def arguments(module: dict, values: dict[str, str | None], dataset_inputs: frozenset = frozenset()) -> list[str]:
+    """The command line. A dataset input keeps its ``DatasetConsumptionConfig:<name>`` placeholder,
+    which the job replaces by the dataset's path, as for a script run's dataset inputs."""
     interface = module.get("StructuredInterface") or {}
-    ports = {port["Name"] for key in ("Inputs", "Outputs") for port in interface.get(key) or []}
+    ports = {port["Name"] for key in ("Inputs", "Outputs") for port in interface.get(key) or []} - dataset_inputs
     result = []
     for argument in interface.get("Arguments") or []:
         kind, value = argument.get("ValueType"), argument.get("Value")
@@ -141,12 +144,18 @@ def define(node: dict, module: dict, parameters: dict[str, str], inputs: dict[st
     structured_inputs = {port["Name"]: port for port in interface.get("Inputs") or []}
     input_settings = {s["Name"]: s for s in node.get("ModuleInputSettings") or []}
     output_settings = {s["Name"]: s for s in node.get("ModuleOutputSettings") or []}
-    references = {}
+    references, data = {}, {}
     for name, (location, _identity) in inputs.items():
         port, setting = structured_inputs.get(name) or {}, input_settings.get(name) or {}
         if setting.get("AdditionalTransformations"):
             raise NotEmulated("transformations of a step's dataset input (read_delimited_files, input {} of step "
                               "{})".format(name, module.get("Name")))
+        if location.dataset is not None:   # a registered or saved dataset: the job's own dataset input
+            data[name] = {"dataLocation": {"dataset": location.dataset, "dataPath": None, "uri": None},
+                          "mechanism": _mode(setting.get("DataStoreMode") or port.get("DataStoreMode")),
+                          "environmentVariableName": name, "overwrite": False, "options": {},
+                          "pathOnCompute": setting.get("PathOnCompute") or port.get("PathOnCompute")}
+            continue
         references[name] = {"dataStoreName": location.datastore, "pathOnDataStore": location.path,
                             "mode": _mode(setting.get("DataStoreMode") or port.get("DataStoreMode")),
                             "pathOnCompute": setting.get("PathOnCompute") or port.get("PathOnCompute"),
@@ -175,8 +184,8 @@ def define(node: dict, module: dict, parameters: dict[str, str], inputs: dict[st
     environment = configuration.get("environment") or {}
     environment["environmentVariables"] = dict(environment.get("environmentVariables") or {},
                                                **_environment_variables(module, values))
-    configuration.update(script=values["Script"], arguments=arguments(module, values), target=values.get("Target"),
-                         environment=environment, dataReferences=references)
+    configuration.update(script=values["Script"], arguments=arguments(module, values, frozenset(data)),
+                         target=values.get("Target"), environment=environment, dataReferences=references, data=data)
     snapshot_id = (module.get("DataLocation") or {}).get("StorageId")
     key = {"module": module["Id"], "parameters": {k: v for k, v in sorted(values.items())},
            "runconfig": runconfig_text, "inputs": {name: identity for name, (_l, identity) in sorted(inputs.items())}}

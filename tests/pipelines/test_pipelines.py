@@ -381,3 +381,26 @@ open(os.path.join(sys.argv[1], 'message.txt'), 'w').write('hello dataset')
     assert reference["pathOnDataStore"] == "dataset/{}/message".format(steps["write_to"].id)   # Azure's default
     (placed_reference,) = steps["write_placed"].get_details()["runDefinition"]["dataReferences"].values()
     assert placed_reference["pathOnDataStore"] == "kept/{}".format(steps["write_placed"].id)
+
+
+def test_a_registered_dataset_is_a_step_input_mounted_or_downloaded(cluster):
+    from azureml.core import Dataset
+    datastore = cluster.ws.get_default_datastore()
+    (cluster.work / "digits").mkdir()
+    (cluster.work / "digits" / "seven.txt").write_text("7")
+    datastore.upload(src_dir=str(cluster.work / "digits"), target_path="digits")
+    digits = Dataset.File.from_files(path=(datastore, "digits")).register(cluster.ws, "digits")
+    folder = script_folder(cluster, count="""
+import os, sys
+print('FILES', sorted(os.listdir(sys.argv[1])), open(os.path.join(sys.argv[1], 'seven.txt')).read())
+""")
+    mounted = digits.as_named_input("digits").as_mount()
+    downloaded = digits.as_named_input("copied").as_download()
+    steps = [step(cluster, "count", folder, name=name, arguments=[data], inputs=[data])
+             for name, data in (("mounted", mounted), ("downloaded", downloaded))]
+    run = cluster.experiment.submit(Pipeline(cluster.ws, steps=steps))
+    assert run.wait_for_completion(show_output=False) == "Finished"
+    for step_run in run.get_steps():
+        assert "FILES ['seven.txt'] 7" in job_log(step_run)
+        (used,) = step_run.get_details()["inputDatasets"]
+        assert used["dataset"].name == "digits"
