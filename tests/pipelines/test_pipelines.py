@@ -404,3 +404,25 @@ print('FILES', sorted(os.listdir(sys.argv[1])), open(os.path.join(sys.argv[1], '
         assert "FILES ['seven.txt'] 7" in job_log(step_run)
         (used,) = step_run.get_details()["inputDatasets"]
         assert used["dataset"].name == "digits"
+
+
+def test_stopping_the_emulators_jobs_ends_the_pipeline_supervisor_and_its_steps(cluster):
+    from conftest import is_running
+    from azureml_emulator.runs import backend as runs
+    from azureml_emulator.store import Store
+    from azureml_emulator.tools import housekeeping
+    folder = script_folder(cluster, slow=SLOW)
+    run = cluster.experiment.submit(Pipeline(cluster.ws, steps=[step(cluster, "slow", folder, allow_reuse=False)]))
+    deadline = time.monotonic() + 90
+    log = ""
+    while "PID " not in log and time.monotonic() < deadline:
+        steps = list(run.get_steps())
+        log = steps[0].get_details_with_logs()["logFiles"].get("user_logs/std_log.txt", "") if steps else ""
+        time.sleep(0.5)
+    pid = int(log.split("PID ")[1].split()[0])
+    store = Store(cluster.home)
+    supervisor = runs.process_of(store, runs.all_runs(store)[0][0], run.id)["pid"]
+    assert is_running(pid) and is_running(supervisor)
+    housekeeping.stop_all(cluster.home)   # what `azureml-emulator reset` and a test session's end do
+    assert not is_running(pid) and not is_running(supervisor)
+    assert run.get_status() == "Canceled"
