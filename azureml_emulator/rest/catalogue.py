@@ -31,9 +31,10 @@ class Client:
     prefix: str = ""
 
 
-# The clients of the services the router names in its "not emulated" answers (vendored
-# Storage, Resources and Network clients go to other hosts, which the transport refuses
-# anyway). HyperDrive's client is given ".../hyperdrive/v1.0" as its base URL.
+# The clients of the services the router names in its "not emulated" answers: the workspace's
+# services and the pipeline service (whose base URL is the discovered host; its templates carry
+# "/pipelines/v1.0"). HyperDrive's client is given ".../hyperdrive/v1.0" as its base URL. Vendored
+# Storage, Resources and Network clients go to other hosts, which the transport refuses anyway.
 ROUTED_CLIENTS = (
     Client("azureml-core", "_restclient",
            "the workspace's services: run history, artifacts, Model Management, environments, datastores..."),
@@ -41,10 +42,11 @@ ROUTED_CLIENTS = (
            "Resource Manager: workspaces, computes, connections, quotas"),
     Client("azureml-dataset-runtime", "data/_restclient", "the dataset service, with its model and run-history parts"),
     Client("azureml-train-core", "train/restclients/hyperdrive", "HyperDrive sweeps", "/hyperdrive/v1.0"),
+    Client("azureml-pipeline-core", "pipeline/core/_restclients/aeva", "the pipeline service (AE3P)"),
 )
-# Every client the coverage page lists: azureml-mlflow's (its MLflow REST calls themselves are
-# MLflow's, read from MLflow's protocol by `tools.mlflow_operations`) and the pipeline service's
-# (its base URL is the discovered host; the templates carry "/pipelines/v1.0").
+# Every client the coverage page lists: those, then azureml-mlflow's, which repeat some of
+# azureml-core's operations under other names (its MLflow REST calls themselves are MLflow's,
+# read from MLflow's protocol by `tools.mlflow_operations`).
 CLIENTS = ROUTED_CLIENTS + (
     Client("azureml-mlflow", "mlflow/_restclient/artifact", "artifact listings and uploads (local_artifact_client)"),
     Client("azureml-mlflow", "mlflow/_restclient/run_artifact", "a run's artifacts (run_artifact_client)"),
@@ -55,7 +57,6 @@ CLIENTS = ROUTED_CLIENTS + (
     Client("azureml-mlflow", "mlflow/_restclient/mms", "mlflow.deployments to ACI and AKS (Model Management)"),
     Client("azureml-mlflow", "mlflow/_restclient/mfe_v2022_02_01_preview",
            "mlflow.deployments to online and batch endpoints (Resource Manager, v2)"),
-    Client("azureml-pipeline-core", "pipeline/core/_restclients/aeva", "the pipeline service (AE3P)"),
 )
 
 
@@ -94,20 +95,19 @@ def _builder_methods(tree: ast.Module) -> dict[str, str]:
 def _verb(function: ast.FunctionDef | ast.AsyncFunctionDef, builders: dict[str, str],
           siblings: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] | None = None) -> str:
     """The HTTP verb a generated operation sends; a long-running one (``delete`` or
-    ``begin_delete``) sends it from the ``_delete_initial`` it calls."""
-    for call in ast.walk(function):
-        if not isinstance(call, ast.Call):
-            continue
+    ``begin_delete``) sends it from the ``_delete_initial`` it calls (its own calls only poll)."""
+    calls = [call for call in ast.walk(function) if isinstance(call, ast.Call)]
+    for call in calls:
+        target = call.func
+        if (siblings and isinstance(target, ast.Attribute) and target.attr.endswith("_initial")
+                and target.attr in siblings):
+            return _verb(siblings[target.attr], builders)
+    for call in calls:
         target = call.func
         if isinstance(target, ast.Attribute) and target.attr in VERBS and "_client" in ast.unparse(target.value):
             return target.attr.upper()
         if isinstance(target, ast.Name) and target.id in builders:
             return builders[target.id]
-    for call in ast.walk(function):
-        target = call.func if isinstance(call, ast.Call) else None
-        if (siblings and isinstance(target, ast.Attribute) and target.attr.endswith("_initial")
-                and target.attr in siblings):
-            return _verb(siblings[target.attr], builders)
     return ""
 
 
