@@ -33,6 +33,7 @@ SAMPLE_SCOPE = "/subscriptions/s/resourceGroups/r/providers/Microsoft.MachineLea
 # A workspace's path prefix in an operation's template, whatever its placeholders are called.
 WORKSPACE = re.compile(r"/subscriptions/\{\w+\}/resourceGroups/\{\w+\}"
                        r"/providers/Microsoft\.MachineLearningServices/workspaces/\{\w+\}")
+RESOURCE_PATHS = "resource paths (`/subscriptions/...`)"
 PACKAGES = ("azureml-core", "azureml-dataset-runtime", "azureml-train-core", "azureml-mlflow",
             "mlflow-skinny", "azureml-pipeline-core")
 
@@ -73,6 +74,18 @@ def answering(operation: Operation) -> list[Route]:
 
 def short(url: str) -> str:
     return WORKSPACE.sub("{ws}", url).replace("|", "\\|")
+
+
+def service(operation: Operation) -> str:
+    """The service an operation belongs to: its path's service prefix (``/history/v1.0``), Azure
+    resource paths (Resource Manager's, or a registry's), or MLflow's service name for an MLflow RPC."""
+    kind = operation.name.split(".")[0]
+    if kind.endswith("Service"):
+        return kind
+    first, _, rest = operation.url.lstrip("/").partition("/")
+    if first in ("subscriptions", "providers") or first.startswith("{"):
+        return RESOURCE_PATHS
+    return "/{}/{}".format(first, rest.split("/")[0]) if rest else "/" + first
 
 
 def _count(operations: Iterable[Operation]) -> tuple[int, int]:
@@ -137,11 +150,18 @@ def page() -> str:
         if not group.operations:
             lines += ["(the package is not installed, so its operations could not be read)", ""]
             continue
-        lines += ["| emulated | operation | method | URL |", "|---|---|---|---|"]
+        services: dict[str, list[Operation]] = {}
         for operation in group.operations:
-            lines.append("| {} | `{}` | {} | `{}` |".format("yes" if answering(operation) else "no", operation.name,
-                                                           operation.method or "?", short(operation.url)))
-        lines.append("")
+            services.setdefault(service(operation), []).append(operation)
+        for name, operations in services.items():
+            lines += ["### {} in {}: {} of {} emulated".format(
+                name if name.endswith("Service") or name == RESOURCE_PATHS else "`{}`".format(name),
+                group.title.split(":")[0], *_count(operations)), "",
+                "| emulated | operation | method | URL |", "|---|---|---|---|"]
+            for operation in operations:
+                lines.append("| {} | `{}` | {} | `{}` |".format("yes" if answering(operation) else "no", operation.name,
+                                                               operation.method or "?", short(operation.url)))
+            lines.append("")
     lines += ["## Routes the emulator answers", "",
               "The route table (`rest/routes.py`), in the order the router tries it, with the SDK operations",
               "(of the clients the router names in its 501 answers) that send each route's requests.",

@@ -36,6 +36,8 @@ def test_the_totals_add_up_per_client_and_overall(page):
         no = len(re.findall(r"^\| no \|", section, flags=re.M))
         assert rows[title] == (yes, yes + no), title
         assert "{} of {} emulated.".format(yes, yes + no) in section
+        services = [tuple(map(int, pair)) for pair in re.findall(r"^### .*: (\d+) of (\d+) emulated$", section, flags=re.M)]
+        assert tuple(map(sum, zip(*services))) == (yes, yes + no), title
     all_done, all_total = map(int, re.search(r"^\| \*\*all\*\* \| \| \*\*(\d+)\*\* \| \*\*(\d+)\*\* \|$",
                                              page, flags=re.M).groups())
     assert (all_done, all_total) == tuple(map(sum, zip(*rows.values())))
