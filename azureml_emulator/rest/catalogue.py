@@ -18,6 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 VERBS = ("get", "put", "post", "delete", "patch", "head")
+# The pipeline service's generated names repeat the workspace scope: "api_v10_subscriptions_by_...
+# _workspaces_by_workspace_name_data_types_get" is named "data_types_get".
+LONG_PREFIX = re.compile(r"^api_v10_subscriptions_by_subscription_id_resource_groups?_by_resource_group_name_providers_"
+                         r"microsoft_machine_learning_services_workspaces_by_workspace_name_")
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,8 @@ def _operations_in(path: Path, prefix: str = "") -> list[Operation]:
                 if isinstance(key, ast.Constant) and key.value == "url" and url is not None:
                     function = functions.get(target.value.id)
                     verb = _verb(function, builders, functions) if function is not None else ""
-                    found.append(Operation("{}.{}".format(cls.name, target.value.id), verb, prefix + url))
+                    name = LONG_PREFIX.sub("", target.value.id)
+                    found.append(Operation("{}.{}".format(cls.name, name), verb, prefix + url))
     return found
 
 
