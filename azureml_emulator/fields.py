@@ -18,7 +18,8 @@ def json_type(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "boolean"
-    return {dict: "object", list: "array", str: "string"}.get(type(value), "number")
+    names: dict[type, str] = {dict: "object", list: "array", str: "string"}
+    return names.get(type(value), "number")
 
 
 def check_fields(document: dict, expected: Mapping[str, str], where: str = "The request body") -> dict:

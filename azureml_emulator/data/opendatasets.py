@@ -18,6 +18,7 @@ import shutil
 import struct
 import tempfile
 from pathlib import Path
+from types import MethodType
 from typing import Any, Callable
 
 from azureml.exceptions import UserErrorException
@@ -128,7 +129,7 @@ def copy_files(file_names: list[str], target_path: str | Path | None, overwrite:
     return [str(target) for target in targets]
 
 
-def make_get_file_dataset(original: Callable[..., Any]) -> Callable[..., Any]:
+def make_get_file_dataset(original: MethodType) -> Callable[..., Any]:
     def get_file_dataset(cls: type, dataset_filter: str = "all", enable_telemetry: bool = True) -> Any:
         """MNIST.get_file_dataset: the SDK's own FileDataset, without its telemetry upload
         (which would try to reach Application Insights)."""

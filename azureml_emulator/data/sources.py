@@ -47,7 +47,7 @@ def make_factory_guard(original: Callable[..., Any]) -> Callable[..., Any]:
             refuse_remote(text)
         return original(path, *args, **kwargs)
     factory.__doc__ = original.__doc__
-    return staticmethod(factory)   # type: ignore[return-value]
+    return staticmethod(factory)
 
 
 def definition_of(dataset: Any) -> str:

@@ -61,6 +61,14 @@ def saved(store: Store, workspace: WorkspaceKey, saved_id: str) -> dict | None:
     return store.loads(rows[0]["payload"]) if rows else None
 
 
+def _saved_of(store: Store, workspace: WorkspaceKey, saved_id: str) -> dict:
+    """The saved dataset a registered version points to (saved datasets are never removed)."""
+    found = saved(store, workspace, saved_id)
+    if found is None:
+        raise NotFound("Saved dataset {} not found".format(saved_id), code="DatasetNotFound")
+    return found
+
+
 def _dto(record: dict, saved_dataset: dict) -> dict:
     return {"datasetId": record["datasetId"], "name": record["name"], "description": record["description"],
             "tags": record["tags"], "datasetType": saved_dataset["datasetType"], "isVisible": True,
@@ -84,9 +92,9 @@ def register(store: Store, workspace: WorkspaceKey, body: dict, if_exists_ok: bo
         if not if_exists_ok:
             raise Conflict("There is already a dataset registered under name \"{}\".".format(name),
                            code="DatasetAlreadyExists")
-        current_saved = saved(store, workspace, current["savedId"])
-        if current_saved and current_saved["dataflowJson"] == dataflow or not update_if_exists:
-            return _dto(current, current_saved)   # type: ignore[arg-type]
+        current_saved = _saved_of(store, workspace, current["savedId"])
+        if current_saved["dataflowJson"] == dataflow or not update_if_exists:
+            return _dto(current, current_saved)
     saved_dataset = save(store, workspace, {"datasetType": kind, "properties": latest_body.get("properties"),
                                             "dataflowJson": dataflow})
     record = {"datasetId": current["datasetId"] if current else str(uuid.uuid4()), "name": name,
@@ -122,7 +130,7 @@ def dto_by_name(store: Store, workspace: WorkspaceKey, name: str, version: int |
     record = latest(store, workspace, name, version)
     if record is None:
         return None
-    return _dto(record, saved(store, workspace, record["savedId"]))   # type: ignore[arg-type]
+    return _dto(record, _saved_of(store, workspace, record["savedId"]))
 
 
 def dto_by_saved_id(store: Store, workspace: WorkspaceKey, saved_id: str) -> dict | None:
@@ -130,7 +138,7 @@ def dto_by_saved_id(store: Store, workspace: WorkspaceKey, saved_id: str) -> dic
     if not rows:
         return None
     record = store.loads(rows[0]["payload"])
-    return _dto(record, saved(store, workspace, saved_id))   # type: ignore[arg-type]
+    return _dto(record, _saved_of(store, workspace, saved_id))
 
 
 def latest_versions(store: Store, workspace: WorkspaceKey) -> list[tuple[str, int]]:
@@ -141,5 +149,5 @@ def latest_versions(store: Store, workspace: WorkspaceKey) -> list[tuple[str, in
 
 
 def list_latest(store: Store, workspace: WorkspaceKey) -> list[dict]:
-    return [dto_by_name(store, workspace, name, version)   # type: ignore[misc]
-            for name, version in latest_versions(store, workspace)]
+    found = [dto_by_name(store, workspace, name, version) for name, version in latest_versions(store, workspace)]
+    return [dto for dto in found if dto is not None]

@@ -79,7 +79,8 @@ def list_latest(store: Store, workspace: WorkspaceKey) -> list[dict]:
     """The latest version of every environment, by name."""
     names = [r["name"] for r in store.query(
         "SELECT DISTINCT name FROM environments WHERE workspace=? ORDER BY name", (str(workspace),))]
-    return [latest(store, workspace, name) for name in names] + curated.all_definitions()
+    found = [latest(store, workspace, name) for name in names]
+    return [definition for definition in found if definition is not None] + curated.all_definitions()
 
 
 def list_all(store: Store) -> list[dict]:

@@ -35,7 +35,7 @@ class _Finder(importlib.abc.MetaPathFinder):
                 return loader.create_module(spec)
 
             def exec_module(self, module: ModuleType) -> None:
-                loader.exec_module(module)   # type: ignore[union-attr]
+                loader.exec_module(module)
                 _call(callback, module)
 
         spec.loader = Loader()

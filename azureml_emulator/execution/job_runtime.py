@@ -67,7 +67,8 @@ def route_requests_to_bridge() -> None:
         response.request = request
         return response
 
-    HTTPAdapter.send = send
+    # The adapter's method is replaced on its class, a patch mypy refuses as an assignment.
+    setattr(HTTPAdapter, "send", send)
 
 
 def route_urlopen_to_bridge() -> None:

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import FrameType
 
 import psutil
 
@@ -315,7 +316,12 @@ class Job:
 
 def main() -> None:
     processes.become_subreaper()
-    signal.signal(signal.SIGTERM, lambda *_: (end_descendants(grace_seconds=5), sys.exit(143)))
+
+    def on_term(signum: int, frame: FrameType | None) -> None:
+        end_descendants(grace_seconds=5)
+        sys.exit(143)
+
+    signal.signal(signal.SIGTERM, on_term)
     settings = json.loads(os.environ[JOB_ENV])
     try:
         Job(settings["home"], settings["workspace"], settings["run_id"], settings["environments"],

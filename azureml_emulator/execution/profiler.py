@@ -182,6 +182,7 @@ class Profiler:
         if not rows:
             raise EmulatorError("Model profiling failed: the input dataset has no rows")
         service = self.start_service()
+        # start_service returns once the service it recorded in self.process answers, so it has a pid and port.
         url = "http://127.0.0.1:{}/score".format(self.process.port)   # type: ignore[union-attr]
         sampler = Sampler(self.process.pid)   # type: ignore[union-attr, arg-type]
         sampler.start()

@@ -30,6 +30,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import psutil
@@ -196,7 +197,12 @@ def main() -> None:
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     spec = protocol.ServiceSpec.from_env()
     container = Container(sys.argv[1:], spec, Path(os.environ[protocol.STATUS_FILE]))
-    signal.signal(signal.SIGTERM, lambda *_: (container.end_tree(), sys.exit(0)))
+
+    def on_term(signum: int, frame: FrameType | None) -> None:
+        container.end_tree()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, on_term)
     code = container.run()
     protocol.record_exit(code)
     sys.exit(code)

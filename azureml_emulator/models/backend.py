@@ -18,7 +18,7 @@ from azureml_emulator.timestamps import posix, utc_now_iso
 
 ASSET_URL_PREFIX = "aml://asset/"
 # The service returns every field of a model, null or not; the SDK indexes them directly.
-MODEL_DEFAULTS = {
+MODEL_DEFAULTS: dict[str, Any] = {
     "description": None, "mimeType": "application/json", "framework": None, "frameworkVersion": None,
     "kvTags": {}, "properties": {}, "unpack": False, "experimentName": None, "runId": None, "datasets": [],
     "parentModelId": None, "derivedModelIds": None, "resourceRequirements": None,
@@ -168,9 +168,10 @@ def patch(store: Store, workspace: WorkspaceKey, model_id: str, operations: list
 
 def matches_pairs(actual: dict | None, query: str | None) -> bool:
     """SDK filters arrive as 'key' or 'key=value', comma separated."""
+    present = actual or {}
     for item in filter(None, (query or "").split(",")):
         key, has_value, value = item.partition("=")
-        if key not in (actual or {}) or (has_value and str(actual[key]) != value):
+        if key not in present or (has_value and str(present[key]) != value):
             return False
     return True
 

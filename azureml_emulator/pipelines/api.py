@@ -16,7 +16,7 @@ from azureml_emulator.pipelines import backend, catalog, endpoints, published
 from azureml_emulator.rest import catalogue
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
-from azureml_emulator.rest.router import Route
+from azureml_emulator.rest.router import Handler, Route
 
 PIPELINES = "/pipelines/v1.0{workspace}"
 
@@ -127,7 +127,7 @@ def node_outputs(request: Request) -> Reply:
                                            _node_id(request)))
 
 
-def _log(kind: str):
+def _log(kind: str) -> Handler:
     def handler(request: Request) -> Reply:
         text = backend.node_log(request.store, request.workspace, request.params["run_id"], _node_id(request), kind)
         return Reply(200, text.encode("utf-8"), {"Content-Type": "text/plain; charset=utf-8"})
@@ -211,7 +211,7 @@ def endpoint_pipelines(request: Request) -> Reply:
                                           active_only))
 
 
-def _both(method: str, path: str, handler) -> tuple[Route, Route]:
+def _both(method: str, path: str, handler: Handler) -> tuple[Route, Route]:
     """A pipeline-run operation the service answers under both ``PipelineRuns`` and its older name ``Experiments``."""
     return (Route(method, PIPELINES + "/PipelineRuns" + path, handler),
             Route(method, PIPELINES + "/Experiments" + path, handler))

@@ -64,7 +64,8 @@ def create(store: Store, workspace: WorkspaceKey, body: dict, environments: str)
     resources = _resources(body)
     request = body.get("environmentImageRequest")
     model_ids = request.get("modelIds", []) if isinstance(request, dict) else None
-    if not isinstance(model_ids, list) or not all(isinstance(m, str) for m in model_ids):
+    if (not isinstance(request, dict) or not isinstance(model_ids, list)
+            or not all(isinstance(m, str) for m in model_ids)):
         raise BadRequest("A profile needs an environmentImageRequest whose modelIds is a list of model ids "
                          "('name:version'); got {!r}".format(model_ids))
     dataset_id = body.get("inputDatasetId")
@@ -73,11 +74,12 @@ def create(store: Store, workspace: WorkspaceKey, body: dict, environments: str)
                        code="DatasetNotFound")
     for model_id in model_ids:
         models.get(store, workspace, model_id)
-    profile = {"id": uuid.uuid4().hex, "name": name, "description": body.get("description"), "state": NOT_STARTED,
-               "inputDatasetId": dataset_id, "containerResourceRequirements": resources,
-               "requestedQueriesPerSecond": body.get("requestedQueriesPerSecond"), "createdTime": utc_now_iso(),
-               "modelIds": model_ids, "environment": request.get("environment"),
-               "environmentImageRequest": request, **{field: None for field in RESULT_FIELDS}}
+    profile: dict[str, Any] = {
+        "id": uuid.uuid4().hex, "name": name, "description": body.get("description"), "state": NOT_STARTED,
+        "inputDatasetId": dataset_id, "containerResourceRequirements": resources,
+        "requestedQueriesPerSecond": body.get("requestedQueriesPerSecond"), "createdTime": utc_now_iso(),
+        "modelIds": model_ids, "environment": request.get("environment"),
+        "environmentImageRequest": request, **{field: None for field in RESULT_FIELDS}}
     folder = store.home / "profiles" / workspace.folder_name / profile["id"]
     folder.mkdir(parents=True)
     with store.transaction() as db:
@@ -112,8 +114,8 @@ def save_service(store: Store, workspace: WorkspaceKey, profile_id: str, record:
 
 
 def _records(store: Store, row: Any) -> tuple[ProcessRecord | None, ProcessRecord | None]:
-    return tuple(ProcessRecord.from_json(store.loads(row[c]) if row[c] else None)   # type: ignore[return-value]
-                 for c in ("process", "service"))
+    return (ProcessRecord.from_json(store.loads(row["process"])),
+            ProcessRecord.from_json(store.loads(row["service"])))
 
 
 def _settle(store: Store, workspace: WorkspaceKey, profile_id: str, row: Any) -> dict:

@@ -88,7 +88,7 @@ def matches(expression: str | None, field: Field) -> bool:
         """``Tags/<name>`` or ``Properties/<name>``: the SDK writes the name unquoted, so a name
         with spaces (``Tags/worth another look``) runs until the comparison operator."""
         words = [take()[1]]
-        while peek() is not None and peek()[0] == "word" and peek()[1].lower() not in COMPARE:   # type: ignore[index]
+        while (token := peek()) is not None and token[0] == "word" and token[1].lower() not in COMPARE:
             words.append(take()[1])
         return " ".join(words)
 
@@ -107,14 +107,14 @@ def matches(expression: str | None, field: Field) -> bool:
 
     def conjunction() -> bool:
         value = primary()
-        while peek() is not None and peek()[1].lower() == "and":   # type: ignore[index]
+        while (token := peek()) is not None and token[1].lower() == "and":
             take()
             value = primary() and value
         return value
 
     def disjunction() -> bool:
         value = conjunction()
-        while peek() is not None and peek()[1].lower() == "or":   # type: ignore[index]
+        while (token := peek()) is not None and token[1].lower() == "or":
             take()
             value = conjunction() or value
         return value

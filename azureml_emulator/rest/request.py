@@ -10,7 +10,7 @@ import email.parser
 import email.policy
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, overload
 from urllib.parse import parse_qsl, urlsplit
 
 from azureml_emulator.addresses import SERVICE, host_kind
@@ -79,7 +79,10 @@ class Request:
             b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + self.body)
         for part in message.iter_parts():
             if part.get_filename() == filename:
-                document = json_body.parse(part.get_payload(decode=True), filename)
+                content = part.get_payload(decode=True)   # None for a part that is itself multipart
+                if not isinstance(content, bytes):
+                    raise BadRequest("The multipart body's {} part is not a file".format(filename))
+                document = json_body.parse(content, filename)
                 if not isinstance(document, dict):
                     raise BadRequest("{} is a JSON {}: expected an object".format(filename, type(document).__name__))
                 return document
@@ -95,10 +98,16 @@ class Request:
                              .format(type(data).__name__))
         return data
 
+    @overload
+    def int_query(self, name: str, default: int) -> int: ...
+
+    @overload
+    def int_query(self, name: str, default: None = None) -> int | None: ...
+
     def int_query(self, name: str, default: int | None = None) -> int | None:
         """A whole-number query parameter, or ``default`` when it is absent or empty."""
         value = self.query.get(name)
-        if value in (None, ""):
+        if not value:   # absent or empty
             return default
         try:
             number = int(value)

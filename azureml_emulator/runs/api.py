@@ -87,6 +87,7 @@ def get_run(request: Request) -> Reply:
 def patch_run(request: Request) -> Reply:
     experiment = _experiment_name(request)
     change = check_fields(request.json_object(), RUN_FIELDS_SENT, "Run " + request.params["run_id"])
+    # PATCH is routed only under an experiment (by name or id), so its name is known.
     run = backend.patch(request.store, request.workspace, experiment, request.params["run_id"],  # type: ignore[arg-type]
                         change)
     return Reply(200, run_dto(request, run))

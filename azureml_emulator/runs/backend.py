@@ -32,7 +32,7 @@ EVENT_STATES = {"Microsoft.MachineLearning.Run.Start": "Running",
                 "Microsoft.MachineLearning.Run.CancelRequested": "CancelRequested"}
 
 
-def user() -> dict[str, str]:
+def user() -> dict[str, str | None]:
     name = getpass.getuser()
     return {"userObjectId": str(uuid.uuid5(uuid.NAMESPACE_DNS, name)), "userName": name, "userIdp": None,
             "userTenantId": None}
@@ -57,8 +57,9 @@ def create_experiment(store: Store, workspace: WorkspaceKey, name: str) -> dict:
         raise BadRequest("Experiment name {!r} is invalid: it must be 1-255 letters, digits, dashes or underscores"
                          .format(name), code="ValidationError")
     now = time.time()
-    payload = {"experimentId": str(uuid.uuid4()), "name": name, "description": None, "createdUtc": iso(now),
-               "lastModifiedUtc": iso(now), "tags": {}, "archivedTime": None, "latestCreatedRunCreatedUtc": None}
+    payload: dict[str, Any] = {
+        "experimentId": str(uuid.uuid4()), "name": name, "description": None, "createdUtc": iso(now),
+        "lastModifiedUtc": iso(now), "tags": {}, "archivedTime": None, "latestCreatedRunCreatedUtc": None}
     with store.transaction() as db:
         row = db.execute("SELECT payload FROM experiments WHERE workspace=? AND name=?", (str(workspace), name)).fetchone()
         if row:
@@ -203,7 +204,8 @@ def post_event(store: Store, workspace: WorkspaceKey, run_id: str, event: dict) 
     """A client's run event: a status change (start, complete, fail, cancel), or an error
     (``run.fail(error_details=...)`` posts one before failing the run)."""
     name = event.get("name")
-    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    data = event.get("data")
+    data = data if isinstance(data, dict) else {}
     if name == ERROR_EVENT and isinstance(data.get("ErrorResponse"), dict):
         def record(run: dict) -> None:
             run["error"] = data["ErrorResponse"]

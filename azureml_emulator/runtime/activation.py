@@ -7,8 +7,10 @@ the SDK can reach Azure again.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Callable
 from unittest import mock
 
@@ -53,7 +55,7 @@ def activate(home: str | os.PathLike | None = None, environments: str | None = N
         variables.start()
         _applied.append(variables)
         for module_name, seams_of in deferred_seams():
-            _waiting.append(when_imported(module_name, lambda module, seams_of=seams_of: _patch(seams_of(module))))
+            _waiting.append(when_imported(module_name, functools.partial(_patch_module, seams_of)))
     context.push(emulator)
     homes_used.add(emulator.home)
     return emulator
@@ -67,6 +69,10 @@ def deactivate() -> None:
             _waiting.pop()()
         while _applied:
             _applied.pop().stop()
+
+
+def _patch_module(seams_of: Callable[[ModuleType], list[tuple[Any, str, Any]]], module: ModuleType) -> None:
+    _patch(seams_of(module))
 
 
 def _patch(replacements: list[tuple[Any, str, Any]]) -> None:
@@ -87,6 +93,5 @@ class emulate(contextlib.ContextDecorator):
     def __enter__(self) -> Emulator:
         return activate(self.home, self.environments)
 
-    def __exit__(self, *exc: Any) -> bool:
+    def __exit__(self, *exc: Any) -> None:
         deactivate()
-        return False

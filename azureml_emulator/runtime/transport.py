@@ -45,8 +45,10 @@ def is_loopback(host: str | None) -> bool:
     """``localhost`` or a loopback address (a URL's hostname: an IPv6 one without brackets)."""
     if host == "localhost":
         return True
+    if host is None:
+        return False
     try:
-        return ipaddress.ip_address(host).is_loopback   # type: ignore[arg-type]
+        return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
 
@@ -69,7 +71,7 @@ def _to_response(prepared: requests.PreparedRequest, reply: Reply) -> requests.R
     response.raw = urllib3.HTTPResponse(body=io.BytesIO(response._content), status=reply.status,
                                         preload_content=False)
     response.headers = CaseInsensitiveDict({"Content-Type": "application/json", **reply.headers})
-    response.url = prepared.url
+    response.url = prepared.url or ""   # a request sent always has one
     response.request = prepared
     response.encoding = "utf-8"
     return response

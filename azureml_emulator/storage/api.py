@@ -56,8 +56,7 @@ def put_blob(request: Request) -> Reply:
         raise NotEmulated("Blob Storage {} (comp={})".format(request.method, comp))
     else:
         backend.write(*where, request.body)
-    path = backend.find(*where)
-    stat = path.stat()   # type: ignore[union-attr]
+    stat = backend.blob_path(*where).stat()   # the blob just written
     return Reply(201, b"", common_headers(str(stat.st_mtime_ns), stat.st_mtime, **{
         "x-ms-request-server-encrypted": "true", "Content-Type": "application/octet-stream", **extra}))
 

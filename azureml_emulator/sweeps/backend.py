@@ -25,7 +25,7 @@ CONFIG_TAGS = ("generator_config", "primary_metric_config", "policy_config", "pl
 
 def _whole(config: dict, key: str, minimum: int) -> int:
     try:
-        value = int(config.get(key))   # type: ignore[arg-type]
+        value = int(config.get(key))   # type: ignore[arg-type]  # a missing value's TypeError is caught
     except (TypeError, ValueError):
         raise BadRequest("{} is {!r}: expected a whole number".format(key, config.get(key))) from None
     if value < minimum:

@@ -133,7 +133,7 @@ def create_registered_model(store: Store, workspace: WorkspaceKey, body: dict) -
             raise MlflowError(400, "RESOURCE_ALREADY_EXISTS", exists)
         db.execute("INSERT INTO registered_models (workspace, name, payload) VALUES (?, ?, ?)",
                    (str(workspace), name, store.dumps(record)))
-    return _registered_dto(store, workspace, name)   # type: ignore[return-value]
+    return get_registered_model(store, workspace, name)
 
 
 def get_registered_model(store: Store, workspace: WorkspaceKey, name: str) -> dict:

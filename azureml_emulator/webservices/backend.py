@@ -165,11 +165,12 @@ def update(store: Store, workspace: WorkspaceKey, name: str, operations: list, e
         repository.save(store, ServiceRecord(workspace, payload, existing.process))
         return None
     request = dict(payload, keys=existing.keys if payload.get("authEnabled") else None)
-    operation_id = deploy(store, workspace, request, port=existing.process.port, overwrite=True,
-                          environments=environments)
+    operation_id = deploy(store, workspace, request, port=existing.process.port if existing.process else None,
+                          overwrite=True, environments=environments)
     updated = repository.load(store, workspace, name)
-    updated.payload["createdTime"] = existing.payload.get("createdTime")   # type: ignore[union-attr]
-    repository.save(store, updated)   # type: ignore[arg-type]
+    if updated is not None:   # unless deleted meanwhile
+        updated.payload["createdTime"] = existing.payload.get("createdTime")
+        repository.save(store, updated)
     return operation_id
 
 

@@ -184,16 +184,21 @@ def is_ready(service: dict, process: ProcessRecord) -> bool:
 
 def container_status(process: ProcessRecord | None) -> dict:
     """What the supervisor recorded: restarts, OOM kills, CrashLoopBackOff and why."""
-    try:
-        return json.loads((Path(process.dir) / "status.json").read_text())   # type: ignore[union-attr, arg-type]
-    except (OSError, AttributeError, TypeError, ValueError):
+    if process is None or process.dir is None:
         return {}
+    try:
+        status = json.loads((Path(process.dir) / "status.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return status if isinstance(status, dict) else {}
 
 
 def log_tail(process: ProcessRecord | None, lines: int = 40) -> str:
+    if process is None or process.log is None:
+        return ""
     try:
-        text = Path(process.log).read_text(errors="replace")   # type: ignore[union-attr, arg-type]
-    except (OSError, AttributeError, TypeError):
+        text = Path(process.log).read_text(errors="replace")
+    except OSError:
         return ""
     return "\n".join(text.splitlines()[-lines:])
 

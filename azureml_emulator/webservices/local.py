@@ -98,7 +98,7 @@ def _check_port(workspace: Any, name: str, port: Any) -> None:
         return
     store = current().store
     existing = repository.load(store, WorkspaceKey.of(workspace), name)
-    if existing is not None and existing.process.port == int(port):
+    if existing is not None and existing.process is not None and existing.process.port == int(port):
         return
     if not deployment.port_is_free(int(port)):
         raise WebserviceException("Error starting local webservice {}: port {} is already in use on 127.0.0.1. "
@@ -192,7 +192,7 @@ def run(self: Any, input_data: Any) -> Any:
     response = requests.post(self.scoring_uri, data=input_data, headers={"Content-Type": "application/json"})
     if response.status_code != 200:
         raise WebserviceException("Received bad response from service:\nResponse Code: {}\nHeaders: {}\n"
-                                  "Content: {}".format(response.status_code, response.headers, response.content))
+                                  "Content: {!r}".format(response.status_code, response.headers, response.content))
     return response.json()
 
 

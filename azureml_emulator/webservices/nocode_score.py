@@ -1,20 +1,23 @@
 """The scoring script of a no-code scikit-learn deployment (copied into the service as score.py).
 
 Request: {"data": [[feature, ...], ...], "method": "predict" | "predict_proba"} ("predict"
-when absent). Answer: the model's output as a JSON list.
+when absent). Answer: the model's output as a JSON list. It runs in the service's
+environment, so it keeps to syntax every Python a build may have (3.6 up) accepts.
 """
 import json
 import os
+from typing import Any
 
 import joblib
 import numpy as np
 
 METHODS = ("predict", "predict_proba")
+model: Any = None   # the loaded model, set by init()
 
 
-def init():
+def init() -> None:
     global model
-    folder = os.getenv("AZUREML_MODEL_DIR")
+    folder = os.environ["AZUREML_MODEL_DIR"]   # the inference server always sets it
     files = sorted(os.path.join(root, name) for root, _dirs, names in os.walk(folder) for name in names)
     if len(files) != 1:
         raise RuntimeError("A no-code scikit-learn deployment needs a model of one file (a pickle or joblib "
@@ -22,7 +25,7 @@ def init():
     model = joblib.load(files[0])
 
 
-def run(raw_data):
+def run(raw_data: str) -> Any:
     request = json.loads(raw_data)
     if not isinstance(request, dict) or "data" not in request:
         raise ValueError('Expected {"data": [[...], ...], "method": "predict" or "predict_proba"}')

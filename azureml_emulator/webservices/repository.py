@@ -2,6 +2,7 @@
 reads or writes the ``services`` and ``operations`` tables."""
 from __future__ import annotations
 
+import sqlite3
 import time
 import uuid
 
@@ -11,7 +12,7 @@ from azureml_emulator.store import Store
 from azureml_emulator.webservices.records import ServiceRecord
 
 
-def _record(store: Store, row) -> ServiceRecord:
+def _record(store: Store, row: sqlite3.Row) -> ServiceRecord:
     return ServiceRecord(WorkspaceKey.parse(row["workspace"]), store.loads(row["payload"]),
                          ProcessRecord.from_json(store.loads(row["process"])))
 

@@ -5,8 +5,10 @@ import math
 
 import pytest
 
+from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.errors import BadRequest
 from azureml_emulator.rest import body
+from azureml_emulator.rest.request import Request
 
 DEEP = "expected JSON at most 64 arrays or objects deep"
 
@@ -44,3 +46,16 @@ def test_the_document_is_named_in_the_message():
         body.parse(nested(65).encode(), "definition.json")
     with pytest.raises(BadRequest, match=r"^definition.json is not valid UTF-8 JSON \('utf-8' codec"):
         body.parse(b"\xff", "definition.json")
+
+
+def test_a_multipart_file_that_is_itself_multipart_is_refused_with_a_400():
+    """The part named as the file holds parts of its own, not a file: a BadRequest (its content
+    was read as None, and parsing it was a 500)."""
+    inner = "--in\r\nContent-Type: application/json\r\n\r\n{}\r\n--in--\r\n"
+    sent = ('--out\r\nContent-Disposition: form-data; name="definition.json"; filename="definition.json"\r\n'
+            "Content-Type: multipart/mixed; boundary=in\r\n\r\n" + inner + "\r\n--out--\r\n").encode()
+    request = Request.from_url("POST", EMULATOR_BASE_URL + "/history/v1.0/runs", sent, None,
+                               {"Content-Type": "multipart/form-data; boundary=out"})
+    with pytest.raises(BadRequest) as refused:
+        request.json_file("definition.json")
+    assert refused.value.message == "The multipart body's definition.json part is not a file"
