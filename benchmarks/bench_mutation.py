@@ -38,7 +38,7 @@ CORE: dict[str, tuple[str, list[str]]] = {
     "errors": ("azureml_emulator/errors.py", ["tests/test_errors.py", "tests/rest", "tests/store"]),
     "store": ("azureml_emulator/store/database.py", ["tests/store"]),
     "service states": ("azureml_emulator/webservices/states.py", ["tests/webservices/test_service_state.py"]),
-    "processes": ("azureml_emulator/execution/processes.py", ["tests/execution/test_processes.py"]),
+    "processes": ("azureml_emulator/processes.py", ["tests/test_processes.py"]),
     "score.py": ("score.py", ["tests/tutorial/test_score_reading.py"]),
     "environment builds": ("azureml_emulator/environments/builder.py", ["tests/environments/test_builder.py"]),
 }

@@ -29,7 +29,7 @@ DATASTORE_URI = re.compile(r"^azureml://(?:subscriptions/[^/]+/resourcegroups/[^
 def local_path(datastore: Any, relative: str) -> str:
     """Where ``relative`` on ``datastore`` is on this machine."""
     from azureml.data.azure_storage_datastore import AzureBlobDatastore, AzureFileDatastore
-    from azureml_emulator.runtime.context import current
+    from azureml_emulator.context import current
     if isinstance(datastore, AzureBlobDatastore):
         root = container_root(current().home, datastore.account_name, datastore.container_name)
     elif isinstance(datastore, AzureFileDatastore):
@@ -53,7 +53,7 @@ def make_validate(original: Callable[[Any], list]) -> Callable[[Any], list]:
     def validate_and_normalize_path(path: Any) -> list:
         """The SDK's path check, after datastore paths are made local; local paths the emulator
         made pass, any other goes to the SDK's own check (which refuses local paths)."""
-        from azureml_emulator.runtime.context import current
+        from azureml_emulator.context import current
         resolved = resolve(path)
         paths = resolved if isinstance(resolved, list) else [resolved]
         home = str(current().home) + "/"

@@ -68,7 +68,7 @@ def parquet_file(home: Path) -> Path:
 
 
 def _local_file() -> str:
-    from azureml_emulator.runtime.context import current
+    from azureml_emulator.context import current
     return str(parquet_file(current().home))
 
 

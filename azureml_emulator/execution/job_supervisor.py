@@ -26,21 +26,22 @@ from pathlib import Path
 
 import psutil
 
+from azureml_emulator import processes
 from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.artifacts import backend as artifacts
 from azureml_emulator.compute import backend as compute
+from azureml_emulator.context import Emulator
 from azureml_emulator.data import outputs as data_outputs
 from azureml_emulator.data import references
 from azureml_emulator.data.materialize import materialize, single_file
 from azureml_emulator.datasets import backend as datasets
 from azureml_emulator.environments import builder
 from azureml_emulator.errors import BuildError, EmulatorError
-from azureml_emulator.execution import isolation, job_runtime, processes
+from azureml_emulator.execution import isolation, job_runtime
 from azureml_emulator.execution.job_bridge import Bridge
 from azureml_emulator.ids import ArtifactId, WorkspaceKey, safe_name
 from azureml_emulator.jobs.backend import JOB_ENV
 from azureml_emulator.runs import backend as runs
-from azureml_emulator.runtime.context import Emulator
 from azureml_emulator.snapshots import backend as snapshots
 from azureml_emulator.store import Store
 from azureml_emulator.tokens import unsigned_jwt

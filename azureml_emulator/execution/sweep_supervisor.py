@@ -15,8 +15,8 @@ import signal
 import sys
 import time
 
+from azureml_emulator import processes
 from azureml_emulator.artifacts import backend as artifacts
-from azureml_emulator.execution import processes
 from azureml_emulator.ids import ArtifactId, WorkspaceKey
 from azureml_emulator.jobs import backend as jobs
 from azureml_emulator.jobs.backend import JOB_ENV

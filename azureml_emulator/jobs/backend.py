@@ -15,10 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from azureml_emulator import processes
 from azureml_emulator.compute import backend as compute
 from azureml_emulator.environments import backend as environments
 from azureml_emulator.errors import BadRequest, NotEmulated, NotFound
-from azureml_emulator.execution import processes
 from azureml_emulator.ids import WorkspaceKey, safe_name
 from azureml_emulator.runs import backend as runs
 from azureml_emulator.snapshots import backend as snapshots

@@ -3,7 +3,7 @@
 Every `requests` call made in this process passes through it; the SDK's REST clients
 (msrest, its global MMS session and plain `requests.get`) all use it. It fails closed:
 
-* the emulator's reserved hosts (`addresses`) are answered in-process by `rest.routes.ROUTER`, which
+* the emulator's reserved hosts (`addresses`) are answered in-process by `runtime.routes.ROUTER`, which
   always answers with an HTTP reply, never an exception;
 * loopback (127.0.0.0/8, ::1, ``localhost``) on the port of one of this home's services:
   the local inference servers, sent as usual;
@@ -30,10 +30,10 @@ import urllib3
 from requests.structures import CaseInsensitiveDict
 
 from azureml_emulator.addresses import host_kind
+from azureml_emulator.context import current
 from azureml_emulator.data import public_files
 from azureml_emulator.rest.reply import Reply
-from azureml_emulator.rest.routes import ROUTER
-from azureml_emulator.runtime.context import current
+from azureml_emulator.runtime.routes import ROUTER
 from azureml_emulator.webservices import repository
 
 

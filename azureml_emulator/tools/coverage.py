@@ -1,6 +1,6 @@
 """The README's table of what the emulator answers, generated from the code.
 
-Every route in `rest.routes` is listed with the SDK operation that sends it (from the
+Every route in `runtime.routes` is listed with the SDK operation that sends it (from the
 SDK's generated clients, `rest.catalogue`; Model Management URLs are hand-built in the
 SDK and have no generated operation). Everything else answers 501 "not emulated".
 
@@ -18,7 +18,7 @@ from typing import Sequence
 
 from azureml_emulator.rest import catalogue
 from azureml_emulator.rest.router import Route
-from azureml_emulator.rest.routes import TABLES
+from azureml_emulator.runtime.routes import TABLES
 
 START, END = "<!-- emulated-operations:start -->", "<!-- emulated-operations:end -->"
 SAMPLE_SCOPE = ("/subscriptions/s/resourceGroups/r/providers/Microsoft.MachineLearningServices/workspaces/w")

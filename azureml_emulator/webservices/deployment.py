@@ -18,14 +18,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from azureml_emulator import paths
+from azureml_emulator import paths, processes
 from azureml_emulator.artifacts import backend as artifacts
 from azureml_emulator.environments import builder
 from azureml_emulator.errors import BuildError, DeploymentError
-from azureml_emulator.execution import isolation, processes, protocol
-from azureml_emulator.execution.processes import ProcessRecord
+from azureml_emulator.execution import isolation, protocol
 from azureml_emulator.ids import ArtifactId, WorkspaceKey
 from azureml_emulator.models import backend as models
+from azureml_emulator.processes import ProcessRecord
 from azureml_emulator.store import Store
 from azureml_emulator.webservices import nocode
 

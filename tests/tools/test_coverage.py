@@ -1,5 +1,5 @@
 """The README's table of emulated operations is generated from the routing table and stays current."""
-from azureml_emulator.rest.routes import ROUTER
+from azureml_emulator.runtime.routes import ROUTER
 from azureml_emulator.tools import coverage
 from conftest import REPO
 

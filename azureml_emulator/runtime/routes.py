@@ -1,6 +1,7 @@
-"""The routing table of the whole emulator: each emulated Azure service's table, in the
-order the router tries them (see `rest.router` for the rules). To emulate a new service,
-write its ``<service>/api.py`` with a ``ROUTES`` table and add it here."""
+"""Which Azure services the emulator answers: each emulated service's table of routes, in
+the order the router tries them (see `rest.router` for the rules). The transport (in-process)
+and a job's bridge (for a job's own process) answer from this one `ROUTER`. To emulate a new
+service, write its ``<service>/api.py`` with a ``ROUTES`` table and add it here."""
 from __future__ import annotations
 
 from azureml_emulator.artifacts import api as artifacts
