@@ -33,7 +33,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                    ("errors", "ids", "fields", "paths", "timestamps", "tokens", "addresses", "processes"))),
     ("state", (f"{P}.store", f"{P}.store.*", f"{P}.context")),
     ("contracts", tuple(f"{P}.execution.{name}" for name in
-                        ("contract*", "protocol", "after_import", "job_runtime", "service_process",
+                        ("job_contract", "service_contract", "after_import", "job_runtime", "service_process",
                          "service_app", "supervisor", "launch"))),
     ("routes", (f"{P}.runtime.routes",)),
     ("domain", (f"{P}.execution.isolation",)),

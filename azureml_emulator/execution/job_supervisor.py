@@ -17,7 +17,6 @@ Started detached by `jobs.backend.submit` or `submit_local` (in the emulator's P
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -37,18 +36,15 @@ from azureml_emulator.data.materialize import materialize, single_file
 from azureml_emulator.datasets import backend as datasets
 from azureml_emulator.environments import builder
 from azureml_emulator.errors import BuildError, EmulatorError
-from azureml_emulator.execution import isolation, job_runtime
+from azureml_emulator.execution import isolation, job_contract
 from azureml_emulator.execution.job_bridge import Bridge
 from azureml_emulator.ids import ArtifactId, WorkspaceKey, safe_name
-from azureml_emulator.jobs.backend import JOB_ENV
 from azureml_emulator.runs import backend as runs
 from azureml_emulator.snapshots import backend as snapshots
 from azureml_emulator.store import Store
 from azureml_emulator.tokens import unsigned_jwt
 from azureml_emulator.tracking import backend as tracking
 
-JOB_SIDE_MODULES = ("__init__.py", "addresses.py", "execution/__init__.py", "execution/job_runtime.py",
-                    "execution/after_import.py")
 DATASET_ARGUMENT = "DatasetConsumptionConfig:"
 STD_LOG, BUILD_LOG = "user_logs/std_log.txt", "azureml-logs/20_image_build_log.txt"
 POLL_SECONDS = 0.2
@@ -202,7 +198,7 @@ class Job:
         return result
 
     def job_environment(self, build: builder.Build, bridge: Bridge, variables: dict[str, str]) -> dict[str, str]:
-        env = isolation.process_environment(build, self.folder, JOB_SIDE_MODULES)
+        env = isolation.process_environment(build, self.folder, [job_contract.ENTRY_MODULE])
         configuration = self.run["runDefinition"]
         env.update({k: str(v) for k, v in ((configuration.get("environment") or {}).get("environmentVariables")
                                            or {}).items()})
@@ -233,9 +229,9 @@ class Job:
             "AZUREML_CURRENT_CLOUD": "AzureCloud",
             "HOME": str(home),
             "PYTHONUNBUFFERED": "1",
-            job_runtime.BRIDGE: bridge.url,
-            job_runtime.SECRET: bridge.secret,
-            job_runtime.ERROR_FILE: str(self.folder / "error.txt"),
+            job_contract.BRIDGE: bridge.url,
+            job_contract.SECRET: bridge.secret,
+            job_contract.ERROR_FILE: str(self.folder / "error.txt"),
         })
         env.update(variables)
         return env
@@ -259,7 +255,7 @@ class Job:
                 self.append(STD_LOG, "azureml_emulator WARNING: {}: this job runs in the kernel's own Python and "
                             "packages, not in a build of its Environment.\n".format(" ".join(build.lines)))
             with open(self.log_file(STD_LOG), "ab") as log:
-                job = subprocess.Popen([build.python, "-m", "azureml_emulator.execution.job_runtime", script,
+                job = subprocess.Popen([build.python, "-m", job_contract.ENTRY_MODULE, script,
                                         *self.arguments(paths, referenced, outputs)], cwd=workdir, env=env, stdout=log,
                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
                 code = self.watch(job)
@@ -317,18 +313,17 @@ class Job:
 def main() -> None:
     processes.become_subreaper()
     signal.signal(signal.SIGTERM, lambda *_: (end_descendants(grace_seconds=5), sys.exit(143)))
-    settings = json.loads(os.environ[JOB_ENV])
+    settings = job_contract.JobSettings.from_env()
     try:
-        Job(settings["home"], settings["workspace"], settings["run_id"], settings["environments"],
-            settings.get("workdir")).main()
+        Job(settings.home, settings.workspace, settings.run_id, settings.environments, settings.workdir).main()
     except SystemExit as stopped:   # SIGTERM (reset, stop_all): the run was canceled, not failed
-        runs.set_status(Store(settings["home"], check=False), WorkspaceKey.parse(settings["workspace"]), settings["run_id"],
+        runs.set_status(Store(settings.home, check=False), WorkspaceKey.parse(settings.workspace), settings.run_id,
                         "Canceled")
         raise stopped
     except BaseException as error:   # a bug here must still end the run, with the reason
         import traceback
         traceback.print_exc()
-        runs.set_status(Store(settings["home"], check=False), WorkspaceKey.parse(settings["workspace"]), settings["run_id"],
+        runs.set_status(Store(settings.home, check=False), WorkspaceKey.parse(settings.workspace), settings.run_id,
                         "Failed", runs.run_error("ServiceError", "azureml_emulator job supervisor failed: {}: {}"
                                                  .format(type(error).__name__, error)))
         sys.exit(1)
