@@ -33,7 +33,7 @@ from mutation_equivalents import EQUIVALENT  # noqa: E402
 # name: (module mutated, the tests that cover it)
 CORE: dict[str, tuple[str, list[str]]] = {
     "transport": ("azureml_emulator/runtime/transport.py",
-                  ["tests/runtime", "tests/storage/test_blobs.py"]),
+                  ["tests/runtime", "tests/azure_storage/test_blobs.py"]),
     "router": ("azureml_emulator/rest/router.py", ["tests/rest"]),
     "errors": ("azureml_emulator/errors.py", ["tests/test_errors.py", "tests/rest", "tests/store"]),
     "store": ("azureml_emulator/store/database.py", ["tests/store"]),
@@ -44,7 +44,7 @@ CORE: dict[str, tuple[str, list[str]]] = {
 }
 # What the tests need beside the Python tree mutmut copies.
 # (mutmut copies tests/ itself.)
-ALSO_COPY = ["utils.py", "score.py", "environment.yml", "kernelspec", "azureml_emulator/data/mnist"]
+ALSO_COPY = ["utils.py", "score.py", "environment.yml", "kernelspec", "azureml_emulator/data_access/mnist"]
 
 # Read by mutmut in the copy: its own state and the module's outcomes, with each diff.
 REPORT = """

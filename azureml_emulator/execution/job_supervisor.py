@@ -7,8 +7,8 @@ Started detached by `jobs.backend.submit` or `submit_local` (in the emulator's P
 2. unpacks the snapshot (a local run uses the SDK's own copy of the source directory
    instead, as Azure does), puts each dataset input in a local folder and puts its path
    where the submitted arguments said ``DatasetConsumptionConfig:<name>``, and each data
-   reference's where they said ``$AZUREML_DATAREFERENCE_<name>`` (`data.references`), and each
-   output dataset's folder where they said ``DatasetOutputConfig:<name>`` (`data.outputs`);
+   reference's where they said ``$AZUREML_DATAREFERENCE_<name>`` (`data_access.references`), and each
+   output dataset's folder where they said ``DatasetOutputConfig:<name>`` (`data_access.outputs`);
 3. runs the script in the Environment's build (`job_runtime`), its output streamed live
    to ``user_logs/std_log.txt``, serving the job's SDK calls through a `job_bridge`;
 4. uploads ``./outputs`` and ``./logs``, and the upload outputs' files (Finalizing), and ends
@@ -30,9 +30,9 @@ from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.artifacts import backend as artifacts
 from azureml_emulator.compute import backend as compute
 from azureml_emulator.context import Emulator
-from azureml_emulator.data import outputs as data_outputs
-from azureml_emulator.data import references
-from azureml_emulator.data.materialize import materialize, single_file
+from azureml_emulator.data_access import outputs as data_outputs
+from azureml_emulator.data_access import references
+from azureml_emulator.data_access.materialize import materialize, single_file
 from azureml_emulator.datasets import backend as datasets
 from azureml_emulator.environments import builder
 from azureml_emulator.errors import BuildError, EmulatorError
@@ -178,12 +178,12 @@ class Job:
         return paths, variables
 
     def data_references(self) -> dict[str, str]:
-        """Each data reference's local path by name (`data.references`)."""
+        """Each data reference's local path by name (`data_access.references`)."""
         return references.prepare(self.store, self.workspace, self.run["runDefinition"].get("dataReferences") or {},
                                   self.workdir, self.folder)
 
     def outputs(self) -> list[data_outputs.Output]:
-        """Each output dataset's folder (`data.outputs`)."""
+        """Each output dataset's folder (`data_access.outputs`)."""
         return data_outputs.prepare(self.store, self.workspace, self.run["runDefinition"].get("outputData") or {},
                                     self.run_id, self.workdir, self.folder)
 

@@ -30,7 +30,7 @@ from typing import Any
 import psutil
 
 from azureml_emulator import processes
-from azureml_emulator.data import materialize
+from azureml_emulator.data_access import materialize
 from azureml_emulator.datasets import backend as datasets
 from azureml_emulator.errors import EmulatorError
 from azureml_emulator.ids import WorkspaceKey

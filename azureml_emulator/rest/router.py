@@ -28,13 +28,13 @@ from typing import Callable, Iterable, Mapping, Sequence
 from urllib.parse import unquote
 
 from azureml_emulator.addresses import BLOB, FILE, SERVICE
+from azureml_emulator.azure_storage.replies import INVALID_NAME, NAME_TOO_LONG, storage_error
 from azureml_emulator.context import Emulator
 from azureml_emulator.errors import BadRequest, EmulatorError, NameTooLong, NotEmulated
 from azureml_emulator.ids import MAX_PATH_CHARACTERS, MAX_SEGMENT_BYTES, checked_path, checked_text
 from azureml_emulator.rest import catalogue
 from azureml_emulator.rest.reply import Reply, error_body, error_reply
 from azureml_emulator.rest.request import Request
-from azureml_emulator.storage.replies import INVALID_NAME, NAME_TOO_LONG, storage_error
 
 STORAGE = (BLOB, FILE)
 

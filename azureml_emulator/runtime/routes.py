@@ -5,6 +5,8 @@ service, write its ``<service>/api.py`` with a ``ROUTES`` table and add it here.
 from __future__ import annotations
 
 from azureml_emulator.artifacts import api as artifacts
+from azureml_emulator.azure_storage import api as storage
+from azureml_emulator.azure_storage import files_api as file_shares
 from azureml_emulator.compute import api as compute
 from azureml_emulator.datasets import api as datasets
 from azureml_emulator.datastores import api as datastores
@@ -16,8 +18,6 @@ from azureml_emulator.profiles import api as profiles
 from azureml_emulator.rest.router import Router
 from azureml_emulator.runs import api as runs
 from azureml_emulator.snapshots import api as snapshots
-from azureml_emulator.storage import api as storage
-from azureml_emulator.storage import files_api as file_shares
 from azureml_emulator.sweeps import api as sweeps
 from azureml_emulator.tracking import api as tracking
 from azureml_emulator.tracking import registry_api as mlflow_registry

@@ -5,8 +5,8 @@ and then Azure Storage over its own HTTP stack, which the emulator cannot answer
 where a dataset is defined (the SDK's `_validate_and_normalize_path`, which every
 factory calls), ``(datastore, 'folder/**')``, ``DataPath``, ``DataReference`` and
 ``azureml://datastores/<name>/paths/<path>`` become the folder under the emulator home
-where that datastore's blobs or files are (`storage.backend.container_root`,
-`storage.files_backend.share_root`), and dataprep reads
+where that datastore's blobs or files are (`azure_storage.backend.container_root`,
+`azure_storage.files_backend.share_root`), and dataprep reads
 local files. Any other local path is still refused, as Azure refuses it.
 """
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Any, Callable
 from azureml.exceptions import UserErrorException
 
 from azureml_emulator import paths
-from azureml_emulator.storage.backend import container_root, store_file
-from azureml_emulator.storage.files_backend import share_root
+from azureml_emulator.azure_storage.backend import container_root, store_file
+from azureml_emulator.azure_storage.files_backend import share_root
 
 DATASTORE_URI = re.compile(r"^azureml://(?:subscriptions/[^/]+/resourcegroups/[^/]+/workspaces/[^/]+/)?"
                            r"datastores/(?P<name>[^/]+)/paths/(?P<path>.*)$", re.IGNORECASE)

@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from azureml.exceptions import UserErrorException
 
-from azureml_emulator.data import sources
+from azureml_emulator.data_access import sources
 
 MNIST_DIR_ENV_VAR = "AZUREML_EMULATOR_MNIST_DIR"
 VENDORED_DIR = Path(__file__).parent / "mnist"
