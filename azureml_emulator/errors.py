@@ -51,6 +51,13 @@ def found(value: "T | None", what: str, code: str) -> "T":
     return value
 
 
+class Unauthorized(EmulatorError):
+    """The request carries no bearer token where the service requires one."""
+
+    status = 401
+    code = "Unauthorized"
+
+
 class Conflict(EmulatorError):
     """The resource exists already, or its state forbids the operation."""
 

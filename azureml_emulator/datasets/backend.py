@@ -110,6 +110,14 @@ def latest(store: Store, workspace: WorkspaceKey, name: str, version: int | None
     return store.loads(rows[0]["payload"]) if rows else None
 
 
+def by_dataset_id(store: Store, workspace: WorkspaceKey, dataset_id: str, version: int | None = None) -> dict | None:
+    """A registered dataset's version (the latest when ``version`` is None) by the dataset's id."""
+    rows = store.query("SELECT payload FROM datasets WHERE workspace=? AND dataset_id=? ORDER BY version DESC",
+                       (str(workspace), dataset_id))
+    records = [store.loads(row["payload"]) for row in rows]
+    return next((r for r in records if version is None or r["version"] == version), None)
+
+
 def dto_by_name(store: Store, workspace: WorkspaceKey, name: str, version: int | None = None) -> dict | None:
     record = latest(store, workspace, name, version)
     if record is None:

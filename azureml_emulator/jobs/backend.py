@@ -75,9 +75,10 @@ def _check_configuration(body: dict) -> dict:
 
 
 def submit(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, body: dict, mode: str,
-           parent_run_id: str | None = None) -> dict:
+           parent_run_id: str | None = None, fields: dict | None = None) -> dict:
     """Record a run on a compute cluster and start its job; ``mode`` is how environments are
-    served ("build" or "current"). A sweep's children name their parent run."""
+    served ("build" or "current"). A sweep's children and a pipeline's steps name their parent
+    run; ``fields`` are more of the run's fields (a step run's type, name, tags and properties)."""
     safe_name(run_id, "run id")
     configuration = _check_configuration(body)
     target = configuration.get("target")
@@ -89,12 +90,13 @@ def submit(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, 
     if not snapshot_id or snapshots.get(store, workspace, snapshot_id) is None:
         raise BadRequest("Snapshot {!r} does not exist in this workspace: submit uploads the source directory "
                          "first".format(snapshot_id), code="SnapshotNotFound")
-    run = runs.create_run(store, workspace, experiment, run_id, {
-        "target": target, "runType": "azureml.scriptrun", "runDefinition": configuration,
+    extra = dict(fields or {})
+    run = runs.create_run(store, workspace, experiment, run_id, dict(extra, **{
+        "target": target, "runType": extra.get("runType") or "azureml.scriptrun", "runDefinition": configuration,
         "parentRunId": parent_run_id,
         "properties": {"ContentSnapshotId": snapshot_id, "azureml.runsource": "experiment",
-                       "_azureml.ComputeTargetType": "amlcompute"},
-        "inputDatasets": _input_datasets(configuration)})
+                       "_azureml.ComputeTargetType": "amlcompute", **(extra.get("properties") or {})},
+        "inputDatasets": _input_datasets(configuration)}))
     start_job(store, workspace, run_id, mode)
     return run
 

@@ -14,6 +14,7 @@ from azureml_emulator.environments import api as environments
 from azureml_emulator.jobs import api as jobs
 from azureml_emulator.metrics import api as metrics
 from azureml_emulator.models import api as models
+from azureml_emulator.pipelines import api as pipelines
 from azureml_emulator.profiles import api as profiles
 from azureml_emulator.rest.router import Router
 from azureml_emulator.runs import api as runs
@@ -36,6 +37,7 @@ TABLES = (
     ("Content: snapshots", snapshots.ROUTES),
     ("Execution: script runs", jobs.ROUTES),
     ("HyperDrive: sweeps", sweeps.ROUTES),
+    ("Pipelines: modules, graphs and pipeline runs", pipelines.ROUTES),
     ("MLflow tracking", tracking.ROUTES),
     ("MLflow model registry", mlflow_registry.ROUTES),
     ("Compute: clusters (resource provider and Resource Manager)", compute.ROUTES),

@@ -4,7 +4,7 @@ Each backend owns its tables (the module named beside each one) and is the only 
 that reads or writes them. Raise `VERSION` with every change to a table, and add a step
 to `MIGRATIONS` that brings a database of the previous version up to it.
 """
-VERSION = 4
+VERSION = 5
 
 TABLES = """
 -- workspaces.backend
@@ -69,11 +69,16 @@ CREATE TABLE IF NOT EXISTS profiles (
 CREATE TABLE IF NOT EXISTS registered_models (
     workspace TEXT, name TEXT, payload TEXT,
     PRIMARY KEY (workspace, name));
+-- pipelines.entities (kind: datatype, module, datasource, graph, pipelinerun, pipeline or
+-- pipelineendpoint. hash: a module's or data source's identifier hash, the SDK's fingerprint)
+CREATE TABLE IF NOT EXISTS pipeline_entities (
+    workspace TEXT, kind TEXT, id TEXT, hash TEXT, created REAL, payload TEXT,
+    PRIMARY KEY (workspace, kind, id));
 """
 
 # MIGRATIONS[n] upgrades a database of version n to version n + 1. Version 0 is a
 # database written before the layout had a number: its tables are those of version 1.
 # Version 2 only added tables (runs, metrics, snapshots, computes, datasets), which
 # TABLES creates. Version 3 only added the datastore tables, version 4 model profiles and
-# MLflow's registered models.
-MIGRATIONS: dict = {0: "", 1: "", 2: "", 3: ""}
+# MLflow's registered models, version 5 the pipeline service's entities.
+MIGRATIONS: dict = {0: "", 1: "", 2: "", 3: "", 4: ""}
