@@ -25,9 +25,9 @@ run: venv
 
 # Azurite (Microsoft's storage emulator, from npm) is the reference the Blob Storage tests
 # compare the emulator with; without npm those tests are skipped and say so.
-AZURITE := tests/storage/azurite/node_modules/.installed
-$(AZURITE): tests/storage/azurite/package-lock.json
-	@if command -v npm >/dev/null; then npm ci --prefix tests/storage/azurite --no-audit --no-fund --loglevel=error \
+AZURITE := tests/azure_storage/azurite/node_modules/.installed
+$(AZURITE): tests/azure_storage/azurite/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/azure_storage/azurite --no-audit --no-fund --loglevel=error \
 	&& touch $@; else echo "npm not found: the tests that compare Blob Storage with Azurite will be skipped"; fi
 
 # mypy checks the emulator's annotations, with the settings in pyproject.toml ([tool.mypy]);
@@ -42,4 +42,4 @@ benchmark: venv
 	$(BIN)/python benchmarks/bench_scoring.py
 
 clean:
-	rm -rf $(VENV) executed build *.egg-info tests/storage/azurite/node_modules
+	rm -rf $(VENV) executed build *.egg-info tests/azure_storage/azurite/node_modules

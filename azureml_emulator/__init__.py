@@ -13,8 +13,8 @@ _PUBLIC = {
     "emulate": "azureml_emulator.runtime.activation",
     "activate": "azureml_emulator.runtime.activation",
     "deactivate": "azureml_emulator.runtime.activation",
-    "current": "azureml_emulator.runtime.context",
-    "is_active": "azureml_emulator.runtime.context",
+    "current": "azureml_emulator.context",
+    "is_active": "azureml_emulator.context",
 }
 __all__ = sorted(_PUBLIC) + ["load_ipython_extension", "unload_ipython_extension"]
 
@@ -28,13 +28,13 @@ def __getattr__(name: str) -> Any:
 def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext azureml_emulator`: the emulator stays on for the rest of the session."""
     from azureml_emulator.runtime.activation import activate
-    from azureml_emulator.runtime.context import is_active
+    from azureml_emulator.context import is_active
     if not is_active():
         activate()
 
 
 def unload_ipython_extension(ipython: Any) -> None:
     from azureml_emulator.runtime.activation import deactivate
-    from azureml_emulator.runtime.context import is_active
+    from azureml_emulator.context import is_active
     if is_active():
         deactivate()

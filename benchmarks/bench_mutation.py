@@ -33,18 +33,18 @@ from mutation_equivalents import EQUIVALENT  # noqa: E402
 # name: (module mutated, the tests that cover it)
 CORE: dict[str, tuple[str, list[str]]] = {
     "transport": ("azureml_emulator/runtime/transport.py",
-                  ["tests/runtime", "tests/storage/test_blobs.py"]),
+                  ["tests/runtime", "tests/azure_storage/test_blobs.py"]),
     "router": ("azureml_emulator/rest/router.py", ["tests/rest"]),
     "errors": ("azureml_emulator/errors.py", ["tests/test_errors.py", "tests/rest", "tests/store"]),
     "store": ("azureml_emulator/store/database.py", ["tests/store"]),
     "service states": ("azureml_emulator/webservices/states.py", ["tests/webservices/test_service_state.py"]),
-    "processes": ("azureml_emulator/execution/processes.py", ["tests/execution/test_processes.py"]),
+    "processes": ("azureml_emulator/processes.py", ["tests/test_processes.py"]),
     "score.py": ("score.py", ["tests/tutorial/test_score_reading.py"]),
     "environment builds": ("azureml_emulator/environments/builder.py", ["tests/environments/test_builder.py"]),
 }
 # What the tests need beside the Python tree mutmut copies.
 # (mutmut copies tests/ itself.)
-ALSO_COPY = ["utils.py", "score.py", "environment.yml", "kernelspec", "azureml_emulator/data/mnist"]
+ALSO_COPY = ["utils.py", "score.py", "environment.yml", "kernelspec", "azureml_emulator/data_access/mnist"]
 
 # Read by mutmut in the copy: its own state and the module's outcomes, with each diff.
 REPORT = """

@@ -37,7 +37,7 @@ from azureml_emulator import emulate  # noqa: E402
 from azureml_emulator.tools import housekeeping  # noqa: E402
 from utils import load_data, to_binary_body  # noqa: E402
 
-MNIST = REPO / "azureml_emulator" / "data" / "mnist"
+MNIST = REPO / "azureml_emulator" / "data_access" / "mnist"
 
 # The scoring script exactly as the classic tutorial writes it.
 TUTORIAL_SCORE = '''import json

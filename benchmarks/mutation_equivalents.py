@@ -11,7 +11,7 @@ stripped; a mutant changing several lines joins them with " / ". Two kinds of re
 TRANSPORT = "azureml_emulator/runtime/transport.py"
 STORE = "azureml_emulator/store/database.py"
 STATES = "azureml_emulator/webservices/states.py"
-PROCESSES = "azureml_emulator/execution/processes.py"
+PROCESSES = "azureml_emulator/processes.py"
 SCORE = "score.py"
 BUILDER = "azureml_emulator/environments/builder.py"
 

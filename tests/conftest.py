@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
-MNIST_DIR = REPO / "azureml_emulator" / "data" / "mnist"
+MNIST_DIR = REPO / "azureml_emulator" / "data_access" / "mnist"
 sys.path.insert(0, str(REPO))   # utils.py lives at the tutorial root
 
 from utils import load_data  # noqa: E402

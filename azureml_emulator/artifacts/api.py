@@ -1,5 +1,5 @@
 """Artifact service routes (`_restclient/operations/artifact_operations.py`): listing a
-run's files and their download URLs (Blob Storage SAS URLs, which `storage` serves); and the
+run's files and their download URLs (Blob Storage SAS URLs, which `azure_storage` serves); and the
 same files addressed by run, as run history's artifact routes (azureml-mlflow) address them."""
 from __future__ import annotations
 

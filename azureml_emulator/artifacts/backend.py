@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from azureml_emulator import paths
+from azureml_emulator.azure_storage import backend as blobs
 from azureml_emulator.errors import BadRequest
 from azureml_emulator.ids import ArtifactId
-from azureml_emulator.storage import backend as blobs
 
 
 def artifacts_dir(home: Path) -> Path:

@@ -6,10 +6,10 @@ import base64
 import re
 from pathlib import Path
 
+from azureml_emulator.azure_storage import backend as blobs
+from azureml_emulator.azure_storage import files_backend as files
 from azureml_emulator.errors import BadRequest, EmulatorError, NotEmulated
 from azureml_emulator.ids import WorkspaceKey
-from azureml_emulator.storage import backend as blobs
-from azureml_emulator.storage import files_backend as files
 from azureml_emulator.store import Store
 from azureml_emulator.workspaces import backend as workspaces
 

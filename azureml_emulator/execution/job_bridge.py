@@ -12,9 +12,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from azureml_emulator.addresses import EMULATOR_HOST
-from azureml_emulator.execution.job_runtime import HOST_HEADER, SECRET_HEADER
-from azureml_emulator.rest.routes import ROUTER
-from azureml_emulator.runtime.context import Emulator
+from azureml_emulator.context import Emulator
+from azureml_emulator.execution.job_contract import HOST_HEADER, SECRET_HEADER
+from azureml_emulator.runtime.routes import ROUTER
 
 
 class Bridge:

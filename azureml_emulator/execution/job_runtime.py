@@ -1,7 +1,7 @@
 """Run a training script inside its job, as Azure's execution wrapper does.
 
-Runs in the job's Environment (a build, not the kernel's Python), with only this module,
-`after_import` and `addresses` of the emulator importable. It
+Runs in the job's Environment (a build, not the kernel's Python), with only the modules of
+the emulator it imports copied beside it (`job_contract`), so it keeps to Python 3.6. It
 1. sends every `requests` and `urllib.request.urlopen` call for the emulator's hosts to
    the job's bridge (a loopback HTTP server its supervisor runs, which answers with the
    emulator's endpoints) and refuses every other one, so nothing leaves the machine from
@@ -21,12 +21,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from azureml_emulator.addresses import EMULATOR_HOST, host_kind
 from azureml_emulator.execution.after_import import when_imported
+from azureml_emulator.execution.job_contract import BRIDGE, ERROR_FILE, HOST_HEADER, SECRET, SECRET_HEADER
 
-BRIDGE = "AZUREML_EMULATOR_JOB_BRIDGE"          # http://127.0.0.1:<port>
-SECRET = "AZUREML_EMULATOR_JOB_SECRET"          # the bridge answers only requests carrying it
-ERROR_FILE = "AZUREML_EMULATOR_JOB_ERROR_FILE"  # where a failing script's traceback goes
-HOST_HEADER = "X-AzureML-Emulator-Host"
-SECRET_HEADER = "X-AzureML-Emulator-Secret"
 FLUSH_TIMEOUT_SECONDS = 300
 
 

@@ -7,8 +7,8 @@ Started detached by `jobs.backend.submit` or `submit_local` (in the emulator's P
 2. unpacks the snapshot (a local run uses the SDK's own copy of the source directory
    instead, as Azure does), puts each dataset input in a local folder and puts its path
    where the submitted arguments said ``DatasetConsumptionConfig:<name>``, and each data
-   reference's where they said ``$AZUREML_DATAREFERENCE_<name>`` (`data.references`), and each
-   output dataset's folder where they said ``DatasetOutputConfig:<name>`` (`data.outputs`);
+   reference's where they said ``$AZUREML_DATAREFERENCE_<name>`` (`data_access.references`), and each
+   output dataset's folder where they said ``DatasetOutputConfig:<name>`` (`data_access.outputs`);
 3. runs the script in the Environment's build (`job_runtime`), its output streamed live
    to ``user_logs/std_log.txt``, serving the job's SDK calls through a `job_bridge`;
 4. uploads ``./outputs`` and ``./logs``, and the upload outputs' files (Finalizing), and ends
@@ -17,7 +17,6 @@ Started detached by `jobs.backend.submit` or `submit_local` (in the emulator's P
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -27,28 +26,26 @@ from types import FrameType
 
 import psutil
 
+from azureml_emulator import processes
 from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.artifacts import backend as artifacts
 from azureml_emulator.compute import backend as compute
-from azureml_emulator.data import outputs as data_outputs
-from azureml_emulator.data import references
-from azureml_emulator.data.materialize import materialize, single_file
+from azureml_emulator.context import Emulator
+from azureml_emulator.data_access import outputs as data_outputs
+from azureml_emulator.data_access import references
+from azureml_emulator.data_access.materialize import materialize, single_file
 from azureml_emulator.datasets import backend as datasets
 from azureml_emulator.environments import builder
 from azureml_emulator.errors import BuildError, EmulatorError
-from azureml_emulator.execution import isolation, job_runtime, processes
+from azureml_emulator.execution import isolation, job_contract
 from azureml_emulator.execution.job_bridge import Bridge
 from azureml_emulator.ids import ArtifactId, WorkspaceKey, safe_name
-from azureml_emulator.jobs.backend import JOB_ENV
 from azureml_emulator.runs import backend as runs
-from azureml_emulator.runtime.context import Emulator
 from azureml_emulator.snapshots import backend as snapshots
 from azureml_emulator.store import Store
 from azureml_emulator.tokens import unsigned_jwt
 from azureml_emulator.tracking import backend as tracking
 
-JOB_SIDE_MODULES = ("__init__.py", "addresses.py", "execution/__init__.py", "execution/job_runtime.py",
-                    "execution/after_import.py")
 DATASET_ARGUMENT = "DatasetConsumptionConfig:"
 STD_LOG, BUILD_LOG = "user_logs/std_log.txt", "azureml-logs/20_image_build_log.txt"
 POLL_SECONDS = 0.2
@@ -182,12 +179,12 @@ class Job:
         return paths, variables
 
     def data_references(self) -> dict[str, str]:
-        """Each data reference's local path by name (`data.references`)."""
+        """Each data reference's local path by name (`data_access.references`)."""
         return references.prepare(self.store, self.workspace, self.run["runDefinition"].get("dataReferences") or {},
                                   self.workdir, self.folder)
 
     def outputs(self) -> list[data_outputs.Output]:
-        """Each output dataset's folder (`data.outputs`)."""
+        """Each output dataset's folder (`data_access.outputs`)."""
         return data_outputs.prepare(self.store, self.workspace, self.run["runDefinition"].get("outputData") or {},
                                     self.run_id, self.workdir, self.folder)
 
@@ -202,7 +199,7 @@ class Job:
         return result
 
     def job_environment(self, build: builder.Build, bridge: Bridge, variables: dict[str, str]) -> dict[str, str]:
-        env = isolation.process_environment(build, self.folder, JOB_SIDE_MODULES)
+        env = isolation.process_environment(build, self.folder, [job_contract.ENTRY_MODULE])
         configuration = self.run["runDefinition"]
         env.update({k: str(v) for k, v in ((configuration.get("environment") or {}).get("environmentVariables")
                                            or {}).items()})
@@ -233,9 +230,9 @@ class Job:
             "AZUREML_CURRENT_CLOUD": "AzureCloud",
             "HOME": str(home),
             "PYTHONUNBUFFERED": "1",
-            job_runtime.BRIDGE: bridge.url,
-            job_runtime.SECRET: bridge.secret,
-            job_runtime.ERROR_FILE: str(self.folder / "error.txt"),
+            job_contract.BRIDGE: bridge.url,
+            job_contract.SECRET: bridge.secret,
+            job_contract.ERROR_FILE: str(self.folder / "error.txt"),
         })
         env.update(variables)
         return env
@@ -259,7 +256,7 @@ class Job:
                 self.append(STD_LOG, "azureml_emulator WARNING: {}: this job runs in the kernel's own Python and "
                             "packages, not in a build of its Environment.\n".format(" ".join(build.lines)))
             with open(self.log_file(STD_LOG), "ab") as log:
-                job = subprocess.Popen([build.python, "-m", "azureml_emulator.execution.job_runtime", script,
+                job = subprocess.Popen([build.python, "-m", job_contract.ENTRY_MODULE, script,
                                         *self.arguments(paths, referenced, outputs)], cwd=workdir, env=env, stdout=log,
                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
                 code = self.watch(job)
@@ -322,18 +319,17 @@ def main() -> None:
         sys.exit(143)
 
     signal.signal(signal.SIGTERM, on_term)
-    settings = json.loads(os.environ[JOB_ENV])
+    settings = job_contract.JobSettings.from_env()
     try:
-        Job(settings["home"], settings["workspace"], settings["run_id"], settings["environments"],
-            settings.get("workdir")).main()
+        Job(settings.home, settings.workspace, settings.run_id, settings.environments, settings.workdir).main()
     except SystemExit as stopped:   # SIGTERM (reset, stop_all): the run was canceled, not failed
-        runs.set_status(Store(settings["home"], check=False), WorkspaceKey.parse(settings["workspace"]), settings["run_id"],
+        runs.set_status(Store(settings.home, check=False), WorkspaceKey.parse(settings.workspace), settings.run_id,
                         "Canceled")
         raise stopped
     except BaseException as error:   # a bug here must still end the run, with the reason
         import traceback
         traceback.print_exc()
-        runs.set_status(Store(settings["home"], check=False), WorkspaceKey.parse(settings["workspace"]), settings["run_id"],
+        runs.set_status(Store(settings.home, check=False), WorkspaceKey.parse(settings.workspace), settings.run_id,
                         "Failed", runs.run_error("ServiceError", "azureml_emulator job supervisor failed: {}: {}"
                                                  .format(type(error).__name__, error)))
         sys.exit(1)

@@ -14,20 +14,18 @@ left out. Progress goes to the pipeline run's ``logs/azureml/executionlogs.txt``
 """
 from __future__ import annotations
 
-import json
-import os
 import signal
 import sys
 import time
 import uuid
 
+from azureml_emulator import processes
 from azureml_emulator.artifacts import backend as artifacts
 from azureml_emulator.datasets import backend as datasets
 from azureml_emulator.errors import EmulatorError
-from azureml_emulator.execution import processes
+from azureml_emulator.execution.job_contract import JobSettings
 from azureml_emulator.ids import ArtifactId, WorkspaceKey
 from azureml_emulator.jobs import backend as jobs
-from azureml_emulator.jobs.backend import JOB_ENV
 from azureml_emulator.pipelines import backend, entities, steps
 from azureml_emulator.pipelines.entities import DATASOURCE, MODULE, PIPELINE_RUN
 from azureml_emulator.runs import backend as runs
@@ -289,23 +287,22 @@ class Orchestrator:
 def main() -> None:
     processes.become_subreaper()
     signal.signal(signal.SIGTERM, _stop)
-    settings = json.loads(os.environ[JOB_ENV])
+    settings = JobSettings.from_env()
     orchestrator = None
     try:
-        orchestrator = Orchestrator(settings["home"], settings["workspace"], settings["run_id"],
-                                    settings["environments"])
+        orchestrator = Orchestrator(settings.home, settings.workspace, settings.run_id, settings.environments)
         orchestrator.main()
     except BaseException as error:   # stopped, or a bug: the steps end too, and the pipeline run says why
         if orchestrator is not None:
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             orchestrator.cancel_steps()
-        store, workspace = Store(settings["home"], check=False), WorkspaceKey.parse(settings["workspace"])
+        store, workspace = Store(settings.home, check=False), WorkspaceKey.parse(settings.workspace)
         if isinstance(error, Stopped):
-            runs.set_status(store, workspace, settings["run_id"], "Canceled")
+            runs.set_status(store, workspace, settings.run_id, "Canceled")
             sys.exit(143)
         import traceback
         traceback.print_exc()
-        runs.set_status(store, workspace, settings["run_id"], "Failed", runs.run_error(
+        runs.set_status(store, workspace, settings.run_id, "Failed", runs.run_error(
             "ServiceError", "azureml_emulator pipeline supervisor failed: {}: {}".format(type(error).__name__, error)))
         sys.exit(1)
 

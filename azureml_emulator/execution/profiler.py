@@ -29,10 +29,10 @@ from typing import Any
 
 import psutil
 
-from azureml_emulator.data import materialize
+from azureml_emulator import processes
+from azureml_emulator.data_access import materialize
 from azureml_emulator.datasets import backend as datasets
 from azureml_emulator.errors import EmulatorError
-from azureml_emulator.execution import processes
 from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.profiles import backend as profiles
 from azureml_emulator.profiles.backend import CPU_RANGE, FAILED, MEMORY_RANGE, RUNNING, SUCCEEDED

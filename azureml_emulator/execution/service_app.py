@@ -14,10 +14,10 @@ from typing import Any, Callable, Dict, Iterable
 
 from azureml_inference_server_http.server.entry import app as inference_server_app
 
-from azureml_emulator.execution import protocol
+from azureml_emulator.execution import service_contract
 
-SERVICE_KEYS = protocol.decode_keys()
-SCORING_TIMEOUT = float(os.environ.get(protocol.SCORING_TIMEOUT) or protocol.DEFAULT_SCORING_TIMEOUT_SECONDS)
+SERVICE_KEYS = service_contract.decode_keys()
+SCORING_TIMEOUT = float(os.environ.get(service_contract.SCORING_TIMEOUT) or service_contract.DEFAULT_SCORING_TIMEOUT_SECONDS)
 UNAUTHORIZED = json.dumps({"message": "Unauthorized: send the header 'Authorization: Bearer <key>' "
                                       "with a key from service.get_keys()"}).encode()
 TOO_LARGE = (b"<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n"
@@ -57,7 +57,7 @@ def app(environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         start_response("401 Unauthorized", [("Content-Type", "application/json"),
                                             ("WWW-Authenticate", "Bearer")])
         return [UNAUTHORIZED]
-    if int(environ.get("CONTENT_LENGTH") or 0) > protocol.MAX_BODY_BYTES:
+    if int(environ.get("CONTENT_LENGTH") or 0) > service_contract.MAX_BODY_BYTES:
         start_response("413 Request Entity Too Large", [("Content-Type", "text/html")])
         return [TOO_LARGE]
     if environ.get("PATH_INFO", "").rstrip("/") == "/score":

@@ -14,10 +14,10 @@ import os
 import sys
 from typing import List
 
-from azureml_emulator.execution import protocol
+from azureml_emulator.execution import service_contract
 
 
-def apply_limits(spec: protocol.ServiceSpec) -> None:
+def apply_limits(spec: service_contract.ServiceSpec) -> None:
     """ACI's cpu cores as CPU affinity (memory is watched by the supervisor, on the whole tree)."""
     if spec.cpus:
         os.sched_setaffinity(0, spec.cpus)
@@ -32,24 +32,24 @@ def gunicorn_knows(flag: str) -> bool:
     return any(flag in (setting.cli or ()) for setting in KNOWN_SETTINGS)
 
 
-def gunicorn_argv(spec: protocol.ServiceSpec) -> List[str]:
+def gunicorn_argv(spec: service_contract.ServiceSpec) -> List[str]:
     # A newer gunicorn (27) otherwise shares one per-user control socket between servers; older
     # ones (23, which Python 3.8 and 3.9 resolve to) have none, and refuse the option.
     control_socket = ["--no-control-socket"] if gunicorn_knows("--no-control-socket") else []
     return [
         "azureml-emulator-service",
         "-b", "127.0.0.1:{}".format(spec.port),
-        "-w", os.environ.get(protocol.WORKER_COUNT, "1"),
-        "--timeout", os.environ.get(protocol.WORKER_TIMEOUT, "300"),
+        "-w", os.environ.get(service_contract.WORKER_COUNT, "1"),
+        "--timeout", os.environ.get(service_contract.WORKER_TIMEOUT, "300"),
         "--access-logfile", "-",
         "--error-logfile", "-",
         *control_socket,
-        "azureml_emulator.execution.service_app:app",
+        service_contract.APP_MODULE + ":app",
     ]
 
 
 def main() -> None:
-    spec = protocol.ServiceSpec.from_env()
+    spec = service_contract.ServiceSpec.from_env()
     apply_limits(spec)
     try:
         import gunicorn.app.wsgiapp
@@ -59,20 +59,20 @@ def main() -> None:
         # it stops with "./run: line 14: exec: gunicorn: not found".
         print("./run: line 14: exec: gunicorn: not found\nazureml_emulator: the environment has no inference "
               "server ({}): add 'azureml-defaults' to its pip packages.".format(missing), flush=True)
-        protocol.record_exit(127)
+        service_contract.record_exit(127)
         sys.exit(127)
     print("Azure ML Inferencing HTTP server v{} (azureml_emulator, bound to 127.0.0.1:{})".format(
         server_version, spec.port), flush=True)
     print("Entry script: {}\nModel directory: {}\nCPU affinity: {}\nMemory limit: {}".format(
-        os.environ.get(protocol.ENTRY_SCRIPT), os.environ.get(protocol.MODEL_DIR),
+        os.environ.get(service_contract.ENTRY_SCRIPT), os.environ.get(service_contract.MODEL_DIR),
         spec.cpus, spec.memory_bytes), flush=True)
-    sys.path.append(os.environ[protocol.APP_ROOT])
+    sys.path.append(os.environ[service_contract.APP_ROOT])
     sys.argv = gunicorn_argv(spec)
     try:
         gunicorn.app.wsgiapp.WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
     except SystemExit as exit:
         # gunicorn exits with 3 when a worker fails to boot, e.g. init() raised.
-        protocol.record_exit(exit.code if isinstance(exit.code, int) else 1)
+        service_contract.record_exit(exit.code if isinstance(exit.code, int) else 1)
         raise
 
 

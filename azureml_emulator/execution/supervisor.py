@@ -35,7 +35,7 @@ from typing import Any
 
 import psutil
 
-from azureml_emulator.execution import protocol
+from azureml_emulator.execution import service_contract
 
 POLL_SECONDS = 0.2
 CRASH_LIMIT = 2           # consecutive exits (or OOM kills) before the server was ever ready
@@ -43,13 +43,13 @@ PR_SET_CHILD_SUBREAPER = 36
 
 
 class Container:
-    def __init__(self, argv: list[str], spec: protocol.ServiceSpec, status_path: Path) -> None:
+    def __init__(self, argv: list[str], spec: service_contract.ServiceSpec, status_path: Path) -> None:
         self.argv, self.spec, self.status_path = argv, spec, status_path
         self.status: dict[str, Any] = {"restarts": 0, "oom_kills": 0, "ready": False, "state": "starting",
                                        "reason": None}
         self.crashes = 0
         self.server: subprocess.Popen | None = None
-        self.keys = protocol.decode_keys()
+        self.keys = service_contract.decode_keys()
         # Which server or worker generation a liveness probe last found answering: bumped at
         # each start and OOM kill, so a probe answered by a worker since killed does not count.
         self.generation, self.answered = 0, -1
@@ -75,7 +75,7 @@ class Container:
             return True
         if self.probing is None or not self.probing.is_alive():
             def probe(generation: int) -> None:
-                if protocol.answers_liveness(self.spec.port, self.keys):
+                if service_contract.answers_liveness(self.spec.port, self.keys):
                     self.answered = generation
             self.probing = threading.Thread(target=probe, args=(self.generation,), daemon=True)
             self.probing.start()
@@ -195,8 +195,8 @@ class Container:
 def main() -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    spec = protocol.ServiceSpec.from_env()
-    container = Container(sys.argv[1:], spec, Path(os.environ[protocol.STATUS_FILE]))
+    spec = service_contract.ServiceSpec.from_env()
+    container = Container(sys.argv[1:], spec, Path(os.environ[service_contract.STATUS_FILE]))
 
     def on_term(signum: int, frame: FrameType | None) -> None:
         container.end_tree()
@@ -204,7 +204,7 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, on_term)
     code = container.run()
-    protocol.record_exit(code)
+    service_contract.record_exit(code)
     sys.exit(code)
 
 

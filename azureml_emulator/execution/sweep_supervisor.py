@@ -10,16 +10,15 @@ failed, Canceled when asked to stop), writing its progress to ``azureml-logs/hyp
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import time
 
+from azureml_emulator import processes
 from azureml_emulator.artifacts import backend as artifacts
-from azureml_emulator.execution import processes
+from azureml_emulator.execution.job_contract import JobSettings
 from azureml_emulator.ids import ArtifactId, WorkspaceKey
 from azureml_emulator.jobs import backend as jobs
-from azureml_emulator.jobs.backend import JOB_ENV
 from azureml_emulator.metrics import backend as metrics
 from azureml_emulator.runs import backend as runs
 from azureml_emulator.store import Store
@@ -142,23 +141,24 @@ class Sweep:
 def main() -> None:
     processes.become_subreaper()
     signal.signal(signal.SIGTERM, _stop)
-    settings = json.loads(os.environ[JOB_ENV])
+    settings = JobSettings.from_env()
     sweep = None
     try:
-        sweep = Sweep(settings["home"], settings["workspace"], settings["run_id"], settings["environments"],
-                      settings["config"])
+        if settings.config is None:
+            raise ValueError("a sweep's supervisor was started without the sweep's configuration")
+        sweep = Sweep(settings.home, settings.workspace, settings.run_id, settings.environments, settings.config)
         sweep.main()
     except BaseException as error:   # stopped, or a bug: the children end too, and the parent says why
         if sweep is not None:
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             sweep.cancel_children()
-        store, workspace = Store(settings["home"], check=False), WorkspaceKey.parse(settings["workspace"])
+        store, workspace = Store(settings.home, check=False), WorkspaceKey.parse(settings.workspace)
         if isinstance(error, Stopped):
-            runs.set_status(store, workspace, settings["run_id"], "Canceled")
+            runs.set_status(store, workspace, settings.run_id, "Canceled")
             sys.exit(143)
         import traceback
         traceback.print_exc()
-        runs.set_status(store, workspace, settings["run_id"], "Failed", runs.run_error(
+        runs.set_status(store, workspace, settings.run_id, "Failed", runs.run_error(
             "ServiceError", "azureml_emulator sweep supervisor failed: {}: {}".format(type(error).__name__, error)))
         sys.exit(1)
 

@@ -15,17 +15,17 @@ import tempfile
 import time
 from pathlib import Path
 
+from azureml_emulator import processes
 from azureml_emulator.compute import backend as compute
 from azureml_emulator.environments import backend as environments
 from azureml_emulator.errors import BadRequest, NotEmulated, NotFound
-from azureml_emulator.execution import processes
+from azureml_emulator.execution import job_contract
 from azureml_emulator.ids import WorkspaceKey, safe_name
 from azureml_emulator.runs import backend as runs
 from azureml_emulator.snapshots import backend as snapshots
 from azureml_emulator.store import Store
 
 SUPERVISOR = "azureml_emulator.execution.job_supervisor"
-JOB_ENV = "AZUREML_EMULATOR_JOB"   # JSON: home, workspace, run id, environments mode
 
 
 def run_folder(home: Path, workspace: WorkspaceKey, run_id: str) -> Path:
@@ -97,7 +97,7 @@ def submit(store: Store, workspace: WorkspaceKey, experiment: str, run_id: str, 
         "properties": {"ContentSnapshotId": snapshot_id, "azureml.runsource": "experiment",
                        "_azureml.ComputeTargetType": "amlcompute", **(extra.get("properties") or {})},
         "inputDatasets": _input_datasets(configuration)}))
-    start_job(store, workspace, run_id, {"environments": mode})
+    start_job(store, workspace, run_id, mode)
     return run
 
 
@@ -124,17 +124,20 @@ def submit_local(store: Store, workspace: WorkspaceKey, experiment: str, run_id:
         "parentRunId": body.get("ParentRunId"),
         "properties": {"azureml.runsource": "experiment", "_azureml.ComputeTargetType": "local"},
         "inputDatasets": _input_datasets(configuration)})
-    start_job(store, workspace, run_id, {"environments": mode, "workdir": str(workdir)})
+    start_job(store, workspace, run_id, mode, workdir=str(workdir))
     return run
 
 
-def start_job(store: Store, workspace: WorkspaceKey, run_id: str, settings: dict, module: str = SUPERVISOR) -> None:
-    """Start the detached process that carries the run (``module``) and record it with the run."""
+def start_job(store: Store, workspace: WorkspaceKey, run_id: str, environments: str, *, workdir: str | None = None,
+              config: dict | None = None, module: str = SUPERVISOR) -> None:
+    """Start the detached process that carries the run (``module``), with its `JobSettings`, and
+    record it with the run."""
     safe_name(run_id, "run id")   # it names the run's folder under the home
     folder = run_folder(store.home, workspace, run_id)
     folder.mkdir(parents=True)
     env = dict(os.environ)
-    env[JOB_ENV] = json.dumps({"home": str(store.home), "workspace": str(workspace), "run_id": run_id, **settings})
+    env[job_contract.SETTINGS] = job_contract.JobSettings(str(store.home), str(workspace), run_id, environments,
+                                                          workdir=workdir, config=config).to_env()
     package_root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from azureml_emulator.errors import BadRequest, NotFound
 from azureml_emulator.metrics import backend
-from azureml_emulator.rest import paging
+from azureml_emulator.rest import odata, paging
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
@@ -55,7 +55,9 @@ def query_metrics(request: Request) -> Reply:
     """RunMetricOperations.get_by_query: a page of the matching rows in logged order, ``top`` of
     them (the SDK asks 500), and the ``continuationToken`` it puts back in the query."""
     query = request.json_object()
-    found = backend.query(request.store, request.workspace, request.params["experiment"], query.get("filter"))
+    expression = query.get("filter")
+    found = backend.query(request.store, request.workspace, request.params["experiment"],
+                          lambda fields: odata.matches(expression, lambda path: fields.get(path, odata.MISSING)))
     page = paging.paginate(found, lambda metric: tuple(metric["order"]),
                            paging.page_size(query.get("top"), paging.RUN_HISTORY_PAGE), query.get("continuationToken"))
     return Reply(200, paging.continuation_body(

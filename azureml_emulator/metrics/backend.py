@@ -12,11 +12,10 @@ one ``log_list`` or ``log_table`` share a timestamp and keep their order in the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, Mapping
 
 from azureml_emulator.errors import BadRequest
 from azureml_emulator.ids import WorkspaceKey, data_container_id
-from azureml_emulator.rest import odata
 from azureml_emulator.store import Store
 from azureml_emulator.timestamps import posix
 
@@ -109,18 +108,20 @@ def full(store: Store, workspace: WorkspaceKey, run_id: str, name: str) -> dict 
             "value": [row.value for row in logged], "continuationToken": None}
 
 
-def query(store: Store, workspace: WorkspaceKey, experiment: str, expression: str | None) -> list[dict]:
+def query(store: Store, workspace: WorkspaceKey, experiment: str,
+          keep: Callable[[Mapping[str, Any]], bool]) -> list[dict]:
     """Run history's metric query (``experiments/<name>/metrics:query``), which the run widget
-    sends for a parent's children: every logged row of the experiment's runs that matches the
-    OData filter (``RunId``, ``MetricType``, ``Name``, ``CreatedUtc``), one run metric per row,
-    in logged order; each with ``seq`` (see `LoggedRow.key`) for paging."""
+    sends for a parent's children: every logged row of the experiment's runs whose fields
+    (``RunId``, ``MetricType``, ``Name``, ``CreatedUtc``) ``keep`` accepts (the api reads the
+    request's OData filter), one run metric per row, in logged order; each with ``seq`` (see
+    `LoggedRow.key`) for paging."""
     found = []
     for row in rows(store, workspace, experiment=experiment):
         value, columns = row.value, row.columns
         metric_type = row.properties.get("uxMetricType", "azureml.v1.scalar")
         fields = {"RunId": row.run_id, "MetricType": metric_type, "Name": row.name,
                   "CreatedUtc": value.get("createdUtc")}
-        if odata.matches(expression, lambda path: fields.get(path, odata.MISSING)):
+        if keep(fields):
             found.append({
                 "runId": row.run_id, "metricId": value.get("metricId"),
                 "dataContainerId": data_container_id(row.run_id),

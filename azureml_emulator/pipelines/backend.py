@@ -113,7 +113,7 @@ def submit(store: Store, workspace: WorkspaceKey, run_id: str, mode: str, parent
             "azureml.continue_on_step_failure": str(entity["_continue"]),
             "azureml.pipelineComponent": "pipelinerun"})})
     entities.update(store, workspace, PIPELINE_RUN, run_id, lambda run: run.update(IsSubmitted=True))
-    jobs.start_job(store, workspace, run_id, {"environments": mode}, module=SUPERVISOR)
+    jobs.start_job(store, workspace, run_id, mode, module=SUPERVISOR)
 
 
 def parameter_values(graph: dict, assignments: dict | None) -> dict[str, str]:

@@ -7,7 +7,7 @@ reuse key.
   (the SDK's ``repr`` of the step's RunConfiguration) gives the environment and the rest.
 * The module's structured ``Arguments`` become the command line: a literal as it is, a
   parameter's value, and an input or output as ``$AZUREML_DATAREFERENCE_<name>``, which the
-  job replaces by the data's path (`data.references`), as Azure's data references do.
+  job replaces by the data's path (`data_access.references`), as Azure's data references do.
 * An input is the datastore path of the edge's source (an upstream step's output, or a
   data source); an output (PipelineData) is ``azureml/<step run id>/<output name>`` on its
   datastore, mounted read-write, as Azure places it.

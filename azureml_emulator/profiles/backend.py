@@ -14,12 +14,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from azureml_emulator import processes
 from azureml_emulator.datasets import backend as datasets
 from azureml_emulator.errors import BadRequest, NotFound
-from azureml_emulator.execution import processes
-from azureml_emulator.execution.processes import ProcessRecord
 from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.models import backend as models
+from azureml_emulator.processes import ProcessRecord
 from azureml_emulator.store import Store
 from azureml_emulator.timestamps import utc_now_iso
 from azureml_emulator.webservices import deployment, repository

@@ -14,10 +14,10 @@ from typing import Any, Mapping, overload
 from urllib.parse import parse_qsl, urlsplit
 
 from azureml_emulator.addresses import SERVICE, host_kind
+from azureml_emulator.context import Emulator
 from azureml_emulator.errors import BadRequest
 from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.rest import body as json_body
-from azureml_emulator.runtime.context import Emulator
 from azureml_emulator.store import Store
 
 

@@ -1,9 +1,9 @@
 """Dispatch an intercepted request to the emulated endpoint that answers it.
 
 Each Azure service's api module declares its routes in one table (``ROUTES``), and
-`rest.routes` lists those tables. The router tries them in that documented order:
+`runtime.routes` lists those tables. The router tries them in that documented order:
 
-1. the tables in the order `rest.routes.TABLES` lists them, and within a table its
+1. the tables in the order `runtime.routes.TABLES` lists them, and within a table its
    routes from top to bottom; the first route whose path and method match answers;
 2. a path some route knows, asked with another method: 405, with an ``Allow`` header
    (unless the SDK has an operation for that method and path, or the path is Azure
@@ -28,13 +28,13 @@ from typing import Callable, Iterable, Mapping, Sequence
 from urllib.parse import unquote
 
 from azureml_emulator.addresses import BLOB, FILE, SERVICE
+from azureml_emulator.azure_storage.replies import INVALID_NAME, NAME_TOO_LONG, storage_error
+from azureml_emulator.context import Emulator
 from azureml_emulator.errors import BadRequest, EmulatorError, NameTooLong, NotEmulated
 from azureml_emulator.ids import MAX_PATH_CHARACTERS, MAX_SEGMENT_BYTES, checked_path, checked_text
 from azureml_emulator.rest import catalogue
 from azureml_emulator.rest.reply import Reply, error_body, error_reply
 from azureml_emulator.rest.request import Request
-from azureml_emulator.runtime.context import Emulator
-from azureml_emulator.storage.replies import INVALID_NAME, NAME_TOO_LONG, storage_error
 
 STORAGE = (BLOB, FILE)
 

@@ -13,10 +13,10 @@ import time
 import uuid
 from typing import Any, Callable
 
+from azureml_emulator import processes
 from azureml_emulator.errors import BadRequest, Conflict, NotFound
-from azureml_emulator.execution import processes
-from azureml_emulator.execution.processes import ProcessRecord
 from azureml_emulator.ids import WorkspaceKey, data_container_id
+from azureml_emulator.processes import ProcessRecord
 from azureml_emulator.store import Store
 from azureml_emulator.timestamps import iso, posix
 

@@ -1,3 +1,4 @@
-"""Turning the emulator on and off: the active emulator (`context`), its home (`home`),
-activation (`activation`), the SDK seams it patches (`seams`) and the `requests`
-transport that answers Azure ML calls in-process and refuses all other traffic."""
+"""Turning the emulator on and off: its home (`home`),
+activation (`activation`), the SDK seams it patches (`seams`), the table of the services it
+answers (`routes`) and the `requests` transport that answers Azure ML calls in-process from
+that table and refuses all other traffic."""

@@ -14,8 +14,8 @@ from types import ModuleType
 from typing import Any, Callable
 from unittest import mock
 
-from azureml_emulator.runtime import context
-from azureml_emulator.runtime.context import Emulator
+from azureml_emulator import context
+from azureml_emulator.context import Emulator
 from azureml_emulator.runtime.home import resolve_home
 from azureml_emulator.store import Store
 

@@ -35,7 +35,7 @@ def seams() -> list[tuple[Any, str, Any]]:
 
     from requests.adapters import HTTPAdapter
 
-    from azureml_emulator.data import datastore_paths, opendatasets, sources
+    from azureml_emulator.data_access import datastore_paths, opendatasets, sources
     from azureml_emulator.runs import sdk as runs
     from azureml_emulator.runtime import transport
     from azureml_emulator.webservices import local as local_webservice
@@ -66,12 +66,12 @@ def seams() -> list[tuple[Any, str, Any]]:
 
 def _open_datasets() -> list[tuple[Any, str, Any]]:
     """MNIST from the vendored copy, Diabetes from scikit-learn's and a clear refusal of every
-    other open dataset (`data.catalog`), when azureml-opendatasets is installed (the tutorial's
+    other open dataset (`data_access.catalog`), when azureml-opendatasets is installed (the tutorial's
     extra); the emulator installed on its own does not need it."""
     try:
         from azureml.opendatasets import MNIST
     except ImportError:
         return []
-    from azureml_emulator.data import catalog, opendatasets
+    from azureml_emulator.data_access import catalog, opendatasets
     return [(MNIST, "get_file_dataset", classmethod(opendatasets.make_get_file_dataset(MNIST.get_file_dataset)))
             ] + catalog.seams()

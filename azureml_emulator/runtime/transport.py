@@ -3,12 +3,12 @@
 Every `requests` call made in this process passes through it; the SDK's REST clients
 (msrest, its global MMS session and plain `requests.get`) all use it. It fails closed:
 
-* the emulator's reserved hosts (`addresses`) are answered in-process by `rest.routes.ROUTER`, which
+* the emulator's reserved hosts (`addresses`) are answered in-process by `runtime.routes.ROUTER`, which
   always answers with an HTTP reply, never an exception;
 * loopback (127.0.0.0/8, ::1, ``localhost``) on the port of one of this home's services:
   the local inference servers, sent as usual;
 * GET and HEAD of the open dataset files the emulator holds, at their public URLs on Azure Open
-  Datasets' storage (`data.public_files`: MNIST's four files), answered from the local copy;
+  Datasets' storage (`data_access.public_files`: MNIST's four files), answered from the local copy;
 * anything else (other hostnames, other IP addresses, other loopback ports) is refused
   with `BlockedRequestError`, so no request can leave the machine, nor reach a local
   server that is not the emulator's, while the emulator is on.
@@ -30,10 +30,10 @@ import urllib3
 from requests.structures import CaseInsensitiveDict
 
 from azureml_emulator.addresses import host_kind
-from azureml_emulator.data import public_files
+from azureml_emulator.context import current
+from azureml_emulator.data_access import public_files
 from azureml_emulator.rest.reply import Reply
-from azureml_emulator.rest.routes import ROUTER
-from azureml_emulator.runtime.context import current
+from azureml_emulator.runtime.routes import ROUTER
 from azureml_emulator.webservices import repository
 
 

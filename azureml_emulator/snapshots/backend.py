@@ -14,9 +14,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from azureml_emulator import paths
+from azureml_emulator.azure_storage import backend as blobs
 from azureml_emulator.errors import BadRequest, NotFound
 from azureml_emulator.ids import WorkspaceKey
-from azureml_emulator.storage import backend as blobs
 from azureml_emulator.store import Store
 
 ACCOUNT, CONTAINER = "workspaceartifactstore", "snapshots"

@@ -71,7 +71,7 @@ def create(store: Store, workspace: WorkspaceKey, experiment: str, config: dict,
                        "platform": "AML", "ContentSnapshotId": config["platform_config"]["Definition"]["SnapshotId"],
                        "user_agent": "python/emulated"}})
     runs.set_status(store, workspace, run_id, "Running")
-    jobs.start_job(store, workspace, run_id, {"environments": mode, "config": config}, module=SUPERVISOR)
+    jobs.start_job(store, workspace, run_id, mode, config=config, module=SUPERVISOR)
     now = utc_now_iso()
     platform_config = dict(config["platform_config"], ParentRunId=run_id)
     dto: dict[str, Any] = {key: config.get(key) for key in ("generator_config", "policy_config", "primary_metric_config",

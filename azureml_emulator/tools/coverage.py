@@ -1,7 +1,7 @@
 """The emulator's coverage page, generated from the code: every operation of the SDK's
 REST clients, emulated or not, and the table of the routes the emulator answers.
 
-An operation is emulated when a route of `rest.routes` answers it: the route's method is
+An operation is emulated when a route of `runtime.routes` answers it: the route's method is
 the operation's and the route's template, filled in, matches the operation's URL template
 (`rest.catalogue`). The clients are the generated ones the SDK's packages ship
 (`catalogue.CLIENTS`) and MLflow's RPCs that azureml-mlflow sends (`tools.mlflow_operations`).
@@ -24,7 +24,7 @@ from typing import Iterable, Sequence
 from azureml_emulator.rest import catalogue
 from azureml_emulator.rest.catalogue import Operation
 from azureml_emulator.rest.router import Route
-from azureml_emulator.rest.routes import TABLES
+from azureml_emulator.runtime.routes import TABLES
 from azureml_emulator.tools import mlflow_operations
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "emulator" / "coverage.md"
@@ -163,7 +163,7 @@ def page() -> str:
                                                                operation.method or "?", short(operation.url)))
             lines.append("")
     lines += ["## Routes the emulator answers", "",
-              "The route table (`rest/routes.py`), in the order the router tries it, with the SDK operations",
+              "The route table (`runtime/routes.py`), in the order the router tries it, with the SDK operations",
               "(of the clients the router names in its 501 answers) that send each route's requests.",
               "Model Management's validation and profile URLs and the environment registry's are built",
               "by hand in the SDK, so they have no generated operation.", ""]

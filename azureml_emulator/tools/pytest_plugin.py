@@ -9,8 +9,8 @@ from typing import Any, Iterator
 
 import pytest
 
+from azureml_emulator.context import Emulator
 from azureml_emulator.runtime import activation
-from azureml_emulator.runtime.context import Emulator
 from azureml_emulator.runtime.home import HOME_ENV_VAR
 from azureml_emulator.tools import housekeeping
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from azureml_emulator.compute import backend as compute
 from azureml_emulator.errors import BadRequest, Conflict, EmulatorError, NotEmulated, NotFound
-from azureml_emulator.execution.processes import ProcessRecord
 from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.models import backend as models
+from azureml_emulator.processes import ProcessRecord
 from azureml_emulator.store import Store
 from azureml_emulator.timestamps import utc_now_iso
 from azureml_emulator.webservices import deployment, repository

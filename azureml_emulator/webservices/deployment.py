@@ -18,24 +18,18 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from azureml_emulator import paths
+from azureml_emulator import paths, processes
 from azureml_emulator.artifacts import backend as artifacts
 from azureml_emulator.environments import builder
 from azureml_emulator.errors import BuildError, DeploymentError
-from azureml_emulator.execution import isolation, processes, protocol
-from azureml_emulator.execution.processes import ProcessRecord
+from azureml_emulator.execution import isolation, service_contract
 from azureml_emulator.ids import ArtifactId, WorkspaceKey
 from azureml_emulator.models import backend as models
+from azureml_emulator.processes import ProcessRecord
 from azureml_emulator.store import Store
 from azureml_emulator.webservices import nocode
 
-SERVICE_PROCESS = "azureml_emulator.execution.service_process"
-SUPERVISOR = "azureml_emulator.execution.supervisor"
 ARTIFACT_URL_PREFIX = "aml://artifact/"
-# What of this package a service process imports: copied beside the deployment, so a
-# service in a built environment sees this code and nothing else of the kernel's packages.
-SERVICE_SIDE_MODULES = ("__init__.py", "execution/__init__.py", "execution/protocol.py", "execution/launch.py",
-                        "execution/supervisor.py", "execution/service_process.py", "execution/service_app.py")
 
 
 def port_is_free(port: int) -> bool:
@@ -143,33 +137,34 @@ def start(store: Store, workspace: WorkspaceKey, service: dict, folder: Path, po
     build = _prepare_environment(service, folder, environments)
 
     env_vars = dict((request.get("environment") or {}).get("environmentVariables") or {})
-    entry_script = env_vars.get(protocol.ENTRY_SCRIPT, "score.py")
+    entry_script = env_vars.get(service_contract.ENTRY_SCRIPT, "score.py")
     resources = service.get("containerResourceRequirements") or {}
-    spec = protocol.ServiceSpec(
+    spec = service_contract.ServiceSpec(
         port=port or free_loopback_port(),
         memory_bytes=int(float(resources.get("memoryInGB") or 0) * 1024 ** 3) or None,
         cpus=_cpu_set(resources.get("cpu")))
     log_path, exit_code_file = folder / "service.log", folder / "exit_code"
-    env = isolation.process_environment(build, folder, SERVICE_SIDE_MODULES)
+    env = isolation.process_environment(build, folder, service_contract.ENTRY_MODULES)
     env.update({k: str(v) for k, v in env_vars.items()})
     if service.get("scoringTimeoutMs"):   # AKS's own cut-off for a scoring request
-        env[protocol.SCORING_TIMEOUT] = str(float(service["scoringTimeoutMs"]) / 1000)
+        env[service_contract.SCORING_TIMEOUT] = str(float(service["scoringTimeoutMs"]) / 1000)
     env.update({
-        protocol.MODEL_DIR: str(model_dir.resolve()),
-        protocol.ENTRY_SCRIPT: str((app_dir / entry_script).resolve()),
-        protocol.APP_ROOT: str(app_dir.resolve()),
-        protocol.SERVICE_NAME: service["name"],
-        protocol.WORKSPACE_NAME: workspace.name,
+        service_contract.MODEL_DIR: str(model_dir.resolve()),
+        service_contract.ENTRY_SCRIPT: str((app_dir / entry_script).resolve()),
+        service_contract.APP_ROOT: str(app_dir.resolve()),
+        service_contract.SERVICE_NAME: service["name"],
+        service_contract.WORKSPACE_NAME: workspace.name,
         # Keys, and an AKS service's access token, are what the server accepts after "Bearer".
-        protocol.SERVICE_KEYS: protocol.encode_keys(credentials(service)),
-        protocol.SERVICE_SPEC: spec.to_env(),
-        protocol.EXIT_CODE_FILE: str(exit_code_file),
-        protocol.STATUS_FILE: str(folder / "status.json"),
+        service_contract.SERVICE_KEYS: service_contract.encode_keys(credentials(service)),
+        service_contract.SERVICE_SPEC: spec.to_env(),
+        service_contract.EXIT_CODE_FILE: str(exit_code_file),
+        service_contract.STATUS_FILE: str(folder / "status.json"),
     })
     # AZUREML_SOURCE_DIRECTORY stays as the SDK set it: the server puts <app root>/<it> on sys.path.
     # The supervisor (the "container") runs in the emulator's Python; the server in the build's.
     pid, create_time, started = processes.spawn(
-        [sys.executable, "-m", SUPERVISOR, build.python, "-m", SERVICE_PROCESS], env=env, cwd=app_dir,
+        [sys.executable, "-m", service_contract.SUPERVISOR, build.python, "-m", service_contract.SERVICE_PROCESS],
+        env=env, cwd=app_dir,
         log_path=log_path)
     return ProcessRecord(pid=pid, create_time=create_time, started=started, port=spec.port, dir=str(folder),
                          log=str(log_path), exit_code_file=str(exit_code_file))
@@ -178,7 +173,7 @@ def start(store: Store, workspace: WorkspaceKey, service: dict, folder: Path, po
 def is_ready(service: dict, process: ProcessRecord) -> bool:
     """The server answers its liveness route (init() has finished) and its container says it
     is running (within its memory)."""
-    return (process.port is not None and protocol.answers_liveness(process.port, credentials(service))
+    return (process.port is not None and service_contract.answers_liveness(process.port, credentials(service))
             and container_status(process).get("ready") is True)
 
 

@@ -17,8 +17,8 @@ from azureml.core.model import InferenceConfig, Model
 from azureml.core.webservice.local import LocalWebservice, LocalWebserviceDeploymentConfiguration
 from azureml.exceptions import WebserviceException
 
+from azureml_emulator.context import current
 from azureml_emulator.ids import WorkspaceKey
-from azureml_emulator.runtime.context import current
 from azureml_emulator.webservices import backend, deployment, repository, states
 from azureml_emulator.webservices.records import HEALTHY, TRANSITIONING
 

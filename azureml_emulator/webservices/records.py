@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from azureml_emulator.execution.processes import ProcessRecord
 from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.processes import ProcessRecord
 
 TRANSITIONING, HEALTHY, UNHEALTHY, FAILED = "Transitioning", "Healthy", "Unhealthy", "Failed"
 TERMINAL_STATES = (HEALTHY, FAILED, UNHEALTHY)

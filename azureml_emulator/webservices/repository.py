@@ -6,8 +6,8 @@ import sqlite3
 import time
 import uuid
 
-from azureml_emulator.execution.processes import ProcessRecord
 from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.processes import ProcessRecord
 from azureml_emulator.store import Store
 from azureml_emulator.webservices.records import ServiceRecord
 

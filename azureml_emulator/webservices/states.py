@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import time
 
-from azureml_emulator.execution import processes
+from azureml_emulator import processes
 from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.store import Store
 from azureml_emulator.timestamps import utc_now_iso

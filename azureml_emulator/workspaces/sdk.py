@@ -15,8 +15,8 @@ from azureml.core.workspace import Workspace
 from azureml.exceptions import UserErrorException
 
 from azureml_emulator.addresses import ARM_BASE_URL, EMULATOR_BASE_URL
+from azureml_emulator.context import current
 from azureml_emulator.ids import WorkspaceKey
-from azureml_emulator.runtime.context import current
 from azureml_emulator.tokens import unsigned_jwt
 from azureml_emulator.workspaces import backend
 

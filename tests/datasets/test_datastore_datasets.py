@@ -91,7 +91,7 @@ def test_dots_inside_a_datastore_path_resolve_to_the_file_they_name(datastore):
 
 
 def test_a_symbolic_link_in_a_datastore_leads_nowhere_outside_it(datastore, azureml_emulator, tmp_path):
-    from azureml_emulator.data.datastore_paths import local_path
+    from azureml_emulator.data_access.datastore_paths import local_path
     (tmp_path / "outside").mkdir()
     (tmp_path / "outside" / "data.csv").write_text(PEOPLE)
     datastore.upload_files([str(tmp_path / "outside" / "data.csv")], target_path="real", relative_root=str(tmp_path),

@@ -222,7 +222,7 @@ def test_what_a_script_leaves_running_ends_with_its_job(cluster):
 
 def test_a_run_whose_job_died_does_not_hold_its_clusters_node(cluster):
     from azureml.core.compute import AmlCompute, ComputeTarget
-    from azureml_emulator.execution.processes import ProcessRecord
+    from azureml_emulator.processes import ProcessRecord
     single = ComputeTarget.create(cluster.ws, "one-node", AmlCompute.provisioning_configuration(
         vm_size="STANDARD_D2_V2", max_nodes=1))
     store, key = Store(cluster.home), WorkspaceKey.of(cluster.ws)

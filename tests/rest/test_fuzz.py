@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 import azureml_emulator
 from azureml_emulator.addresses import ARM, ARM_BASE_URL, BLOB, EMULATOR_BASE_URL, FILE, blob_base_url, file_base_url
 from azureml_emulator.ids import WorkspaceKey
-from azureml_emulator.rest.routes import ROUTER
+from azureml_emulator.runtime.routes import ROUTER
 from azureml_emulator.tools import housekeeping
 
 SOURCE = Path(azureml_emulator.__file__).parent

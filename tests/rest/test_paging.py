@@ -19,8 +19,8 @@ from azureml_emulator.ids import ArtifactId, WorkspaceKey, data_container_id
 from azureml_emulator.metrics import backend as metrics
 from azureml_emulator.models import backend as models
 from azureml_emulator.rest import paging
-from azureml_emulator.rest.routes import ROUTER
 from azureml_emulator.runs import backend as runs
+from azureml_emulator.runtime.routes import ROUTER
 from azureml_emulator.webservices import backend, repository
 from azureml_emulator.webservices.records import ServiceRecord
 

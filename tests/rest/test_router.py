@@ -6,10 +6,10 @@ import requests
 from azureml.core import Datastore, Environment, Experiment
 
 from azureml_emulator.addresses import ARM_BASE_URL, BLOB, EMULATOR_BASE_URL, blob_base_url
+from azureml_emulator.context import Emulator
 from azureml_emulator.errors import Conflict
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.router import Route, Router
-from azureml_emulator.runtime.context import Emulator
 from azureml_emulator.store import Store
 
 SCOPE = ("/subscriptions/sub/resourceGroups/rg/providers/Microsoft.MachineLearningServices"

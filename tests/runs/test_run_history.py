@@ -58,7 +58,7 @@ def test_a_malformed_metric_batch_is_refused_and_stores_nothing(azureml_emulator
 
 
 def test_a_run_whose_job_process_is_gone_is_failed_not_running_forever(azureml_emulator, ws):
-    from azureml_emulator.execution.processes import ProcessRecord
+    from azureml_emulator.processes import ProcessRecord
     Experiment(ws, "e")
     key = WorkspaceKey.of(ws)
     runs.create_run(azureml_emulator.store, key, "e", "lost", {"status": "Running"})

@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from azureml_emulator.addresses import EMULATOR_BASE_URL
-from azureml_emulator.execution.processes import ProcessRecord
 from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.processes import ProcessRecord
 from azureml_emulator.runtime.transport import BlockedRequestError, is_loopback, make_send, make_urlopen
 from azureml_emulator.webservices import repository
 from azureml_emulator.webservices.records import ServiceRecord

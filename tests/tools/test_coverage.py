@@ -6,7 +6,7 @@ import pytest
 
 from azureml_emulator.rest import catalogue
 from azureml_emulator.rest.router import Route
-from azureml_emulator.rest.routes import ROUTER, TABLES
+from azureml_emulator.runtime.routes import ROUTER, TABLES
 from azureml_emulator.tools import coverage
 from conftest import REPO
 

@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from azureml_emulator.execution import processes
-from azureml_emulator.execution.processes import ProcessRecord
+from azureml_emulator import processes
 from azureml_emulator.ids import WorkspaceKey
+from azureml_emulator.processes import ProcessRecord
 from azureml_emulator.webservices import backend, repository, states
 from azureml_emulator.webservices.records import ServiceRecord
 

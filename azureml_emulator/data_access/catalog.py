@@ -20,7 +20,7 @@ from __future__ import annotations
 import inspect
 from typing import Any, Callable
 
-from azureml_emulator.data.offline import DIABETES_CLASS, PACKAGE, SERVED, NotAvailableOffline
+from azureml_emulator.data_access.offline import DIABETES_CLASS, PACKAGE, SERVED, NotAvailableOffline
 
 __all__ = ["NotAvailableOffline", "DIABETES_CLASS", "SERVED", "class_name", "refusal"]
 
@@ -84,7 +84,7 @@ def make_get_file_dataset(original: Callable[..., Any]) -> Callable[..., Any]:
         """BlobAccessor.get_file_dataset: Diabetes's file is the local copy."""
         if accessor.id != DIABETES_ID:
             return original(accessor, **kwargs)
-        from azureml_emulator.data import diabetes
+        from azureml_emulator.data_access import diabetes
         _diabetes_arguments(kwargs)
         return diabetes.file_dataset(_properties("opendatasets", accessor, kwargs))
     return get_file_dataset
@@ -95,7 +95,7 @@ def make_get_tabular_dataset(original: Callable[..., Any]) -> Callable[..., Any]
         """BlobAccessor.get_tabular_dataset: Diabetes's table is the local copy."""
         if accessor.id != DIABETES_ID:
             return original(accessor, cols, **kwargs)
-        from azureml_emulator.data import diabetes
+        from azureml_emulator.data_access import diabetes
         _diabetes_arguments(kwargs)
         return diabetes.tabular_dataset(_properties("OpenDatasets", accessor, kwargs), cols)
     return get_tabular_dataset

@@ -5,8 +5,8 @@ and then Azure Storage over its own HTTP stack, which the emulator cannot answer
 where a dataset is defined (the SDK's `_validate_and_normalize_path`, which every
 factory calls), ``(datastore, 'folder/**')``, ``DataPath``, ``DataReference`` and
 ``azureml://datastores/<name>/paths/<path>`` become the folder under the emulator home
-where that datastore's blobs or files are (`storage.backend.container_root`,
-`storage.files_backend.share_root`), and dataprep reads
+where that datastore's blobs or files are (`azure_storage.backend.container_root`,
+`azure_storage.files_backend.share_root`), and dataprep reads
 local files. Any other local path is still refused, as Azure refuses it.
 """
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Any, Callable
 from azureml.exceptions import UserErrorException
 
 from azureml_emulator import paths
-from azureml_emulator.storage.backend import container_root, store_file
-from azureml_emulator.storage.files_backend import share_root
+from azureml_emulator.azure_storage.backend import container_root, store_file
+from azureml_emulator.azure_storage.files_backend import share_root
 
 DATASTORE_URI = re.compile(r"^azureml://(?:subscriptions/[^/]+/resourcegroups/[^/]+/workspaces/[^/]+/)?"
                            r"datastores/(?P<name>[^/]+)/paths/(?P<path>.*)$", re.IGNORECASE)
@@ -29,7 +29,7 @@ DATASTORE_URI = re.compile(r"^azureml://(?:subscriptions/[^/]+/resourcegroups/[^
 def local_path(datastore: Any, relative: str) -> str:
     """Where ``relative`` on ``datastore`` is on this machine."""
     from azureml.data.azure_storage_datastore import AzureBlobDatastore, AzureFileDatastore
-    from azureml_emulator.runtime.context import current
+    from azureml_emulator.context import current
     if isinstance(datastore, AzureBlobDatastore):
         root = container_root(current().home, datastore.account_name, datastore.container_name)
     elif isinstance(datastore, AzureFileDatastore):
@@ -53,7 +53,7 @@ def make_validate(original: Callable[[Any], list]) -> Callable[[Any], list]:
     def validate_and_normalize_path(path: Any) -> list:
         """The SDK's path check, after datastore paths are made local; local paths the emulator
         made pass, any other goes to the SDK's own check (which refuses local paths)."""
-        from azureml_emulator.runtime.context import current
+        from azureml_emulator.context import current
         resolved = resolve(path)
         paths = resolved if isinstance(resolved, list) else [resolved]
         home = str(current().home) + "/"

@@ -15,7 +15,7 @@ import stat
 import urllib.parse
 from pathlib import Path
 
-from azureml_emulator.data import opendatasets, sources
+from azureml_emulator.data_access import opendatasets, sources
 
 
 def _read_only(folder: Path) -> None:

@@ -18,7 +18,7 @@ from typing import Any, Mapping, Sequence
 
 import psutil
 
-LAUNCHER = "azureml_emulator.execution.launch"
+LAUNCHER = "azureml_emulator.execution.launch"   # `execution.service_contract` names it among a service's modules
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ import io
 from pathlib import Path
 from typing import Any
 
-from azureml_emulator.data.offline import DIABETES_CLASS, NotAvailableOffline
-from azureml_emulator.storage.backend import store_file
+from azureml_emulator.azure_storage.backend import store_file
+from azureml_emulator.data_access.offline import DIABETES_CLASS, NotAvailableOffline
 
 # Azure's columns, in its order, with the types its Parquet file gives them in pandas.
 COLUMNS = {"AGE": "int64", "SEX": "int64", "BMI": "float64", "BP": "float64", "S1": "int64", "S2": "float64",
@@ -68,7 +68,7 @@ def parquet_file(home: Path) -> Path:
 
 
 def _local_file() -> str:
-    from azureml_emulator.runtime.context import current
+    from azureml_emulator.context import current
     return str(parquet_file(current().home))
 
 

@@ -9,8 +9,8 @@ import time
 import psutil
 import pytest
 
-from azureml_emulator.execution import processes
-from azureml_emulator.execution.processes import ProcessRecord
+from azureml_emulator import processes
+from azureml_emulator.processes import ProcessRecord
 
 # A parent that starts a child in its own process group, then both sleep.
 FAMILY = ("import subprocess, sys, time; "
@@ -139,7 +139,7 @@ def test_orphans_are_reparented_to_a_subreaper(tmp_path):
     reparented = tmp_path / "ppid"
     script = textwrap.dedent("""
         import os, subprocess, sys, time
-        from azureml_emulator.execution.processes import become_subreaper
+        from azureml_emulator.processes import become_subreaper
         become_subreaper()
         orphan = "import os, time; time.sleep(1); open({path!r}, 'w').write(str(os.getppid()))"
         subprocess.Popen([sys.executable, "-c", "import subprocess, sys; subprocess.Popen([sys.executable, '-c', "

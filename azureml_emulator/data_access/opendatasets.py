@@ -4,7 +4,7 @@
 public container); reading its files (download, to_path, a job's mount) copies them
 from a local source instead of the network: the sample vendored in this package (the
 full official test set and the first 10,000 training images, see
-data/mnist/PROVENANCE.md) or a full MNIST copy named by $AZUREML_EMULATOR_MNIST_DIR.
+data_access/mnist/PROVENANCE.md) or a full MNIST copy named by $AZUREML_EMULATOR_MNIST_DIR.
 Every file is verified before it is copied; there is no fallback to other data.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from azureml.exceptions import UserErrorException
 
-from azureml_emulator.data import sources
+from azureml_emulator.data_access import sources
 
 MNIST_DIR_ENV_VAR = "AZUREML_EMULATOR_MNIST_DIR"
 VENDORED_DIR = Path(__file__).parent / "mnist"

@@ -10,7 +10,7 @@ from azureml.opendatasets import MNIST, Diabetes, NycTlcGreen, OjSalesSimulated,
 from azureml.opendatasets.dataaccess._blob_accessor import BlobAccessor, BlobAccessorDescriptor
 
 import azureml_emulator
-from azureml_emulator.data.catalog import NotAvailableOffline
+from azureml_emulator.data_access.catalog import NotAvailableOffline
 
 SERVED = (MNIST, Diabetes)
 

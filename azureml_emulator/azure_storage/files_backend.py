@@ -3,7 +3,7 @@
 Azure Files has real directories, so this is a plain tree: a directory is created before
 the files in it (Azure's ``ParentNotFound`` otherwise), a file is created at its full size
 and then written range by range, as the SDK's file client does. Names follow the storage
-account and share rules (`storage.backend.check_names`); a path is a path inside its share
+account and share rules (`azure_storage.backend.check_names`); a path is a path inside its share
 (`paths.inside`).
 """
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from azureml_emulator import paths
+from azureml_emulator.azure_storage.backend import check_names, refused
 from azureml_emulator.errors import BadRequest, Conflict, NotFound
-from azureml_emulator.storage.backend import check_names, refused
 
 RESOURCE_NOT_FOUND = "The specified resource does not exist."
 PARENT_NOT_FOUND = "The specified parent path does not exist."

@@ -2,7 +2,7 @@
 reference for what Blob Storage answers: the same calls of the SDK's own storage client,
 made to both, must give the same results and the same errors.
 
-`make test` installs Azurite into tests/storage/azurite with npm. These tests need Node to
+`make test` installs Azurite into tests/azure_storage/azurite with npm. These tests need Node to
 run it; on a machine without Node they are skipped, and say why.
 """
 import shutil
@@ -36,7 +36,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def azurite(tmp_path_factory):
     """Azurite's blob service on a free loopback port, stopped (by its PID) afterwards."""
-    assert AZURITE.exists(), "Azurite is not installed: `make test` runs npm ci in tests/storage/azurite"
+    assert AZURITE.exists(), "Azurite is not installed: `make test` runs npm ci in tests/azure_storage/azurite"
     port = _free_port()
     process = subprocess.Popen([str(AZURITE), "--blobHost", "127.0.0.1", "--blobPort", str(port), "--location",
                                 str(tmp_path_factory.mktemp("azurite")), "--silent", "--skipApiVersionCheck", "--disableTelemetry"],

@@ -9,7 +9,7 @@ import pytest
 from azureml.exceptions import UserErrorException
 from azureml.opendatasets import MNIST
 
-from azureml_emulator.data.opendatasets import MNISTDataError
+from azureml_emulator.data_access.opendatasets import MNISTDataError
 from conftest import MNIST_DIR
 from utils import load_data
 

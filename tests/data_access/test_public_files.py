@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 import requests
 
-from azureml_emulator.data.opendatasets import MNISTDataError
+from azureml_emulator.data_access.opendatasets import MNISTDataError
 from azureml_emulator.runtime.transport import BlockedRequestError, make_send, make_urlopen
 from conftest import MNIST_DIR
 

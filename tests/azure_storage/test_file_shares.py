@@ -13,8 +13,8 @@ from azureml.core import Dataset, Datastore
 from conftest import storage_error
 
 from azureml_emulator.addresses import file_base_url
+from azureml_emulator.azure_storage import files_backend
 from azureml_emulator.errors import BadRequest
-from azureml_emulator.storage import files_backend
 
 
 @pytest.fixture

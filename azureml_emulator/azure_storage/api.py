@@ -9,12 +9,12 @@ import time
 from xml.etree import ElementTree
 
 from azureml_emulator.addresses import BLOB, blob_base_url
+from azureml_emulator.azure_storage import backend
 from azureml_emulator.errors import BadRequest, NotEmulated
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
-from azureml_emulator.storage import backend
-from azureml_emulator.storage.replies import (API_VERSION, answered_as_storage, common_headers, content_reply,
+from azureml_emulator.azure_storage.replies import (API_VERSION, answered_as_storage, common_headers, content_reply,
                                               storage_error)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from azureml_emulator.data.references import copy_files, in_folder
+from azureml_emulator.data_access.references import copy_files, in_folder
 from azureml_emulator.datastores import backend as datastores
 from azureml_emulator.errors import EmulatorError
 from azureml_emulator.ids import WorkspaceKey, safe_name

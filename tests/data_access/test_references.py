@@ -2,7 +2,7 @@
 leaves the datastore's folder (or the job's working directory) fails the run with UserError."""
 import pytest
 
-from azureml_emulator.data.references import in_folder
+from azureml_emulator.data_access.references import in_folder
 from azureml_emulator.errors import EmulatorError
 
 

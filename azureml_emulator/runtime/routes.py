@@ -1,9 +1,12 @@
-"""The routing table of the whole emulator: each emulated Azure service's table, in the
-order the router tries them (see `rest.router` for the rules). To emulate a new service,
-write its ``<service>/api.py`` with a ``ROUTES`` table and add it here."""
+"""Which Azure services the emulator answers: each emulated service's table of routes, in
+the order the router tries them (see `rest.router` for the rules). The transport (in-process)
+and a job's bridge (for a job's own process) answer from this one `ROUTER`. To emulate a new
+service, write its ``<service>/api.py`` with a ``ROUTES`` table and add it here."""
 from __future__ import annotations
 
 from azureml_emulator.artifacts import api as artifacts
+from azureml_emulator.azure_storage import api as storage
+from azureml_emulator.azure_storage import files_api as file_shares
 from azureml_emulator.compute import api as compute
 from azureml_emulator.datasets import api as datasets
 from azureml_emulator.datastores import api as datastores
@@ -16,8 +19,6 @@ from azureml_emulator.profiles import api as profiles
 from azureml_emulator.rest.router import Router
 from azureml_emulator.runs import api as runs
 from azureml_emulator.snapshots import api as snapshots
-from azureml_emulator.storage import api as storage
-from azureml_emulator.storage import files_api as file_shares
 from azureml_emulator.sweeps import api as sweeps
 from azureml_emulator.tracking import api as tracking
 from azureml_emulator.tracking import registry_api as mlflow_registry

@@ -1,14 +1,33 @@
-"""What the emulator and the processes it starts tell each other, defined once for both sides.
+"""What the emulator and a service's processes hand over, defined once for every side.
 
-A service process learns its deployment from environment variables: Azure's own
-(what the inference server and `score.py` read in an Azure container) and the emulator's
-(the limits, the keys and where to record its exit code). This module imports only the
-standard library, because service processes import it first.
+A deployment starts, through `LAUNCHER`, the service's container (`SUPERVISOR`, in the
+emulator's Python), which starts the service process (`SERVICE_PROCESS`, in the build's
+Python), which serves `APP_MODULE`'s app under gunicorn:
+
+1. the service learns its deployment from environment variables: Azure's own (what the
+   inference server and `score.py` read in an Azure container) and the emulator's (how it is
+   served and limited, `ServiceSpec`; its keys);
+2. it writes back to files the deployer names: its exit code (`EXIT_CODE_FILE`) and what its
+   container saw (`STATUS_FILE`);
+3. the emulator's code those processes see: `ENTRY_MODULES` and the modules of this package
+   they import, copied beside the deployment (`execution.isolation.side_modules` reads them
+   from the imports, so there is no list to keep).
+
+The service process imports this module first, in the build's Python (3.6 to 3.13): it
+imports only the standard library and keeps to Python 3.6's syntax.
 """
 import json
 import os
 import urllib.request
 from typing import List, Mapping, NamedTuple, Optional, Sequence
+
+# The processes of a service, each run as ``python -m <module>``.
+LAUNCHER = "azureml_emulator.execution.launch"                # `processes.spawn` detaches every process with it
+SUPERVISOR = "azureml_emulator.execution.supervisor"          # the container, in the emulator's Python
+SERVICE_PROCESS = "azureml_emulator.execution.service_process"  # the server, in the build's Python
+APP_MODULE = "azureml_emulator.execution.service_app"         # its WSGI ``app``, which gunicorn imports
+IN_BUILD = (SERVICE_PROCESS, APP_MODULE)                      # what runs in the build's Python (3.6 and later)
+ENTRY_MODULES = (LAUNCHER, SUPERVISOR) + IN_BUILD
 
 # Azure's variables, set as an Azure ML inference container sets them.
 MODEL_DIR = "AZUREML_MODEL_DIR"

@@ -41,7 +41,7 @@ def make_factory_guard(original: Callable[..., Any]) -> Callable[..., Any]:
     """A dataset factory (``Dataset.File.from_files``, ``Dataset.Tabular.from_*``) that refuses
     paths on the network before dataprep reads them (type inference reads at once)."""
     def factory(path: Any, *args: Any, **kwargs: Any) -> Any:
-        from azureml_emulator.data.datastore_paths import resolve
+        from azureml_emulator.data_access.datastore_paths import resolve
         path = resolve(path)   # azureml://datastores/... is this home's copy, not the network
         for text in _paths(path):
             refuse_remote(text)

@@ -11,7 +11,7 @@ from azureml.data import FileDataset, TabularDataset
 from azureml.opendatasets import Diabetes
 from sklearn.datasets import load_diabetes
 
-from azureml_emulator.data.catalog import NotAvailableOffline
+from azureml_emulator.data_access.catalog import NotAvailableOffline
 from conftest import job_log
 
 COLUMNS = ["AGE", "SEX", "BMI", "BP", "S1", "S2", "S3", "S4", "S5", "S6", "Y"]

@@ -9,12 +9,12 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from azureml_emulator.addresses import FILE, file_base_url
+from azureml_emulator.azure_storage import files_backend as backend
 from azureml_emulator.errors import BadRequest, NotEmulated
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
-from azureml_emulator.storage import files_backend as backend
-from azureml_emulator.storage.replies import (API_VERSION, answered_as_storage, byte_range, common_headers,
+from azureml_emulator.azure_storage.replies import (API_VERSION, answered_as_storage, byte_range, common_headers,
                                               content_reply)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from azureml_emulator.data import opendatasets
+from azureml_emulator.data_access import opendatasets
 from azureml_emulator.rest.reply import Reply
 
 HOSTS = ("azureopendatastorage.blob.core.windows.net", "azureopendatastorage.azurefd.net")
