@@ -17,7 +17,7 @@ from azureml.exceptions import WebserviceException
 from azureml_emulator import emulate
 from azureml_emulator.environments import builder
 from azureml_emulator.tools import housekeeping
-from conftest import SCRIPTS, deploy_script, save_model, service_environment
+from helpers import SCRIPTS, deploy_script, save_model, service_environment
 
 
 def deploy(lab, name, script, environment, wait=True):

@@ -1,7 +1,7 @@
 """The README's table of emulated operations is generated from the routing table and stays current."""
 from azureml_emulator.rest.routes import ROUTER
 from azureml_emulator.tools import coverage
-from conftest import REPO
+from helpers import REPO
 
 
 def test_the_readme_table_matches_the_code():
