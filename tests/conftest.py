@@ -36,14 +36,17 @@ def pytest_itemcollected(item):
     """`make test` spreads the tests over pytest-xdist workers (``--dist loadgroup``), one test at a
     time, except what must share one worker, grouped here: a notebook's cells (one kernel runs them in
     order; the tutorial's two parts share one workspace, so one group), and a module's tests when they
-    share a module-scoped fixture (a deployment made once for the module)."""
+    share a fixture of the module wider than a test (a deployment made once for the module; the
+    compute-instance kernel, which holds its build's lock until the session ends, so a second worker
+    asking for it would wait for the first one's whole session)."""
     if item.config.getoption("dist", "no") != "loadgroup":
         return
+    module = item.nodeid.split("::")[0]
     if type(item).__name__ == "IPyNbCell":
         group = "tutorial" if item.path.parent == REPO else str(item.path.relative_to(REPO))
-    elif any(definition.scope in ("module", "class") for definitions in item._fixtureinfo.name2fixturedefs.values()
-             for definition in definitions):
-        group = item.nodeid.split("::")[0]
+    elif any(definition.scope != "function" and definition.baseid == module
+             for definitions in item._fixtureinfo.name2fixturedefs.values() for definition in definitions):
+        group = module
     else:
         return
     item.add_marker(pytest.mark.xdist_group(group))
