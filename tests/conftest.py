@@ -39,7 +39,8 @@ def pytest_itemcollected(item):
     share a fixture of the module wider than a test (a deployment made once for the module; the
     compute-instance kernel, which holds its build's lock until the session ends, so a second worker
     asking for it would wait for the first one's whole session)."""
-    if item.config.getoption("dist", "no") != "loadgroup":
+    # Not the --dist option: xdist sets it to "no" in its workers, which are where tests are collected.
+    if not item.config.pluginmanager.hasplugin("xdist"):
         return
     module = item.nodeid.split("::")[0]
     if type(item).__name__ == "IPyNbCell":
