@@ -30,12 +30,8 @@ $(AZURITE): tests/storage/azurite/package-lock.json
 	@if command -v npm >/dev/null; then npm ci --prefix tests/storage/azurite --no-audit --no-fund --loglevel=error \
 	&& touch $@; else echo "npm not found: the tests that compare Blob Storage with Azurite will be skipped"; fi
 
-# The tests run in parallel, a worker per core (pytest-xdist), one test at a time to whichever worker
-# is free, except the groups tests/conftest.py makes (a notebook's cells, a module sharing a fixture).
-# Each worker has its own emulator home and stops its own services; the order stays random (one seed).
 test: venv $(AZURITE)
-	$(BIN)/python -m pytest tests --nbval $(NOTEBOOKS) --nbval-kernel-name azureml-emulator --nbval-sanitize-with nbval_sanitize.cfg \
-	    -n auto --dist loadgroup
+	$(BIN)/python -m pytest tests --nbval $(NOTEBOOKS) --nbval-kernel-name azureml-emulator --nbval-sanitize-with nbval_sanitize.cfg
 
 benchmark: venv
 	$(BIN)/python benchmarks/bench_scoring.py

@@ -7,7 +7,7 @@ import tempfile
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from helpers import MNIST_DIR, REPO, save_model, service_environment
+from helpers import MNIST_DIR, save_model, service_environment
 from utils import load_data  # utils.py lives at the tutorial root, which helpers puts on sys.path
 
 
@@ -30,27 +30,6 @@ def pytest_collection_modifyitems(session, config, items):
     cells = sorted((items[i] for i in places), key=lambda cell: (str(cell.path), cell.cell_num))
     for place, cell in zip(places, cells):
         items[place] = cell
-
-
-def pytest_itemcollected(item):
-    """`make test` spreads the tests over pytest-xdist workers (``--dist loadgroup``), one test at a
-    time, except what must share one worker, grouped here: a notebook's cells (one kernel runs them in
-    order; the tutorial's two parts share one workspace, so one group), and a module's tests when they
-    share a fixture of the module wider than a test (a deployment made once for the module; the
-    compute-instance kernel, which holds its build's lock until the session ends, so a second worker
-    asking for it would wait for the first one's whole session)."""
-    # Not the --dist option: xdist sets it to "no" in its workers, which are where tests are collected.
-    if not item.config.pluginmanager.hasplugin("xdist"):
-        return
-    module = item.nodeid.split("::")[0]
-    if type(item).__name__ == "IPyNbCell":
-        group = "tutorial" if item.path.parent == REPO else str(item.path.relative_to(REPO))
-    elif any(definition.scope != "function" and definition.baseid == module
-             for definitions in item._fixtureinfo.name2fixturedefs.values() for definition in definitions):
-        group = module
-    else:
-        return
-    item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_unconfigure(config):
