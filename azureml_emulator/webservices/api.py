@@ -109,10 +109,11 @@ def get_operation(request: Request) -> Reply:
     if found is not None and found[1] == "Profile":
         return Reply(200, profiles.operation(request.store, request.workspace, request.params["operation_id"],
                                              found[0]))
-    # The SDK's first poll carries no offset and should see the deployment as it is right
-    # now; later polls (offset given when show_output=True) may wait for it to settle.
+    # A long poll: the answer waits, within a bound, until the deployment has settled. Polls with
+    # a log offset (show_output=True after the first) stream the progress, so they may wait long;
+    # a poll without one (the first, or any when show_output=False) waits a shorter while.
     offset = request.int_query("offset", 0) if "offset" in request.query else None
-    wait = backend.POLL_WAIT_SECONDS if offset is not None else 0
+    wait = backend.POLL_WAIT_SECONDS if offset is not None else backend.FIRST_POLL_WAIT_SECONDS
     return Reply(200, backend.operation(request.store, request.workspace, request.params["operation_id"],
                                         wait, offset))
 

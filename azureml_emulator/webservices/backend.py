@@ -23,6 +23,13 @@ from azureml_emulator.webservices.states import refresh, settle
 # minutes). Waiting inside the poll keeps show_output's progress lines the same from run
 # to run; the SDK polls again (after 5 s) if it is still Running.
 POLL_WAIT_SECONDS = 300
+# How long the SDK's first poll (it carries no log offset) may wait: the SDK calls the operation
+# once and then sleeps a fixed 5 s before each further call while it is Running, so a deployment
+# that settles within this bound is answered done at once and that sleep never comes (a local
+# deployment takes a second or two). One that takes longer (an environment's first build) is
+# answered Running when the bound is over, as Azure answers it, and show_output then streams its
+# progress. Far below the SDK's request timeout (MMS_SYNC_TIMEOUT_SECONDS, 80 s).
+FIRST_POLL_WAIT_SECONDS = 20
 
 
 def service_not_found(name: str) -> NotFound:

@@ -2,7 +2,7 @@
 SDK's storage client makes with the SAS URLs the services hand out."""
 import pytest
 import requests
-from conftest import storage_error
+from helpers import storage_error
 
 from azureml_emulator.addresses import blob_base_url
 

@@ -10,7 +10,7 @@ import requests
 from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azureml._vendor.azure_storage.fileshare import ShareDirectoryClient, ShareFileClient
 from azureml.core import Dataset, Datastore
-from conftest import storage_error
+from helpers import storage_error
 
 from azureml_emulator.addresses import file_base_url
 from azureml_emulator.azure_storage import files_backend

@@ -110,7 +110,7 @@ def test_supported_vm_sizes_have_the_fields_the_sdk_reads(ws):
 
 def test_list_nodes_shows_a_node_per_running_job_and_the_idle_minimum(cluster):
     import time
-    from conftest import submit_script
+    from helpers import submit_script
     cluster.target.update(min_nodes=1)
     assert [node["nodeState"] for node in cluster.target.list_nodes()] == ["idle"]
     run = submit_script(cluster, "import time\nprint('started', flush=True)\ntime.sleep(120)\n")

@@ -12,7 +12,7 @@ from azureml.opendatasets import Diabetes
 from sklearn.datasets import load_diabetes
 
 from azureml_emulator.data_access.catalog import NotAvailableOffline
-from conftest import job_log
+from helpers import job_log
 
 COLUMNS = ["AGE", "SEX", "BMI", "BP", "S1", "S2", "S3", "S4", "S5", "S6", "Y"]
 DTYPES = {"AGE": "int64", "SEX": "int64", "BMI": "float64", "BP": "float64", "S1": "int64", "S2": "float64",

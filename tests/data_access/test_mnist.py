@@ -10,7 +10,7 @@ from azureml.exceptions import UserErrorException
 from azureml.opendatasets import MNIST
 
 from azureml_emulator.data_access.opendatasets import MNISTDataError
-from conftest import MNIST_DIR
+from helpers import MNIST_DIR
 from utils import load_data
 
 LAYOUT = os.path.join("https%3A", "%2Fazureopendatastorage.azurefd.net", "mnist")

@@ -12,7 +12,7 @@ import requests
 
 from azureml_emulator.data_access.opendatasets import MNISTDataError
 from azureml_emulator.runtime.transport import BlockedRequestError, make_send, make_urlopen
-from conftest import MNIST_DIR
+from helpers import MNIST_DIR
 
 NAMES = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
          "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]

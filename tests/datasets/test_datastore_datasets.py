@@ -6,7 +6,7 @@ from azureml.core import Dataset
 from azureml.data.datapath import DataPath
 from azureml.exceptions import UserErrorException
 
-from conftest import job_log, submit_script
+from helpers import job_log, submit_script
 
 PEOPLE = "name,age,score\nann,31,1.5\nbob,42,2.5\ncid,19,3.0\ndee,55,4.0\n"
 

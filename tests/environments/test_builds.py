@@ -17,7 +17,8 @@ from azureml.exceptions import WebserviceException
 from azureml_emulator import emulate
 from azureml_emulator.environments import builder
 from azureml_emulator.tools import housekeeping
-from conftest import SCRIPTS, deploy_script, save_model, service_environment
+from azureml_emulator.webservices import backend
+from helpers import SCRIPTS, deploy_script, save_model, service_environment
 
 
 def deploy(lab, name, script, environment, wait=True):
@@ -82,7 +83,9 @@ def test_an_environment_without_azureml_defaults_fails_as_azures_container_does(
     assert "exec: gunicorn: not found" in service.get_logs()
 
 
-def test_the_same_definition_reuses_its_build_under_any_name(lab, capsys):
+def test_the_same_definition_reuses_its_build_under_any_name(lab, capsys, monkeypatch):
+    # The build's lines are in the progress show_output streams after a first poll answered Running.
+    monkeypatch.setattr(backend, "FIRST_POLL_WAIT_SECONDS", 0)
     deploy(lab, "first-build", "versions_score.py", service_environment("one-name"))
     capsys.readouterr()
     deploy(lab, "reused-build", "versions_score.py", service_environment("another-name"))
@@ -92,6 +95,8 @@ def test_the_same_definition_reuses_its_build_under_any_name(lab, capsys):
 def test_an_offline_build_comes_from_uvs_cache_or_says_how_to_build_ahead(lab, tmp_path, monkeypatch, capsys):
     """No index reachable (every request goes to a closed local port): a definition whose
     packages uv has cached still builds; one it has not fails saying what to do."""
+    # The build's lines are in the progress show_output streams after a first poll answered Running.
+    monkeypatch.setattr(backend, "FIRST_POLL_WAIT_SECONDS", 0)
     deploy(lab, "warm-cache", "versions_score.py", service_environment())   # uv's cache holds these
     monkeypatch.setenv("AZUREML_EMULATOR_CACHE", str(tmp_path / "empty-build-cache"))
     monkeypatch.setenv("UV_HTTP_RETRIES", "0")   # fail each unreachable request at once

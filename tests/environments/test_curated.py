@@ -9,7 +9,7 @@ from azureml.core.model import InferenceConfig
 from azureml.core.webservice import AciWebservice
 
 from azureml_emulator.environments import curated
-from conftest import job_log, submit_script
+from helpers import job_log, submit_script
 
 CURATED = sorted(curated.DEFINITIONS)
 REPORT_SCRIPT = ("import json, platform\nfrom importlib import metadata\n"

@@ -13,7 +13,7 @@ import pytest
 from nbclient import NotebookClient
 
 from azureml_emulator.environments import interpreters
-from conftest import REPO
+from helpers import REPO
 
 PROBE = """import json, os, sys
 import jsonlogging

@@ -12,7 +12,7 @@ import pytest
 import requests
 from azureml.exceptions import WebserviceException
 
-from conftest import as_json_body, deploy_script, is_running, service_pid
+from helpers import as_json_body, deploy_script, is_running, service_pid
 
 
 def deploy(lab, name, script="introspect_score.py", wait=True):
@@ -108,7 +108,7 @@ def test_a_service_whose_workers_are_always_over_the_memory_limit_ends_crash_loo
     from azureml.core import Model
     from azureml.core.model import InferenceConfig
     from azureml.core.webservice import AciWebservice
-    from conftest import SCRIPTS, service_environment
+    from helpers import SCRIPTS, service_environment
     import shutil
     shutil.copy(SCRIPTS / "introspect_score.py", lab.work / "introspect_score.py")
     service = Model.deploy(lab.ws, "too-small", [lab.model],

@@ -7,7 +7,7 @@ import pytest
 from azureml.core import Datastore, ScriptRunConfig
 from azureml.exceptions import ActivityFailedException
 
-from conftest import job_log
+from helpers import job_log
 
 SCRIPT = """
 import os, sys

@@ -4,7 +4,7 @@ import pytest
 from azureml.exceptions import ActivityFailedException
 from azureml.opendatasets import MNIST
 
-from conftest import job_log, submit_script
+from helpers import job_log, submit_script
 
 CHECK_INPUT = """
 import glob, os, sys

@@ -7,7 +7,7 @@ from azureml.core import Environment, Experiment, ScriptRunConfig
 from azureml.data import OutputFileDatasetConfig
 from azureml.exceptions import ActivityFailedException
 
-from conftest import job_log
+from helpers import job_log
 
 WRITE = """
 import os, sys

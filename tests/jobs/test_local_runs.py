@@ -10,7 +10,7 @@ import pytest
 from azureml.core import Environment, Run, ScriptRunConfig
 from azureml.exceptions import ActivityFailedException
 
-from conftest import is_running, job_log
+from helpers import is_running, job_log
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from azureml_emulator.environments import builder
 from azureml_emulator.ids import WorkspaceKey
 from azureml_emulator.runs import backend as runs
 from azureml_emulator.store import Store
-from conftest import job_log, service_environment_with, submit_script
+from helpers import job_log, service_environment_with, submit_script
 
 LOGGING_SCRIPT = """
 import os, sys

@@ -6,7 +6,7 @@ import requests
 from azureml.core import Model
 from azureml.exceptions import ModelNotFoundException, WebserviceException
 
-from conftest import save_model
+from helpers import save_model
 
 from azureml_emulator.addresses import EMULATOR_BASE_URL
 

@@ -13,7 +13,7 @@ from azureml.pipeline.core.run import PipelineRun, StepRun
 from azureml.pipeline.steps import PythonScriptStep
 from azureml.widgets import RunDetails
 
-from conftest import job_log
+from helpers import job_log
 
 WRITE = """
 import argparse, os
@@ -315,7 +315,7 @@ time.sleep(120)
 
 
 def test_cancel_ends_the_running_step_and_the_pipeline_run(cluster):
-    from conftest import is_running
+    from helpers import is_running
     folder = script_folder(cluster, slow=SLOW, ok=OK)
     slow = step(cluster, "slow", folder, allow_reuse=False)
     after = step(cluster, "ok", folder, allow_reuse=False)
@@ -407,7 +407,7 @@ print('FILES', sorted(os.listdir(sys.argv[1])), open(os.path.join(sys.argv[1], '
 
 
 def test_stopping_the_emulators_jobs_ends_the_pipeline_supervisor_and_its_steps(cluster):
-    from conftest import is_running
+    from helpers import is_running
     from azureml_emulator.runs import backend as runs
     from azureml_emulator.store import Store
     from azureml_emulator.tools import housekeeping

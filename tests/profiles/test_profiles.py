@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 
 from azureml_emulator import emulate
 from azureml_emulator.tools import housekeeping
-from conftest import is_running, service_environment
+from helpers import is_running, service_environment
 
 X = np.random.RandomState(1).rand(30, 4)
 SCORE = """import joblib, json, os

@@ -12,7 +12,7 @@ from azureml.train.hyperdrive import (BanditPolicy, BayesianParameterSampling, G
                                       HyperDriveConfig, HyperDriveRun, PrimaryMetricGoal, RandomParameterSampling,
                                       choice, uniform)
 
-from conftest import is_running, job_log
+from helpers import is_running, job_log
 
 LOGGING = """
 import argparse, os, time

@@ -13,7 +13,7 @@ from azureml.core.model import InferenceConfig
 from azureml.core.webservice import AciWebservice
 
 from azureml_emulator import emulate
-from conftest import SCRIPTS, is_running, save_model, service_environment
+from helpers import SCRIPTS, is_running, save_model, service_environment
 
 
 def cli(home, *args, check=True):

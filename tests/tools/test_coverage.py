@@ -8,7 +8,7 @@ from azureml_emulator.rest import catalogue
 from azureml_emulator.rest.router import Route
 from azureml_emulator.runtime.routes import ROUTER, TABLES
 from azureml_emulator.tools import coverage
-from conftest import REPO
+from helpers import REPO
 
 PIPELINES = next(c for c in catalogue.CLIENTS if c.package == "azureml-pipeline-core")
 SUMMARY_ROW = re.compile(r"^\| \[(?P<title>[^\]]+)\]\(#[^)]+\) \| .* \| (?P<done>\d+) \| (?P<total>\d+) \|$")

@@ -7,7 +7,7 @@ import sys
 import nbformat
 from nbclient import NotebookClient
 
-from conftest import REPO
+from helpers import REPO
 
 
 def test_kernel_install_into_a_prefix_runs_cells_with_the_emulator_on(tmp_path, monkeypatch):

@@ -8,14 +8,14 @@ import textwrap
 
 from azureml_emulator import emulate
 from azureml_emulator.tools import housekeeping
-from conftest import REPO, SCRIPTS, is_running, save_model, service_environment
+from helpers import REPO, SCRIPTS, is_running, save_model, service_environment
 
 LEAVES_A_SERVICE = textwrap.dedent("""
     from azureml.core import Model, Workspace
     from azureml.core.model import InferenceConfig
     from azureml.core.webservice import AciWebservice
     from azureml_emulator import emulate
-    from conftest import service_environment
+    from helpers import service_environment
 
     def test_deploys_and_forgets(tmp_path):
         with emulate(home={home!r}):

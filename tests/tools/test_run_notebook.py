@@ -6,7 +6,7 @@ import sys
 
 import nbformat
 
-from conftest import REPO
+from helpers import REPO
 
 
 def notebook(tmp_path, *sources, name="nb.ipynb"):

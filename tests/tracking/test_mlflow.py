@@ -5,7 +5,7 @@ import pytest
 from azureml.core import Environment, Run
 from mlflow.exceptions import MlflowException
 
-from conftest import job_log, submit_script
+from helpers import job_log, submit_script
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from azureml.core.webservice import AciWebservice
 from mlflow.exceptions import MlflowException
 from sklearn.linear_model import LogisticRegression
 
-from conftest import job_log, service_environment_with, submit_script
+from helpers import job_log, service_environment_with, submit_script
 
 X = np.random.RandomState(0).rand(60, 3)
 Y = (X[:, 0] + X[:, 1] > 1).astype(int)

@@ -16,7 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 
 from azureml_emulator.tools import housekeeping
-from conftest import REPO, is_running
+from helpers import REPO, is_running
 
 
 def test_published_flow_end_to_end(azureml_emulator, tmp_path, monkeypatch, mnist, capsys):

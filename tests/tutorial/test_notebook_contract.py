@@ -5,7 +5,7 @@ import json
 import nbformat
 import numpy as np
 
-from conftest import MNIST_DIR, REPO
+from helpers import MNIST_DIR, REPO
 from utils import load_data
 
 NOTEBOOK = REPO / "img-classification-part2-deploy.ipynb"

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from flask import Request
 from werkzeug.test import EnvironBuilder
 
-from conftest import REPO, save_model
+from helpers import REPO, save_model
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from azureml_emulator import emulate
 from azureml_emulator.tools import housekeeping
-from conftest import REPO, as_json_body, save_model, service_environment
+from helpers import REPO, as_json_body, save_model, service_environment
 from utils import score_binary, to_binary_body
 
 

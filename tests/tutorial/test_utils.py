@@ -4,7 +4,7 @@ import gzip
 import numpy as np
 import pytest
 
-from conftest import MNIST_DIR
+from helpers import MNIST_DIR
 from utils import load_data, one_hot_encode, to_binary_body
 
 

@@ -12,7 +12,7 @@ from azureml.core.model import InferenceConfig
 from azureml.core.webservice import AksWebservice
 from azureml.exceptions import WebserviceException
 
-from conftest import SCRIPTS, as_json_body, service_environment
+from helpers import SCRIPTS, as_json_body, service_environment
 
 
 def deploy(lab, name, target, **config):

@@ -25,7 +25,8 @@ from azureml.exceptions import WebserviceException
 
 from azureml_emulator import emulate
 from azureml_emulator.tools import housekeeping
-from conftest import SCRIPTS, as_json_body, is_running, save_model, service_environment, service_pid
+from azureml_emulator.webservices import backend
+from helpers import SCRIPTS, as_json_body, is_running, save_model, service_environment, service_pid
 
 GIB = 1024 ** 3
 
@@ -91,8 +92,34 @@ def test_deploy_returns_the_sdk_service_type(healthy):
     assert healthy.tags == {"data": "MNIST"} and healthy.description == "introspection service"
 
 
-def test_progress_output_looks_like_the_sdk(deployed):
+def test_a_deployment_that_settles_quickly_is_answered_done_on_the_first_poll(deployed):
+    """The SDK's first operation poll waits (a long poll) until the deployment has settled, so the
+    SDK prints its final state at once and never sleeps its fixed 5 s between polls."""
     lines = deployed[1].splitlines()
+    assert "Running" not in lines
+    # The SDK writes the first state without a line break: no progress lines come before its last line.
+    assert lines[1:] == ['SucceededACI service creation operation finished, operation "Succeeded"']
+
+
+def test_a_poll_answers_running_when_its_wait_is_over(lab, monkeypatch):
+    """A deployment still starting when the poll's bound is over (an environment's first build takes
+    minutes) is answered Running, as Azure answers it; the SDK sleeps and polls again."""
+    monkeypatch.setattr(backend, "FIRST_POLL_WAIT_SECONDS", 0)
+    service = deploy(lab, "slow-start", "slow_init_score.py", wait=False)
+    state, error, operation = service._get_operation_state()
+    assert (state, error) == ("Running", None)
+    assert set(operation) == {"id", "operationType", "operationDetails", "state"}
+    service.wait_for_deployment()
+    assert service.state == "Healthy"
+
+
+def test_progress_output_looks_like_the_sdk(lab, monkeypatch):
+    """With show_output=True, a deployment the first poll answers Running streams its progress."""
+    monkeypatch.setattr(backend, "FIRST_POLL_WAIT_SECONDS", 0)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        deploy(lab, "progress-svc", "slow_init_score.py")
+    lines = printed.getvalue().splitlines()
     assert any(line.startswith("Tips: You can try get_logs()") for line in lines)
     assert "Running" in lines and "Succeeded" in lines
     assert lines.index("Running") < lines.index("Succeeded")

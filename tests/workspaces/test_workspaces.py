@@ -6,7 +6,7 @@ import textwrap
 
 from azureml.core import Model, Workspace
 
-from conftest import save_model
+from helpers import save_model
 
 
 def test_from_config_without_config_json_gives_the_default_workspace(ws):
