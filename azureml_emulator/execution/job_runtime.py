@@ -5,7 +5,7 @@ the emulator it imports copied beside it (`job_contract`), so it keeps to Python
 1. sends every `requests` and `urllib.request.urlopen` call for the emulator's hosts to
    the job's bridge (a loopback HTTP server its supervisor runs, which answers with the
    emulator's endpoints) and refuses every other one, so nothing leaves the machine from
-   a job either (a script that opens sockets itself is not stopped: see the README);
+   a job either (a script that opens sockets itself is not stopped: see docs/emulator/differences.md);
 2. lets azureml-mlflow download from the emulator's Blob Storage;
 3. runs the script as ``__main__`` with its arguments;
 4. waits for the SDK's queued metrics to be sent (as Azure's wrapper does), and writes

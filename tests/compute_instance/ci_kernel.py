@@ -1,6 +1,6 @@
 """A kernel like a compute instance's: a second virtual environment, on Python 3.10, with the SDK
 and the data science stack at versions of their own (not the project's), into which the emulator
-is installed alone, as README.md tells a user to do (``pip install <folder>``, then
+is installed alone, as docs/emulator/README.md tells a user to do (``pip install <folder>``, then
 ``azureml-emulator kernel install``).
 
 The environment is kept in the user's cache (``<cache>/test-kernels/<hash of what it holds>/``),
@@ -127,7 +127,7 @@ def prepared(python: str, scratch: Path) -> Iterator[Kernel]:
 
 
 def install_kernelspec(kernel: Kernel, prefix: Path) -> Path:
-    """Register the kernel as README.md says, with the azureml-emulator command of that environment;
+    """Register the kernel as docs/emulator/README.md says, with the azureml-emulator command of that environment;
     Jupyter finds it under ``prefix/share/jupyter`` (JUPYTER_PATH)."""
     subprocess.run([str(kernel.venv / "bin" / "azureml-emulator"), "kernel", "install", "--prefix", str(prefix),
                     "--name", KERNEL_NAME, "--display-name", DISPLAY_NAME], check=True, capture_output=True)

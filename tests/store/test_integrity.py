@@ -72,7 +72,7 @@ def test_random_bytes_inside_the_database_are_noticed_at_the_next_open(tmp_path)
     overwrite_inside(database)
     assert database.stat().st_size == size
     # The damage comes after the last check, as it would in use: on a coarse file clock, writes in
-    # the same tick as the check's record would leave the same time (see the README).
+    # the same tick as the check's record would leave the same time (see docs/emulator/differences.md).
     done = database.stat()
     os.utime(database, ns=(done.st_atime_ns, done.st_mtime_ns + 10 ** 9))
     with pytest.raises(StateError) as refused:
