@@ -14,16 +14,13 @@ left out. Progress goes to the pipeline run's ``logs/azureml/executionlogs.txt``
 """
 from __future__ import annotations
 
-import signal
-import sys
 import time
 import uuid
 
-from azureml_emulator import processes
 from azureml_emulator.artifacts import backend as artifacts
 from azureml_emulator.datasets import backend as datasets
 from azureml_emulator.errors import EmulatorError
-from azureml_emulator.execution.job_contract import JobSettings
+from azureml_emulator.execution import parent_run
 from azureml_emulator.ids import ArtifactId, WorkspaceKey
 from azureml_emulator.jobs import backend as jobs
 from azureml_emulator.pipelines import backend, entities, steps
@@ -35,14 +32,6 @@ from azureml_emulator.timestamps import iso
 LOG = "logs/azureml/executionlogs.txt"
 POLL_SECONDS = 0.3
 FAILED_CODE, FINISHED_CODE = "3", "4"   # the SDK's step status codes (`pipelines.backend.STEP_CODES`)
-
-
-class Stopped(Exception):
-    """SIGTERM: the pipeline run is being stopped (reset, stop_all)."""
-
-
-def _stop(*_args: object) -> None:
-    raise Stopped()
 
 
 class Orchestrator:
@@ -224,7 +213,7 @@ class Orchestrator:
     def active(self) -> list[str]:
         return [node for node, run_id in self.started.items() if node not in self.outcome]
 
-    def cancel_steps(self) -> None:
+    def cancel_children(self) -> None:
         for node in self.active():
             if self.status(self.started[node]) not in runs.TERMINAL:
                 jobs.cancel(self.store, self.workspace, self.started[node])
@@ -250,7 +239,7 @@ class Orchestrator:
         self.log("Running the pipeline's {} steps.".format(len(self.nodes)))
         while True:
             if self.status(self.run_id) == "CancelRequested":
-                self.cancel_steps()
+                self.cancel_children()
                 self.wait_for_steps()
                 self.log("Canceled by the user.")
                 runs.set_status(self.store, self.workspace, self.run_id, "Canceled", unless_terminal=False)
@@ -258,7 +247,7 @@ class Orchestrator:
             self.collect()
             failed = [node for node, outcome in self.outcome.items() if outcome in ("Failed", "Canceled")]
             if failed and not self.keep_going:
-                self.cancel_steps()
+                self.cancel_children()
                 self.wait_for_steps()
                 break
             for node_id in self.nodes:
@@ -285,26 +274,8 @@ class Orchestrator:
 
 
 def main() -> None:
-    processes.become_subreaper()
-    signal.signal(signal.SIGTERM, _stop)
-    settings = JobSettings.from_env()
-    orchestrator = None
-    try:
-        orchestrator = Orchestrator(settings.home, settings.workspace, settings.run_id, settings.environments)
-        orchestrator.main()
-    except BaseException as error:   # stopped, or a bug: the steps end too, and the pipeline run says why
-        if orchestrator is not None:
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            orchestrator.cancel_steps()
-        store, workspace = Store(settings.home, check=False), WorkspaceKey.parse(settings.workspace)
-        if isinstance(error, Stopped):
-            runs.set_status(store, workspace, settings.run_id, "Canceled")
-            sys.exit(143)
-        import traceback
-        traceback.print_exc()
-        runs.set_status(store, workspace, settings.run_id, "Failed", runs.run_error(
-            "ServiceError", "azureml_emulator pipeline supervisor failed: {}: {}".format(type(error).__name__, error)))
-        sys.exit(1)
+    parent_run.supervise("pipeline", lambda settings: Orchestrator(
+        settings.home, settings.workspace, settings.run_id, settings.environments))
 
 
 if __name__ == "__main__":

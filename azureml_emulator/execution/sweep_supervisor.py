@@ -10,12 +10,10 @@ failed, Canceled when asked to stop), writing its progress to ``azureml-logs/hyp
 from __future__ import annotations
 
 import json
-import signal
-import sys
 import time
 
-from azureml_emulator import processes
 from azureml_emulator.artifacts import backend as artifacts
+from azureml_emulator.execution import parent_run
 from azureml_emulator.execution.job_contract import JobSettings
 from azureml_emulator.ids import ArtifactId, WorkspaceKey
 from azureml_emulator.jobs import backend as jobs
@@ -28,14 +26,6 @@ from azureml_emulator.timestamps import utc_now_iso
 
 LOG = "azureml-logs/hyperdrive.txt"
 POLL_SECONDS = 0.5
-
-
-class Stopped(Exception):
-    """SIGTERM: the sweep is being stopped (reset, stop_all, the process group's end)."""
-
-
-def _stop(*_args: object) -> None:
-    raise Stopped()
 
 
 class Sweep:
@@ -138,29 +128,14 @@ class Sweep:
                         runs.run_error("UserError", "Every child run of the sweep failed.") if failed else None)
 
 
+def _sweep(settings: JobSettings) -> Sweep:
+    if settings.config is None:
+        raise ValueError("a sweep's supervisor was started without the sweep's configuration")
+    return Sweep(settings.home, settings.workspace, settings.run_id, settings.environments, settings.config)
+
+
 def main() -> None:
-    processes.become_subreaper()
-    signal.signal(signal.SIGTERM, _stop)
-    settings = JobSettings.from_env()
-    sweep = None
-    try:
-        if settings.config is None:
-            raise ValueError("a sweep's supervisor was started without the sweep's configuration")
-        sweep = Sweep(settings.home, settings.workspace, settings.run_id, settings.environments, settings.config)
-        sweep.main()
-    except BaseException as error:   # stopped, or a bug: the children end too, and the parent says why
-        if sweep is not None:
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            sweep.cancel_children()
-        store, workspace = Store(settings.home, check=False), WorkspaceKey.parse(settings.workspace)
-        if isinstance(error, Stopped):
-            runs.set_status(store, workspace, settings.run_id, "Canceled")
-            sys.exit(143)
-        import traceback
-        traceback.print_exc()
-        runs.set_status(store, workspace, settings.run_id, "Failed", runs.run_error(
-            "ServiceError", "azureml_emulator sweep supervisor failed: {}: {}".format(type(error).__name__, error)))
-        sys.exit(1)
+    parent_run.supervise("sweep", _sweep)
 
 
 if __name__ == "__main__":

@@ -118,15 +118,16 @@ def get_module(store: Store, workspace: WorkspaceKey, module_id: str) -> dict:
 
 
 def module_by_hash(store: Store, workspace: WorkspaceKey, identifier_hash: str) -> dict:
-    module = entities.by_hash(store, workspace, MODULE, identifier_hash)
-    if module is None:
-        raise _no_hash("Module", identifier_hash)
-    return module
+    return _by_hash(store, workspace, MODULE, "Module", identifier_hash)
 
 
-def _no_hash(what: str, identifier_hash: str) -> NotFound:
-    return NotFound("No {} has the identifier hash {}".format(what, identifier_hash),
-                    code="{}NotFound".format(what))
+def _by_hash(store: Store, workspace: WorkspaceKey, kind: str, what: str, identifier_hash: str) -> dict:
+    """The entity of ``kind`` with this identifier hash; the service's NotFound naming ``what`` if none."""
+    found = entities.by_hash(store, workspace, kind, identifier_hash)
+    if found is None:
+        raise NotFound("No {} has the identifier hash {}".format(what, identifier_hash),
+                       code="{}NotFound".format(what))
+    return found
 
 
 def create_data_source(store: Store, workspace: WorkspaceKey, info: dict) -> dict:
@@ -149,7 +150,4 @@ def get_data_source(store: Store, workspace: WorkspaceKey, source_id: str) -> di
 
 
 def data_source_by_hash(store: Store, workspace: WorkspaceKey, identifier_hash: str) -> dict:
-    source = entities.by_hash(store, workspace, DATASOURCE, identifier_hash)
-    if source is None:
-        raise _no_hash("DataSource", identifier_hash)
-    return source
+    return _by_hash(store, workspace, DATASOURCE, "DataSource", identifier_hash)
