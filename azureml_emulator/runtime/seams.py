@@ -25,6 +25,7 @@ def deferred_seams() -> list[tuple[str, Callable[[ModuleType], list[tuple[Any, s
 
 def seams() -> list[tuple[Any, str, Any]]:
     """(owner, attribute, replacement) for every seam, built from the SDK's current attributes."""
+    from azureml.core.authentication import InteractiveLoginAuthentication
     from azureml.core.webservice import AciWebservice
     from azureml.core.run import Run
     from azureml.core.workspace import Workspace
@@ -48,6 +49,7 @@ def seams() -> list[tuple[Any, str, Any]]:
         (Workspace, "get", staticmethod(workspaces.get)),
         (Workspace, "from_config", staticmethod(workspaces.make_from_config(Workspace.from_config))),
         (Workspace, "list", staticmethod(workspaces.make_list(Workspace.list))),
+        (InteractiveLoginAuthentication, "_get_ambient", workspaces.ambient_authentication),
         (Run, "_WAIT_COMPLETION_POLLING_INTERVAL_MIN", runs.POLL_MIN_SECONDS),
         (Run, "_WAIT_COMPLETION_POLLING_INTERVAL_MAX", runs.POLL_MAX_SECONDS),
         (FileDataset, "download", opendatasets.make_download(FileDataset.download)),

@@ -66,6 +66,15 @@ class EmulatorAuthentication(AbstractAuthentication):
         return {"Authorization": "Bearer " + LOCAL_TOKEN}
 
 
+def ambient_authentication(self: Any, cloud: Any = None) -> EmulatorAuthentication:
+    """Stands in for ``InteractiveLoginAuthentication._get_ambient``: the SDK's own constructor
+    looks for an ambient credential first (a compute instance's managed identity) and uses it for
+    every token without a login; while the emulator is active, the ambient credential is its own.
+    So ``InteractiveLoginAuthentication()`` and its ``get_authentication_header()``, which
+    Microsoft's samples call before a published pipeline's REST endpoint, work offline."""
+    return EmulatorAuthentication()
+
+
 class EmulatedServiceContext(ServiceContext):
     """Service discovery answered locally: all Azure ML services live at the emulator host."""
 

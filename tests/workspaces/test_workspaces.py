@@ -99,3 +99,26 @@ def test_workspace_list_finds_the_workspaces_of_a_subscription_and_resource_grou
     in_group = Workspace.list("11111111-2222-3333-4444-555555555555", resource_group="rg-a")
     assert list(in_group) == ["first"] and in_group["first"][0]._workspace_id == first._workspace_id
     assert Workspace.list("11111111-2222-3333-4444-555555555555", resource_group="rg-none") == {}
+
+
+def test_interactive_login_uses_the_emulators_credential_without_a_login(azureml_emulator):
+    """`InteractiveLoginAuthentication()` looks for an ambient credential before it would prompt
+    (a compute instance's managed identity); here it finds the emulator's, so the samples' REST
+    cells and `Workspace(..., auth=InteractiveLoginAuthentication(tenant_id=...))` work offline."""
+    from azureml.core.authentication import InteractiveLoginAuthentication
+    from azureml_emulator.workspaces.sdk import EmulatorAuthentication
+    auth = InteractiveLoginAuthentication(tenant_id="72f988bf-0000-0000-0000-000000000000")
+    assert isinstance(auth._ambient_auth, EmulatorAuthentication)
+    assert auth.get_authentication_header()["Authorization"].startswith("Bearer ey")
+    ws = Workspace("sub-1", "rg-1", "signed-in", auth=auth)
+    assert ws.get_details()["name"] == "signed-in"
+    assert InteractiveLoginAuthentication(force=True)._ambient_auth is not None   # no prompt even when forced
+
+
+def test_interactive_login_is_the_sdks_own_again_after_the_emulator_stops(tmp_path):
+    from azureml.core.authentication import InteractiveLoginAuthentication
+    from azureml_emulator import emulate
+    original = InteractiveLoginAuthentication._get_ambient
+    with emulate(home=tmp_path / "home"):
+        assert InteractiveLoginAuthentication._get_ambient is not original
+    assert InteractiveLoginAuthentication._get_ambient is original
