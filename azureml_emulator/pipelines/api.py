@@ -197,9 +197,21 @@ def update_endpoint(request: Request) -> Reply:
 
 
 def submit_endpoint(request: Request) -> Reply:
-    """``endpoint.submit`` and the pipeline endpoint's REST URL (``?pipelineVersion=`` picks a version)."""
+    """``endpoint.submit`` and the pipeline endpoint's REST URL: a version is picked by
+    ``?pipelineVersion=`` or, as the SDK's client also sends it, a last path segment."""
     _require_token(request)
+    version = request.query.get("pipelineVersion") or request.params.get("pipeline_version")
     run = endpoints.submit(request.store, request.workspace, request.params["endpoint_id"], request.json_object(),
+                           request.emulator.environments, version, parent_run_id=request.query.get("parentRunId"))
+    return Reply(200, _public(run))
+
+
+def submit_endpoint_by_name(request: Request) -> Reply:
+    """The endpoint's REST URL by name, ``.../PipelineEndpointSubmit/Name?name=<name>&pipelineVersion=<v>``,
+    which Microsoft's versioned-endpoint sample posts to (the SDK's client has no operation for it)."""
+    _require_token(request)
+    endpoint = endpoints.get_by_name(request.store, request.workspace, request.query.get("name") or "")
+    run = endpoints.submit(request.store, request.workspace, endpoint["Id"], request.json_object(),
                            request.emulator.environments, request.query.get("pipelineVersion"),
                            parent_run_id=request.query.get("parentRunId"))
     return Reply(200, _public(run))
@@ -242,6 +254,9 @@ ROUTES = (
     Route("PUT", PIPELINES + "/PipelineEndpoints/{endpoint_id}", update_endpoint),
     Route("GET", PIPELINES + "/PipelineEndpoints/{endpoint_id}/pipelines", endpoint_pipelines),
     Route("POST", PIPELINES + "/PipelineRuns/PipelineEndpointSubmit/Id/{endpoint_id}", submit_endpoint),
+    Route("POST", PIPELINES + "/PipelineRuns/PipelineEndpointSubmit/Id/{endpoint_id}/{pipeline_version}",
+          submit_endpoint),
+    Route("POST", PIPELINES + "/PipelineRuns/PipelineEndpointSubmit/Name", submit_endpoint_by_name),
     *_both("POST", "/Unsubmitted/CreationInfoWithGraph", create_unsubmitted),
     *_both("POST", "/Submit/{run_id}", submit),
     *_both("GET", "/{run_id}", get_pipeline_run),

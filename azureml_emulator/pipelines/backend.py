@@ -118,14 +118,12 @@ def submit(store: Store, workspace: WorkspaceKey, run_id: str, mode: str, parent
 
 def parameter_values(graph: dict, assignments: dict | None) -> dict[str, str]:
     """A run's pipeline parameters: the graph's defaults, overridden by the run's assignments (the
-    run keeps them all, as Azure does: the SDK rebuilds a run's graph from them)."""
+    run keeps them all, as Azure does: the SDK rebuilds a run's graph from them). An assignment
+    to a name the pipeline has no parameter of is ignored, as Azure ignores it (Microsoft's
+    versioned-endpoint sample posts {"1": ..., "2": ...} to a pipeline without parameters)."""
     interface = graph.get("_interface") or {}
     values = {p["Name"]: p.get("DefaultValue") for p in interface.get("Parameters") or []}
-    unknown = sorted(set(assignments or {}) - set(values))
-    if unknown:
-        raise BadRequest("Pipeline parameters {} are not parameters of the pipeline (it has {})".format(
-            ", ".join(unknown), ", ".join(sorted(values)) or "none"))
-    values.update(assignments or {})
+    values.update((name, value) for name, value in (assignments or {}).items() if name in values)
     return {name: "" if value is None else str(value) for name, value in values.items()}
 
 

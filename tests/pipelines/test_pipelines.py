@@ -6,6 +6,7 @@ import time
 
 import pytest
 from azureml.core import Experiment, Run
+from azureml.core.authentication import InteractiveLoginAuthentication
 from azureml.core.runconfig import RunConfiguration
 from azureml.exceptions import ActivityFailedException
 from azureml.pipeline.core import Pipeline, PipelineData, PipelineParameter, StepSequence
@@ -297,6 +298,22 @@ def test_a_pipeline_endpoint_keeps_versions_and_runs_the_default_or_the_one_aske
     assert rest_run.wait_for_completion(show_output=False) == "Finished"
     assert "READ hello version 0" in job_log(rest_run.find_step_run("read")[0])
     assert requests.post(endpoint.endpoint, json={"ExperimentName": "x"}).status_code == 401
+
+    # The SDK's client puts the version in the path too; Microsoft's sample also posts by name,
+    # with assignments to names the pipeline has no parameters of (Azure ignores them).
+    versioned = endpoint.submit("by-endpoint", pipeline_version="1")
+    assert versioned.wait_for_completion(show_output=False) == "Finished"
+    assert [s.name for s in versioned.get_steps()] == ["ok"]
+    by_name = endpoint.endpoint.split("Id", 1)[0] + "Name?name=greeter-endpoint&pipelineVersion=0"
+    answer = requests.post(by_name, json={"ExperimentName": "by-name", "ParameterAssignments": {"1": "united"}},
+                           headers=InteractiveLoginAuthentication().get_authentication_header())
+    assert answer.status_code == 200, answer.text
+    named_run = PipelineRun(Experiment(cluster.ws, "by-name"), answer.json()["Id"])
+    assert named_run.wait_for_completion(show_output=False) == "Finished"
+    assert "READ hello world" in job_log(named_run.find_step_run("read")[0])
+    missing = requests.post(by_name.replace("greeter-endpoint", "nobody"), json={"ExperimentName": "x"},
+                            headers=InteractiveLoginAuthentication().get_authentication_header())
+    assert missing.status_code == 404 and "nobody" in missing.json()["error"]["message"]
 
 
 def test_schedules_are_not_emulated_and_say_which_operation(cluster):
