@@ -21,8 +21,6 @@ from pathlib import Path
 from types import MethodType
 from typing import Any, Callable
 
-from azureml.exceptions import UserErrorException
-
 from azureml_emulator.data_access import sources
 
 MNIST_DIR_ENV_VAR = "AZUREML_EMULATOR_MNIST_DIR"
@@ -118,6 +116,7 @@ def copy_files(file_names: list[str], target_path: str | Path | None, overwrite:
     if not overwrite:
         for target in targets:
             if target.exists():
+                from azureml.exceptions import UserErrorException   # the SDK's; imported only to raise it
                 raise UserErrorException('File "{}" already exists. Set overwrite=True to overwrite it, '
                                          '                            or choose an empty target path.'
                                          .format(target))

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from azureml.exceptions import UserErrorException
-
 REMOTE = re.compile(r"\b(https?|wasbs?|abfss?|adl|azureml)://[^\s\"']+")
 
 
@@ -24,6 +22,7 @@ def refuse_remote(text: str) -> None:
     """Raise UserErrorException when ``text`` (a definition, or a path) names a source on the network."""
     source = remote_source(text)
     if source is not None:
+        from azureml.exceptions import UserErrorException   # the SDK's; imported only to raise it
         raise UserErrorException(
             "azureml_emulator is active, so this dataset was not read: it reads {}, which needs the network. "
             "Offline, datasets read local files and the MNIST open dataset.".format(source))

@@ -58,3 +58,14 @@ def test_what_runs_in_a_build_imports_only_the_standard_library_at_its_top(entri
             outside.update(name for name in names if name.split(".")[0] not in sys.stdlib_module_names
                            and name.split(".")[0] != "azureml_emulator")
     assert outside <= {"azureml_inference_server_http.server.entry"}   # service_app: the server's own app
+
+
+@pytest.mark.parametrize("supervisor", ["job_supervisor", "pipeline_supervisor", "sweep_supervisor", "supervisor"])
+def test_a_supervisor_starts_without_importing_the_sdk(supervisor):
+    """Every job, pipeline step and sweep trial starts a supervisor; the SDK's REST client package
+    alone takes seconds to import, and a supervisor never needs it (only the kernel and the job do)."""
+    import subprocess
+    code = ("import sys, azureml_emulator.execution.{}; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'azureml'))".format(supervisor))
+    imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert imported.strip() == "[]"
