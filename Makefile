@@ -35,8 +35,12 @@ $(AZURITE): tests/azure_storage/azurite/package-lock.json
 types: venv
 	$(BIN)/python -m mypy
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist): most of a test's time is spent waiting
+# on jobs, builds and services, so more processes than cores pay; tests that share a kernel or a
+# home run in one process (tests/conftest.py, serial_group). `make test TEST_WORKERS=0` runs it in one.
+TEST_WORKERS ?= 4
 test: venv $(AZURITE) types
-	$(BIN)/python -m pytest tests --nbval $(NOTEBOOKS) --nbval-kernel-name azureml-emulator --nbval-sanitize-with nbval_sanitize.cfg
+	$(BIN)/python -m pytest tests --nbval $(NOTEBOOKS) --nbval-kernel-name azureml-emulator --nbval-sanitize-with nbval_sanitize.cfg -n $(TEST_WORKERS)
 
 benchmark: venv
 	$(BIN)/python benchmarks/bench_scoring.py

@@ -32,6 +32,32 @@ def pytest_collection_modifyitems(session, config, items):
         items[place] = cell
 
 
+def serial_group(nodeid):
+    """The tests that must run in one process, one after another, when pytest-xdist spreads the
+    suite over several (`make test` passes -n): a notebook's cells share its kernel, the tutorial's
+    parts share one home (part 2 deploys the model part 1 registered), and the compute-instance
+    tests share one kernel, built once. None for a test that can run anywhere."""
+    path = nodeid.split("::", 1)[0]
+    if path.startswith("tests/compute_instance/"):
+        return "compute-instance-kernel"
+    if path.endswith(".ipynb"):
+        return "tutorial" if "/" not in path else path
+    return None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Each serial group is one unit of work for a single worker, in collection order; the
+    largest units are handed out first (xdist's scope scheduling), every other test one by one."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SerialGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return serial_group(nodeid) or nodeid
+
+    return SerialGroups(config, log)
+
+
 def pytest_unconfigure(config):
     # After the session's services are stopped, the run's home goes too.
     shutil.rmtree(os.environ.pop("AZUREML_EMULATOR_HOME", ""), ignore_errors=True)
