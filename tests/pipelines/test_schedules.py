@@ -11,6 +11,7 @@ from azureml.pipeline.core.graph import PipelineParameter
 from azureml.pipeline.steps import PythonScriptStep
 from azureml.core.runconfig import RunConfiguration
 
+from azureml_emulator import emulate
 from azureml_emulator.pipelines import scheduler
 from helpers import job_log
 from azureml_emulator.processes import is_alive
@@ -159,6 +160,15 @@ def test_schedules_are_listed_got_updated_and_refused_as_azure_does(cluster, cap
     assert refusal(Schedule.create, cluster.ws, name="bad", pipeline_id="no-such-pipeline", experiment_name="sched",
                    recurrence=hourly) == (404, "Pipeline no-such-pipeline was not found in this workspace")
     assert {s.id for s in Schedule.list(cluster.ws, active_only=False)} == {schedule.id, on_endpoint.id}
+
+    # the scheduler exits when no process that activated the emulator on the home owns it any more,
+    # and starts again when the emulator is activated on a home with an Active schedule
+    scheduler.release(cluster.home)
+    assert wait_until_stopped(cluster.home)
+    assert "no process that activated the emulator on this home is left" in (
+        scheduler.folder(cluster.home) / "scheduler.log").read_text()
+    with emulate(home=cluster.home):
+        assert scheduler.is_running(cluster.home)
 
     assert cli.main(["--home", str(cluster.home), "scheduler", "stop"]) == 0
     assert "Scheduler stopped." in capsys.readouterr().out
