@@ -93,6 +93,14 @@ class Orchestrator:
             if dataset.get("DataSetDefinition"):
                 found[port] = self.dataset_input(dataset["DataSetDefinition"], port, node_id)
                 continue
+            if dataset.get("DataPathParameterName"):   # a DataPath parameter: the run's value of it
+                path = (self.entity.get("_data_paths") or {}).get(dataset["DataPathParameterName"])
+                if path is None:
+                    raise EmulatorError("DataPath parameter {} (input {} of step {}) has no value".format(
+                        dataset["DataPathParameterName"], port, self.name(node_id)), code="UserError")
+                found[port] = (steps.Location(path["DataStoreName"], path["RelativePath"]),
+                               "datapath:{}/{}".format(path["DataStoreName"], path["RelativePath"]))
+                continue
             if not dataset.get("DatasetId"):
                 raise EmulatorError("not emulated by azureml_emulator: step inputs other than a step's output or a "
                                     "datastore path (input {} of step {})".format(port, self.name(node_id)),

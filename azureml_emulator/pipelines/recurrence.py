@@ -21,8 +21,8 @@ from azureml_emulator.errors import BadRequest
 # The service's names, by their enum code (`AE3PServiceCaller.frequency_from_enum`, `week_days_from_enum`).
 FREQUENCIES = ("Month", "Week", "Day", "Hour", "Minute")
 WEEK_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_RULES: dict[str, Literal[1, 2, 3, 4, 5]] = {"Month": rrule.MONTHLY, "Week": rrule.WEEKLY, "Day": rrule.DAILY, "Hour": rrule.HOURLY,
-          "Minute": rrule.MINUTELY}
+_RULES: dict[str, Literal[1, 2, 3, 4, 5]] = {
+    "Month": rrule.MONTHLY, "Week": rrule.WEEKLY, "Day": rrule.DAILY, "Hour": rrule.HOURLY, "Minute": rrule.MINUTELY}
 _SECONDS = {"Minute": 60, "Hour": 3600, "Day": 86400, "Week": 7 * 86400}
 
 

@@ -16,9 +16,9 @@ from typing import Callable
 
 from azureml_emulator.azure_storage import backend as blobs
 from azureml_emulator.datastores import backend as datastores
-from azureml_emulator.errors import BadRequest, NotEmulated
+from azureml_emulator.errors import BadRequest
 from azureml_emulator.ids import WorkspaceKey, safe_name
-from azureml_emulator.pipelines import backend, endpoints, entities, published, recurrence
+from azureml_emulator.pipelines import backend, data_paths, endpoints, entities, published, recurrence
 from azureml_emulator.pipelines.entities import PIPELINE_RUN, SCHEDULE
 from azureml_emulator.store import Store
 
@@ -47,12 +47,14 @@ def _submission(store: Store, workspace: WorkspaceKey, info: object, pipeline_id
     if not isinstance(info, dict):
         raise BadRequest("PipelineSubmissionInfo is missing: a schedule needs the experiment to submit its runs in")
     safe_name(info.get("ExperimentName") or "", "ExperimentName")
-    if info.get("DataPathAssignments"):
-        raise NotEmulated("DataPath pipeline parameters (DataPathAssignments {})".format(
-            ", ".join(info["DataPathAssignments"])))
-    graph = backend.get_graph(store, workspace, published.get(store, workspace, pipeline_id)["GraphId"])
+    graph = _graph(store, workspace, pipeline_id)
     backend.parameter_values(graph, info.get("ParameterAssignments"))
+    data_paths.values(graph, info.get("DataPathAssignments"))
     return dict(info)
+
+
+def _graph(store: Store, workspace: WorkspaceKey, pipeline_id: str) -> dict:
+    return backend.get_graph(store, workspace, published.get(store, workspace, pipeline_id)["GraphId"])
 
 
 def _target_pipeline(store: Store, workspace: WorkspaceKey, schedule: dict) -> str:
@@ -73,8 +75,6 @@ def _trigger(store: Store, workspace: WorkspaceKey, info: object) -> dict:
     interval = DEFAULT_POLLING_MINUTES if interval is None else interval
     if not isinstance(interval, int) or isinstance(interval, bool) or interval < 1:
         raise BadRequest("PollingInterval {!r} must be a whole number of minutes, at least 1".format(interval))
-    if info.get("DataPathParameterName"):
-        raise NotEmulated("a datastore schedule's data_path_parameter_name (DataPath pipeline parameters)")
     path = str(info.get("PathOnDataStore") or "").strip("/")
     return {"DataStoreName": datastore["name"], "PollingInterval": interval,
             "DataPathParameterName": info.get("DataPathParameterName"), "PathOnDataStore": path or None}
@@ -102,6 +102,9 @@ def create(store: Store, workspace: WorkspaceKey, info: dict, environments: str)
         schedule["Recurrence"] = recurrence.checked(info.get("Recurrence"))
     else:
         schedule["DataStoreTriggerInfo"] = _trigger(store, workspace, info.get("DataStoreTriggerInfo"))
+        parameter = schedule["DataStoreTriggerInfo"]["DataPathParameterName"]
+        if parameter:
+            data_paths.require(_graph(store, workspace, target), parameter)
         schedule["_checked"] = time.time()
     return entities.save(store, workspace, SCHEDULE, entities.stamped(schedule, schedule_id))
 
@@ -139,7 +142,11 @@ def update(store: Store, workspace: WorkspaceKey, schedule_id: str, updated: dic
     if existing["ScheduleType"] == "Recurrence":
         new_recurrence = recurrence.checked(updated.get("Recurrence") or existing["Recurrence"])
     else:
-        new_trigger = _trigger(store, workspace, updated.get("DataStoreTriggerInfo") or existing["DataStoreTriggerInfo"])
+        new_trigger = _trigger(store, workspace,
+                               updated.get("DataStoreTriggerInfo") or existing["DataStoreTriggerInfo"])
+        if new_trigger["DataPathParameterName"]:
+            data_paths.require(_graph(store, workspace, _target_pipeline(store, workspace, existing)),
+                               new_trigger["DataPathParameterName"])
     enabled = status == "Active" and existing["EntityStatus"] != "Active"
 
     def change(schedule: dict) -> None:
@@ -179,10 +186,15 @@ def active(store: Store) -> list[tuple[WorkspaceKey, dict]]:
 
 # --- what the scheduler does --------------------------------------------------------------
 
-def fire(store: Store, workspace: WorkspaceKey, schedule: dict) -> dict:
-    """Submit a run of the schedule's pipeline (an endpoint's default version), as the schedule's."""
+def fire(store: Store, workspace: WorkspaceKey, schedule: dict, blob: str | None = None) -> dict:
+    """Submit a run of the schedule's pipeline (an endpoint's default version), as the schedule's; a
+    datastore schedule's changed ``blob`` is the value of its DataPath parameter, if it names one."""
     info = dict(schedule["PipelineSubmissionInfo"], ScheduleId=schedule["Id"], RunSource=RUN_SOURCE,
                 RunType=RUN_TYPE)
+    trigger = schedule.get("DataStoreTriggerInfo") or {}
+    if blob is not None and trigger.get("DataPathParameterName"):
+        info["DataPathAssignments"] = dict(info.get("DataPathAssignments") or {}, **{
+            trigger["DataPathParameterName"]: {"DataStoreName": trigger["DataStoreName"], "RelativePath": blob}})
     mode = schedule.get("_environments") or "build"
     if schedule.get("PipelineEndpointId"):
         return endpoints.submit(store, workspace, schedule["PipelineEndpointId"], info, mode, None)
@@ -248,7 +260,7 @@ def _tick_datastore(store: Store, workspace: WorkspaceKey, schedule: dict, now: 
     if not _claim(store, workspace, schedule, "_next_poll", lambda _e: {"_next_poll": now + period,
                                                                          "_checked": clock}):
         return []
-    return [fire(store, workspace, schedule) for _blob in changed]
+    return [fire(store, workspace, schedule, blob) for blob in changed]
 
 
 def tick(store: Store, workspace: WorkspaceKey, schedule: dict, now: float, clock: float | None = None) -> list[dict]:

@@ -41,7 +41,8 @@ def test_week_days_hours_and_minutes_in_a_windows_time_zone():
 @pytest.mark.parametrize("bad, message", [
     ({"Frequency": "Second", "Interval": 1}, "Invalid value for frequency"),
     ({"Frequency": "Minute", "Interval": 0}, "Interval must be an integer greater than 0."),
-    ({"Frequency": "Hour", "Interval": 1, "Schedule": {"Hours": [3]}}, "Can only specify hours if frequency is Week or Day."),
+    ({"Frequency": "Hour", "Interval": 1, "Schedule": {"Hours": [3]}},
+     "Can only specify hours if frequency is Week or Day."),
     ({"Frequency": "Day", "Interval": 1, "Schedule": {"WeekDays": ["Monday"]}}, "Can only specify week days"),
     ({"Frequency": "Day", "Interval": 1, "Schedule": {"Hours": [24]}}, "Hours must be between 0 and 23."),
     ({"Frequency": "Day", "Interval": 1, "TimeZone": "Mars Standard Time"}, "is not a valid TimeZone"),

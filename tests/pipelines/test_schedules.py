@@ -10,6 +10,7 @@ from azureml.pipeline.core import Pipeline, PipelineEndpoint, Schedule, Schedule
 from azureml.pipeline.core.graph import PipelineParameter
 from azureml.pipeline.steps import PythonScriptStep
 from azureml.core.runconfig import RunConfiguration
+from azureml.data.datapath import DataPath, DataPathComputeBinding
 
 from azureml_emulator import emulate
 from azureml_emulator.pipelines import scheduler
@@ -30,6 +31,24 @@ def published_pipeline(cluster, name="ticker"):
     step = PythonScriptStep(script_name="step.py", name="say", source_directory=str(folder), arguments=[word],
                             compute_target=cluster.target, runconfig=config, allow_reuse=True)
     return Pipeline(cluster.ws, steps=[step]).publish(name=name)
+
+
+READ_PATH = "import sys; print('READ', open(sys.argv[1]).read())\n"
+
+
+def data_path_pipeline(cluster):
+    """A step that reads the file a DataPath parameter names."""
+    folder = cluster.work / "reader"
+    folder.mkdir(exist_ok=True)
+    (folder / "read.py").write_text(READ_PATH)
+    config = RunConfiguration()
+    config.environment = cluster.environment
+    datastore = cluster.ws.get_default_datastore()
+    path = PipelineParameter("input_path", default_value=DataPath(datastore, "incoming/default.csv"))
+    binding = (path, DataPathComputeBinding(mode="mount"))
+    step = PythonScriptStep(script_name="read.py", name="read", source_directory=str(folder), arguments=[binding],
+                            inputs=[binding], compute_target=cluster.target, runconfig=config)
+    return Pipeline(cluster.ws, steps=[step])
 
 
 def refusal(call, *args, **kwargs):
@@ -89,23 +108,27 @@ def test_a_recurrence_fires_at_once_then_every_interval_and_stops_when_disabled(
 
 def test_a_datastore_schedule_fires_when_a_blob_is_added_under_its_path(cluster, monkeypatch, tmp_path):
     monkeypatch.setenv(scheduler.SPEED_ENV_VAR, "60")   # polls every minute: each second
-    published = published_pipeline(cluster)
+    published = data_path_pipeline(cluster).publish(name="reader")
     datastore = cluster.ws.get_default_datastore()
     schedule = Schedule.create(cluster.ws, name="on-upload", pipeline_id=published.id, experiment_name="on-data",
-                               datastore=datastore, polling_interval=1, path_on_datastore="incoming")
+                               datastore=datastore, polling_interval=1, path_on_datastore="incoming",
+                               data_path_parameter_name="input_path")
     assert schedule.datastore_name == datastore.name and schedule.path_on_datastore == "incoming"
-    assert schedule.polling_interval == 1
+    assert schedule.polling_interval == 1 and schedule.data_path_parameter_name == "input_path"
     time.sleep(2.5)
     assert schedule.get_pipeline_runs() == [] and schedule.get_last_pipeline_run() is None
 
     (tmp_path / "upload" / "sub").mkdir(parents=True)
-    (tmp_path / "upload" / "new.csv").write_text("a,b\n1,2\n")
+    (tmp_path / "upload" / "new.csv").write_text("fresh data")
     (tmp_path / "upload" / "sub" / "deeper.csv").write_text("a,b\n")   # sub-folders are not watched
     datastore.upload(str(tmp_path / "upload"), target_path="incoming", show_progress=False)
     runs = wait_for(schedule.get_pipeline_runs, 1, timeout=15)
     assert len(runs) == 1 and runs[0].experiment.name == "on-data"
     time.sleep(2.5)   # two more polls see nothing new
     assert len(schedule.get_pipeline_runs()) == 1
+    # the changed blob is the run's DataPath parameter, the step's input
+    assert runs[0].wait_for_completion(show_output=False) == "Finished"
+    assert "READ fresh data" in job_log(runs[0].find_step_run("read")[0])
 
     housekeeping.stop_all(cluster.home)
     record = scheduler.record(cluster.home)
