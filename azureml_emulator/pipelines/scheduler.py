@@ -112,12 +112,15 @@ def release(home: str | Path) -> None:
         _write_owners(where, [owner for owner in owners(home) if owner.pid != os.getpid()])
 
 
-def stop(home: str | Path) -> bool:
-    """End the home's scheduler (SIGTERM, then SIGKILL); returns whether it was running."""
+def stop(home: str | Path, started_since: float | None = None) -> bool:
+    """End the home's scheduler (SIGTERM, then SIGKILL), if it started at or after ``started_since``
+    (seconds since the epoch) when that is given; returns whether it was running."""
     if not folder(home).is_dir():
         return False
     with _locked(home) as where:
         current = record(home)
+        if current is not None and started_since is not None and current.create_time < started_since:
+            return False
         running = processes.is_alive(current)
         processes.stop(current, grace_seconds=5.0)
         _write_owners(where, [])

@@ -139,8 +139,8 @@ def stop_scheduler(home: str | Path) -> bool:
 
 def stop_all(home: str | Path, created_since: datetime | None = None) -> int:
     """Stop this home's pipeline scheduler (first: it would submit runs), services, unfinished jobs and
-    model profiles (those created at or after ``created_since``, when given); returns how many."""
-    stopped = int(scheduler.stop(home))
+    model profiles (those started or created at or after ``created_since``, when given); returns how many."""
+    stopped = int(scheduler.stop(home, created_since.timestamp() if created_since else None))
     stopped += stop_all_services(home, created_since)
     if not (Path(home) / DATABASE_NAME).exists():
         return stopped

@@ -8,6 +8,7 @@ import time
 import pytest
 from azureml.pipeline.core import Pipeline, PipelineEndpoint, Schedule, ScheduleRecurrence, TimeZone
 from azureml.pipeline.core.graph import PipelineParameter
+from azureml.pipeline.core.run import PipelineRun
 from azureml.pipeline.steps import PythonScriptStep
 from azureml.core.runconfig import RunConfiguration
 from azureml.data.datapath import DataPath, DataPathComputeBinding
@@ -169,6 +170,16 @@ def test_schedules_are_listed_got_updated_and_refused_as_azure_does(cluster, cap
     schedule.enable()
     assert Schedule.get(cluster.ws, schedule.id).status == "Active"
 
+    # a schedule of an endpoint runs its default version; without a start time, at once
+    now = Schedule.create_for_pipeline_endpoint(cluster.ws, name="now", pipeline_endpoint_id=endpoint.id,
+                                                experiment_name="sched",
+                                                recurrence=ScheduleRecurrence(frequency="Day", interval=1))
+    (fired,) = wait_for(now.get_pipeline_runs, 1, timeout=15)
+    assert fired.id in {r.id for r in PipelineRun.get_pipeline_runs(cluster.ws, published.id)}
+    assert now.get_last_pipeline_run().id == fired.id
+    assert fired.get_properties()["runType"] == "Schedule"
+    now.disable()
+
     assert cli.main(["--home", str(cluster.home), "schedules"]) == 0
     listed = capsys.readouterr().out
     assert "two-hourly" in listed and "every 2 hours" in listed and "weekly" in listed
@@ -182,7 +193,7 @@ def test_schedules_are_listed_got_updated_and_refused_as_azure_does(cluster, cap
     assert status == 400 and message.startswith("Pipeline parameters nope are not parameters of the pipeline")
     assert refusal(Schedule.create, cluster.ws, name="bad", pipeline_id="no-such-pipeline", experiment_name="sched",
                    recurrence=hourly) == (404, "Pipeline no-such-pipeline was not found in this workspace")
-    assert {s.id for s in Schedule.list(cluster.ws, active_only=False)} == {schedule.id, on_endpoint.id}
+    assert {s.id for s in Schedule.list(cluster.ws, active_only=False)} == {schedule.id, on_endpoint.id, now.id}
 
     # the scheduler exits when no process that activated the emulator on the home owns it any more,
     # and starts again when the emulator is activated on a home with an Active schedule
@@ -193,6 +204,9 @@ def test_schedules_are_listed_got_updated_and_refused_as_azure_does(cluster, cap
     with emulate(home=cluster.home):
         assert scheduler.is_running(cluster.home)
 
+    # a test session's clean-up (stop_all with its start time) leaves an older scheduler alone
+    assert scheduler.stop(cluster.home, started_since=time.time() + 3600) is False
+    assert scheduler.is_running(cluster.home)
     assert cli.main(["--home", str(cluster.home), "scheduler", "stop"]) == 0
     assert "Scheduler stopped." in capsys.readouterr().out
     assert not scheduler.is_running(cluster.home)
