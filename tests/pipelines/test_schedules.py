@@ -210,3 +210,10 @@ def test_schedules_are_listed_got_updated_and_refused_as_azure_does(cluster, cap
     assert cli.main(["--home", str(cluster.home), "scheduler", "stop"]) == 0
     assert "Scheduler stopped." in capsys.readouterr().out
     assert not scheduler.is_running(cluster.home)
+
+    with emulate(home=cluster.home):   # started again; `azureml-emulator reset` ends it with the rest
+        running = scheduler.record(cluster.home)
+        assert is_alive(running)
+        assert cli.main(["--home", str(cluster.home), "reset", "--yes"]) == 0
+        assert "scheduler, services and jobs stopped" in capsys.readouterr().out
+        assert not is_alive(running)
