@@ -81,6 +81,9 @@ def checked(recurrence: object) -> dict:
     if not isinstance(interval, int) or isinstance(interval, bool) or interval < 1:
         raise BadRequest("Interval must be an integer greater than 0.")
     schedule = recurrence.get("Schedule") or {}
+    if not isinstance(schedule, dict):
+        raise BadRequest("Recurrence.Schedule is {!r}: expected an object of Hours, Minutes and WeekDays".format(
+            schedule))
     hours = _numbers(schedule.get("Hours"), 0, 23, "Hours")
     minutes = _numbers(schedule.get("Minutes"), 0, 59, "Minutes")
     days = schedule.get("WeekDays")

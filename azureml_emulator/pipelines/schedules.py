@@ -47,6 +47,10 @@ def _submission(store: Store, workspace: WorkspaceKey, info: object, pipeline_id
     if not isinstance(info, dict):
         raise BadRequest("PipelineSubmissionInfo is missing: a schedule needs the experiment to submit its runs in")
     safe_name(info.get("ExperimentName") or "", "ExperimentName")
+    for key in ("ParameterAssignments", "DataPathAssignments", "DataSetDefinitionValueAssignments"):
+        if not isinstance(info.get(key) or {}, dict):
+            raise BadRequest("PipelineSubmissionInfo.{} is {!r}: expected an object of names and values".format(
+                key, info[key]))
     graph = _graph(store, workspace, pipeline_id)
     backend.parameter_values(graph, info.get("ParameterAssignments"))
     data_paths.values(graph, info.get("DataPathAssignments"))

@@ -47,6 +47,8 @@ def test_week_days_hours_and_minutes_in_a_windows_time_zone():
     ({"Frequency": "Day", "Interval": 1, "Schedule": {"Hours": [24]}}, "Hours must be between 0 and 23."),
     ({"Frequency": "Day", "Interval": 1, "TimeZone": "Mars Standard Time"}, "is not a valid TimeZone"),
     ({"Frequency": "Day", "Interval": 1, "StartTime": "tomorrow"}, "is not a date and time"),
+    ({"Frequency": "Day", "Interval": 1, "Schedule": [6, 30]}, "expected an object of Hours, Minutes and WeekDays"),
+    ("hourly", "needs a Recurrence"),
 ])
 def test_what_the_service_refuses_in_a_recurrence(bad, message):
     with pytest.raises(BadRequest, match=message):

@@ -6,6 +6,7 @@ import os
 import time
 
 import pytest
+import requests
 from azureml.pipeline.core import Pipeline, PipelineEndpoint, Schedule, ScheduleRecurrence, TimeZone
 from azureml.pipeline.core.graph import PipelineParameter
 from azureml.pipeline.core.run import PipelineRun
@@ -14,6 +15,7 @@ from azureml.core.runconfig import RunConfiguration
 from azureml.data.datapath import DataPath, DataPathComputeBinding
 
 from azureml_emulator import emulate
+from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.pipelines import scheduler
 from helpers import job_log
 from azureml_emulator.processes import is_alive
@@ -50,6 +52,11 @@ def data_path_pipeline(cluster):
     step = PythonScriptStep(script_name="read.py", name="read", source_directory=str(folder), arguments=[binding],
                             inputs=[binding], compute_target=cluster.target, runconfig=config)
     return Pipeline(cluster.ws, steps=[step])
+
+
+def scope(ws):
+    return "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.MachineLearningServices/workspaces/{}".format(
+        ws.subscription_id, ws.resource_group, ws.name)
 
 
 def refusal(call, *args, **kwargs):
@@ -193,6 +200,12 @@ def test_schedules_are_listed_got_updated_and_refused_as_azure_does(cluster, cap
     assert status == 400 and message.startswith("Pipeline parameters nope are not parameters of the pipeline")
     assert refusal(Schedule.create, cluster.ws, name="bad", pipeline_id="no-such-pipeline", experiment_name="sched",
                    recurrence=hourly) == (404, "Pipeline no-such-pipeline was not found in this workspace")
+    answer = requests.post("{}/pipelines/v1.0{}/Schedules/Create".format(EMULATOR_BASE_URL, scope(cluster.ws)),
+                           headers=cluster.ws._auth_object.get_authentication_header(), json={
+                               "Name": "raw", "PipelineId": published.id, "ScheduleType": "0",
+                               "Recurrence": {"Frequency": "Hour", "Interval": 1},
+                               "PipelineSubmissionInfo": {"ExperimentName": "sched", "ParameterAssignments": [{}]}})
+    assert answer.status_code == 400 and "ParameterAssignments is [{}]" in answer.json()["error"]["message"]
     assert {s.id for s in Schedule.list(cluster.ws, active_only=False)} == {schedule.id, on_endpoint.id, now.id}
 
     # the scheduler exits when no process that activated the emulator on the home owns it any more,
