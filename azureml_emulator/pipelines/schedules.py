@@ -222,7 +222,8 @@ def _claim(store: Store, workspace: WorkspaceKey, schedule: dict, key: str,
 def _tick_recurrence(store: Store, workspace: WorkspaceKey, schedule: dict, now: float) -> list[dict]:
     rule = schedule["Recurrence"]
     anchor = schedule.get("_anchor") or now
-    if schedule.get("_next") is None:
+    due = schedule.get("_next")
+    if due is None:
         start = recurrence.start_of(rule)
         if start is None and not schedule.get("_fired"):
             due = now   # without a start time, the first run is at once (ScheduleRecurrence's start_time)
@@ -231,12 +232,13 @@ def _tick_recurrence(store: Store, workspace: WorkspaceKey, schedule: dict, now:
             due = recurrence.next_fire(rule, anchor, max(now, start.timestamp()))
         else:
             due = recurrence.next_fire(rule, anchor, now)
-        _claim(store, workspace, schedule, "_next", lambda _e: {"_anchor": anchor, "_next": due})
-        return []
-    if now < schedule["_next"]:
+    if now < due:
+        if schedule.get("_next") is None:
+            _claim(store, workspace, schedule, "_next", lambda _e: {"_anchor": anchor, "_next": due})
         return []
     following = recurrence.next_fire(rule, anchor, now)   # missed firings are not caught up
-    if not _claim(store, workspace, schedule, "_next", lambda _e: {"_next": following, "_fired": True}):
+    if not _claim(store, workspace, schedule, "_next", lambda _e: {"_anchor": anchor, "_next": following,
+                                                                    "_fired": True}):
         return []
     return [fire(store, workspace, schedule)]
 
