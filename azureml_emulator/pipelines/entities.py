@@ -1,6 +1,7 @@
 """The pipeline service's stored entities (data types, modules, data sources, graphs,
-pipeline runs, published pipelines, pipeline endpoints, schedules), one row each in the ``pipeline_entities`` table, as the service's JSON
-(PascalCase keys, the shapes of `azureml/pipeline/core/_restclients/aeva/models`).
+pipeline runs, published pipelines, pipeline endpoints, schedules), one row each in the
+``pipeline_entities`` table, as the service's JSON (PascalCase keys, the shapes of
+`azureml/pipeline/core/_restclients/aeva/models`).
 
 Modules and data sources also keep their identifier hash (the SDK's fingerprint), which
 ``Modules/Hash/{hash}`` and ``DataSources/Hash/{hash}`` look up.
