@@ -34,5 +34,10 @@ def pop() -> Emulator:
     return _active.pop()
 
 
+def active() -> list[Emulator]:
+    """The emulators active in this process, outermost first."""
+    return list(_active)
+
+
 def is_active() -> bool:
     return bool(_active)

@@ -23,9 +23,10 @@ from azureml_emulator.errors import EmulatorError
 from azureml_emulator.execution import parent_run
 from azureml_emulator.ids import ArtifactId, WorkspaceKey
 from azureml_emulator.jobs import backend as jobs
-from azureml_emulator.pipelines import backend, entities, steps
+from azureml_emulator.pipelines import backend, entities, hyperdrive_steps, steps
 from azureml_emulator.pipelines.entities import DATASOURCE, MODULE, PIPELINE_RUN
 from azureml_emulator.runs import backend as runs
+from azureml_emulator.sweeps import backend as sweeps
 from azureml_emulator.store import Store
 from azureml_emulator.timestamps import iso
 
@@ -54,6 +55,7 @@ class Orchestrator:
         self.outputs: dict[str, dict[str, steps.Location]] = {}
         self.writer: dict[str, str] = {}        # node -> the run whose outputs it has (the reused one's)
         self.errors: list[str] = []
+        self.sweeps: dict[str, str] = {}        # a HyperDriveStep's step run -> its HyperDrive run
 
     # --- bookkeeping ---------------------------------------------------------------
 
@@ -64,7 +66,14 @@ class Orchestrator:
             out.write("[{}] {}\n".format(iso(time.time()), message))
 
     def status(self, run_id: str) -> str:
-        return runs.refresh(self.store, self.workspace, runs.require(self.store, self.workspace, run_id))["status"]
+        status = runs.refresh(self.store, self.workspace, runs.require(self.store, self.workspace, run_id))["status"]
+        sweep_id = self.sweeps.get(run_id)
+        if sweep_id is not None and status not in runs.TERMINAL:   # a HyperDriveStep ends with its sweep
+            sweep = runs.refresh(self.store, self.workspace, runs.require(self.store, self.workspace, sweep_id))
+            if sweep["status"] in runs.TERMINAL:
+                status = runs.set_status(self.store, self.workspace, run_id, sweep["status"], sweep.get("error"),
+                                         unless_terminal=False)["status"]
+        return status
 
     def name(self, node_id: str) -> str:
         return self.modules[node_id].get("Name") or node_id
@@ -92,6 +101,14 @@ class Orchestrator:
             dataset = self.dataset_nodes.get(source) or {}
             if dataset.get("DataSetDefinition"):
                 found[port] = self.dataset_input(dataset["DataSetDefinition"], port, node_id)
+                continue
+            if dataset.get("DataPathParameterName"):   # a DataPath parameter: the run's value of it
+                path = (self.entity.get("_data_paths") or {}).get(dataset["DataPathParameterName"])
+                if path is None:
+                    raise EmulatorError("DataPath parameter {} (input {} of step {}) has no value".format(
+                        dataset["DataPathParameterName"], port, self.name(node_id)), code="UserError")
+                found[port] = (steps.Location(path["DataStoreName"], path["RelativePath"]),
+                               "datapath:{}/{}".format(path["DataStoreName"], path["RelativePath"]))
                 continue
             if not dataset.get("DatasetId"):
                 raise EmulatorError("not emulated by azureml_emulator: step inputs other than a step's output or a "
@@ -179,10 +196,33 @@ class Orchestrator:
         self.log("Reusing run {} for step {} ({}): its inputs, parameters and code are unchanged.".format(
             original["RunId"], self.name(node_id), node_id))
 
+    def start_sweep(self, node_id: str, step_run_id: str) -> None:
+        """A HyperDriveStep (`pipelines.hyperdrive_steps`), never reused: as on Azure, its step run has one
+        child, the HyperDrive run, whose end is the step's (`status`)."""
+        node, module = self.nodes[node_id], self.modules[node_id]
+        config = hyperdrive_steps.sweep_config(node, module, self.parameters, bool(self.inputs(node_id)))
+        definition = steps.StepDefinition({}, config["platform_config"]["Definition"].get("SnapshotId"), {}, "",
+                                          hyperdrive_steps.STEP_TYPE)
+        fields = self.step_fields(node_id, definition, "azureml.StepRun")
+        runs.create_run(self.store, self.workspace, self.experiment, step_run_id,
+                        dict(fields, parentRunId=self.run_id, target=config["platform_config"]["Definition"].get(
+                            "Overrides", {}).get("target")))
+        runs.set_status(self.store, self.workspace, step_run_id, "Running")
+        sweep_id = "HD_" + str(uuid.uuid4())
+        self.sweeps[step_run_id] = sweep_id
+        sweeps.create(self.store, self.workspace, self.experiment, config, self.environments, run_id=sweep_id,
+                      fields={"parentRunId": step_run_id})
+        self.outputs[node_id], self.writer[node_id], self.started[node_id] = {}, step_run_id, step_run_id
+        backend.record_node(self.store, self.workspace, self.run_id, node_id, RunId=step_run_id, Outputs={})
+        self.log("Submitting HyperDrive run {} for step {} ({}).".format(sweep_id, self.name(node_id), node_id))
+
     def start(self, node_id: str) -> None:
         node, module = self.nodes[node_id], self.modules[node_id]
         step_run_id = str(uuid.uuid4())
         try:
+            if hyperdrive_steps.is_hyperdrive(module):
+                self.start_sweep(node_id, step_run_id)
+                return
             definition = steps.define(node, module, self.parameters, self.inputs(node_id), step_run_id)
             earlier = None
             if module.get("IsDeterministic") and not node.get("RegenerateOutput"):
@@ -216,7 +256,9 @@ class Orchestrator:
     def cancel_children(self) -> None:
         for node in self.active():
             if self.status(self.started[node]) not in runs.TERMINAL:
-                jobs.cancel(self.store, self.workspace, self.started[node])
+                jobs.cancel(self.store, self.workspace, self.sweeps.get(self.started[node], self.started[node]))
+                if self.started[node] in self.sweeps:   # the sweep ends its children; the step run ends now
+                    runs.set_status(self.store, self.workspace, self.started[node], "Canceled")
 
     def wait_for_steps(self) -> None:
         while any(self.status(self.started[node]) not in runs.TERMINAL for node in self.active()):

@@ -14,10 +14,10 @@ import time
 from typing import Any
 
 from azureml_emulator.artifacts import backend as artifacts
-from azureml_emulator.errors import BadRequest, Conflict, NotEmulated, NotFound
+from azureml_emulator.errors import BadRequest, Conflict, NotFound
 from azureml_emulator.ids import ArtifactId, WorkspaceKey
 from azureml_emulator.jobs import backend as jobs
-from azureml_emulator.pipelines import entities
+from azureml_emulator.pipelines import data_paths, entities
 from azureml_emulator.pipelines.entities import DATASOURCE, GRAPH, MODULE, PIPELINE_RUN
 from azureml_emulator.runs import backend as runs
 from azureml_emulator.store import Store
@@ -77,9 +77,7 @@ def new_run(store: Store, workspace: WorkspaceKey, experiment: str, graph: dict,
            "TotalRunSteps": len(graph.get("ModuleNodes") or []), "ScheduleId": info.get("ScheduleId"),
            "tags": info.get("tags") or {}, "Properties": info.get("Properties") or {},
            "_continue": bool(info.get("ContinueExperimentOnNodeFailure") or info.get("ContinueRunOnStepFailure")),
-           "_data_paths": info.get("DataPathAssignments") or {}, "_nodes": {}}
-    if run["_data_paths"]:
-        raise NotEmulated("DataPath pipeline parameters (DataPathAssignments {})".format(", ".join(run["_data_paths"])))
+           "_data_paths": data_paths.values(graph, info.get("DataPathAssignments")), "_nodes": {}}
     entities.stamped(run, entities.new_id())
     return entities.save(store, workspace, PIPELINE_RUN, run)
 

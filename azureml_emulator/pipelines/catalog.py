@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from azureml_emulator.errors import BadRequest, Conflict, NotEmulated, NotFound
 from azureml_emulator.ids import WorkspaceKey
-from azureml_emulator.pipelines import entities
+from azureml_emulator.pipelines import entities, step_kinds
 from azureml_emulator.pipelines.entities import DATASOURCE, DATATYPE, MODULE
 from azureml_emulator.snapshots import backend as snapshots
 from azureml_emulator.store import Store
@@ -64,6 +64,7 @@ def create_module(store: Store, workspace: WorkspaceKey, info: dict) -> dict:
     interface = info.get("StructuredInterface")
     if not info.get("Name") or not isinstance(interface, dict):
         raise BadRequest("ModuleCreationInfo needs a Name and a StructuredInterface")
+    step_kinds.refuse_other_services(info)
     storage_id = info.get("StorageId")
     if storage_id and snapshots.get(store, workspace, storage_id) is None:
         raise BadRequest("Snapshot {!r} (the module's StorageId) does not exist in this workspace"

@@ -1,6 +1,7 @@
 """The pipeline service's stored entities (data types, modules, data sources, graphs,
-pipeline runs, published pipelines, pipeline endpoints), one row each in the ``pipeline_entities`` table, as the service's JSON
-(PascalCase keys, the shapes of `azureml/pipeline/core/_restclients/aeva/models`).
+pipeline runs, published pipelines, pipeline endpoints, schedules), one row each in the
+``pipeline_entities`` table, as the service's JSON (PascalCase keys, the shapes of
+`azureml/pipeline/core/_restclients/aeva/models`).
 
 Modules and data sources also keep their identifier hash (the SDK's fingerprint), which
 ``Modules/Hash/{hash}`` and ``DataSources/Hash/{hash}`` look up.
@@ -17,9 +18,10 @@ from azureml_emulator.store import Store
 from azureml_emulator.timestamps import iso
 
 DATATYPE, MODULE, DATASOURCE, GRAPH, PIPELINE_RUN = "datatype", "module", "datasource", "graph", "pipelinerun"
-PUBLISHED, ENDPOINT = "pipeline", "pipelineendpoint"
+PUBLISHED, ENDPOINT, SCHEDULE = "pipeline", "pipelineendpoint", "schedule"
 WHAT = {DATATYPE: "DataType", MODULE: "Module", DATASOURCE: "DataSource", GRAPH: "Graph",
-        PIPELINE_RUN: "PipelineRun", PUBLISHED: "Pipeline", ENDPOINT: "PipelineEndpoint"}
+        PIPELINE_RUN: "PipelineRun", PUBLISHED: "Pipeline", ENDPOINT: "PipelineEndpoint",
+        SCHEDULE: "Schedule"}
 
 
 def new_id() -> str:
@@ -68,6 +70,12 @@ def all_of(store: Store, workspace: WorkspaceKey, kind: str) -> list[dict]:
     rows = store.query("SELECT payload FROM pipeline_entities WHERE workspace=? AND kind=? ORDER BY created, id",
                        (str(workspace), kind))
     return [store.loads(row["payload"]) for row in rows]
+
+
+def everywhere(store: Store, kind: str) -> list[tuple[WorkspaceKey, dict]]:
+    """Every entity of ``kind`` in every workspace of the home, oldest first."""
+    rows = store.query("SELECT workspace, payload FROM pipeline_entities WHERE kind=? ORDER BY created, id", (kind,))
+    return [(WorkspaceKey.parse(row["workspace"]), store.loads(row["payload"])) for row in rows]
 
 
 def update(store: Store, workspace: WorkspaceKey, kind: str, entity_id: str, change: Callable[[dict], None]) -> dict:

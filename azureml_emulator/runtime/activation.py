@@ -16,6 +16,7 @@ from unittest import mock
 
 from azureml_emulator import context
 from azureml_emulator.context import Emulator
+from azureml_emulator.pipelines import scheduler
 from azureml_emulator.runtime.home import resolve_home
 from azureml_emulator.store import Store
 
@@ -58,11 +59,14 @@ def activate(home: str | os.PathLike | None = None, environments: str | None = N
             _waiting.append(when_imported(module_name, functools.partial(_patch_module, seams_of)))
     context.push(emulator)
     homes_used.add(emulator.home)
+    scheduler.ensure_running(emulator.store)   # the home's Active pipeline schedules fire while it is active
     return emulator
 
 
 def deactivate() -> None:
     emulator = context.pop()
+    if not any(other.home == emulator.home for other in context.active()):
+        scheduler.release(emulator.home)
     emulator.store.close()
     if not context.is_active():
         while _waiting:

@@ -69,8 +69,8 @@ CREATE TABLE IF NOT EXISTS profiles (
 CREATE TABLE IF NOT EXISTS registered_models (
     workspace TEXT, name TEXT, payload TEXT,
     PRIMARY KEY (workspace, name));
--- pipelines.entities (kind: datatype, module, datasource, graph, pipelinerun, pipeline or
--- pipelineendpoint. hash: a module's or data source's identifier hash, the SDK's fingerprint)
+-- pipelines.entities (kind: datatype, module, datasource, graph, pipelinerun, pipeline,
+-- pipelineendpoint or schedule. hash: a module's or data source's identifier hash, the SDK's fingerprint)
 CREATE TABLE IF NOT EXISTS pipeline_entities (
     workspace TEXT, kind TEXT, id TEXT, hash TEXT, created REAL, payload TEXT,
     PRIMARY KEY (workspace, kind, id));

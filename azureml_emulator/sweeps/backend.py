@@ -58,18 +58,23 @@ def check(store: Store, workspace: WorkspaceKey, config: dict) -> dict:
 
 
 def create(store: Store, workspace: WorkspaceKey, experiment: str, config: dict, mode: str,
-           run_id: str | None = None) -> dict:
-    """Record the sweep's parent run and start its supervisor; returns the ExperimentDto Azure answers."""
+           run_id: str | None = None, fields: dict | None = None) -> dict:
+    """Record the sweep's parent run and start its supervisor; returns the ExperimentDto Azure answers.
+    ``fields``: more of the run's fields (a HyperDriveStep's: its pipeline run as parent, its tags and
+    properties, merged with the sweep's)."""
     check(store, workspace, config)
     run_id = safe_name(run_id or "HD_" + str(uuid.uuid4()), "run id")
+    fields = dict(fields or {})
     tags = {SYSTEM_TAG + key: json.dumps(config.get(key)) if isinstance(config.get(key), (dict, list))
             else str(config.get(key)) for key in CONFIG_TAGS}
-    runs.create_run(store, workspace, experiment, run_id, {
-        "runType": "hyperdrive", "tags": tags,
-        "properties": {"primary_metric_config": json.dumps(config.get("primary_metric_config")),
-                       "resume_from": "null", "runTemplate": "HyperDrive", "azureml.runsource": "hyperdrive",
-                       "platform": "AML", "ContentSnapshotId": config["platform_config"]["Definition"]["SnapshotId"],
-                       "user_agent": "python/emulated"}})
+    tags.update(fields.pop("tags", None) or {})
+    properties = {"primary_metric_config": json.dumps(config.get("primary_metric_config")),
+                  "resume_from": "null", "runTemplate": "HyperDrive", "azureml.runsource": "hyperdrive",
+                  "platform": "AML", "ContentSnapshotId": config["platform_config"]["Definition"]["SnapshotId"],
+                  "user_agent": "python/emulated"}
+    properties.update(fields.pop("properties", None) or {})
+    runs.create_run(store, workspace, experiment, run_id, dict(fields, runType="hyperdrive", tags=tags,
+                                                               properties=properties))
     runs.set_status(store, workspace, run_id, "Running")
     jobs.start_job(store, workspace, run_id, mode, config=config, module=SUPERVISOR)
     now = utc_now_iso()

@@ -43,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("services", help="list deployed services with their live state")
     commands.add_parser("runs", help="list runs, newest first, with their live state and the job's folder")
     commands.add_parser("computes", help="list compute clusters")
+    commands.add_parser("schedules", help="list pipeline schedules: status, when they fire, their last run")
+    sched = commands.add_parser("scheduler", help="show whether the pipeline scheduler runs, or stop it")
+    sched_actions = sched.add_subparsers(dest="action")
+    sched_actions.add_parser("stop", help="stop the scheduler (schedules stay as they are; it starts again "
+                                          "when the emulator is next activated on this home)")
     logs = commands.add_parser("logs", help="print a service's log")
     logs.add_argument("service")
     delete = commands.add_parser("delete", help="stop and delete a service")
@@ -81,6 +86,18 @@ def _run(args: argparse.Namespace, store: Store) -> None:
         _table(housekeeping.list_runs(store), ["workspace", "experiment", "run_id", "status", "target", "folder"])
     elif args.command == "computes":
         _table(housekeeping.list_computes(store), ["workspace", "name", "vm_size", "max_nodes"])
+    elif args.command == "schedules":
+        _table(housekeeping.list_schedules(store), ["workspace", "name", "id", "status", "fires", "pipeline",
+                                                     "last_run"])
+    elif args.command == "scheduler" and args.action == "stop":
+        print("Scheduler stopped." if housekeeping.stop_scheduler(store.home) else "The scheduler was not running.")
+    elif args.command == "scheduler":
+        state = housekeeping.scheduler_state(store.home)
+        if state["running"]:
+            print("The scheduler runs (pid {}), owned by pid {}; its log: {}".format(
+                state["pid"], ", ".join(str(pid) for pid in state["owners"]) or "none", state["log"]))
+        else:
+            print("The scheduler is not running" + ("; its last log: {}".format(state["log"]) if state["log"] else "."))
     elif args.command == "logs":
         sys.stdout.write(housekeeping.service_log(store, args.service))
     elif args.command == "delete":
@@ -107,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("Nothing erased.")
             return 1
         housekeeping.reset(home)
-        print("Reset {}: services and jobs stopped; models, environments, runs and artifacts erased.".format(home))
+        print("Reset {}: scheduler, services and jobs stopped; models, environments, runs and artifacts erased.".format(home))
         return 0
     try:
         store = Store(home)

@@ -15,6 +15,7 @@ from azureml_emulator.environments import backend as environments
 from azureml_emulator.environments import builder, definition
 from azureml_emulator.errors import NotFound, StateError
 from azureml_emulator.models import backend as models
+from azureml_emulator.pipelines import scheduler, schedules
 from azureml_emulator.profiles import backend as profiles
 from azureml_emulator.runs import backend as runs
 from azureml_emulator.store import Store
@@ -109,10 +110,38 @@ def stop_all_services(home: str | Path, created_since: datetime | None = None) -
         store.close()
 
 
+def list_schedules(store: Store) -> list[dict[str, Any]]:
+    """Every pipeline schedule of the home: what it submits, when, and its last run."""
+    rows = []
+    for workspace, schedule in schedules.everywhere(store):
+        last = schedules.last_run(store, workspace, schedule["Id"])
+        if schedule["ScheduleType"] == "Recurrence":
+            rule = schedule["Recurrence"]
+            when = "every {} {}{}".format(rule["Interval"], rule["Frequency"].lower(), "s" if rule["Interval"] > 1 else "")
+        else:
+            trigger = schedule["DataStoreTriggerInfo"]
+            when = "changes in {}/{} (every {} min)".format(trigger["DataStoreName"], trigger["PathOnDataStore"] or "",
+                                                            trigger["PollingInterval"])
+        rows.append({"workspace": workspace.name, "name": schedule["Name"], "id": schedule["Id"],
+                     "status": schedule["EntityStatus"], "fires": when,
+                     "pipeline": schedule.get("PipelineId") or "endpoint " + str(schedule.get("PipelineEndpointId")),
+                     "last_run": last["Id"] if last else ""})
+    return rows
+
+
+def scheduler_state(home: str | Path) -> dict[str, Any]:
+    return scheduler.state(home)
+
+
+def stop_scheduler(home: str | Path) -> bool:
+    return scheduler.stop(home)
+
+
 def stop_all(home: str | Path, created_since: datetime | None = None) -> int:
-    """Stop this home's services, unfinished jobs and model profiles (those created at or after
-    ``created_since``, when given); returns how many."""
-    stopped = stop_all_services(home, created_since)
+    """Stop this home's pipeline scheduler (first: it would submit runs), services, unfinished jobs and
+    model profiles (those started or created at or after ``created_since``, when given); returns how many."""
+    stopped = int(scheduler.stop(home, created_since.timestamp() if created_since else None))
+    stopped += stop_all_services(home, created_since)
     if not (Path(home) / DATABASE_NAME).exists():
         return stopped
     store = Store(home)

@@ -316,14 +316,6 @@ def test_a_pipeline_endpoint_keeps_versions_and_runs_the_default_or_the_one_aske
     assert missing.status_code == 404 and "nobody" in missing.json()["error"]["message"]
 
 
-def test_schedules_are_not_emulated_and_say_which_operation(cluster):
-    from azureml.pipeline.core import Schedule, ScheduleRecurrence
-    published = write_read_pipeline(cluster).publish(name="greeter")
-    with pytest.raises(Exception, match=r"not emulated by azureml_emulator: AMLPipelinesAPI10\.schedules_create_post"):
-        Schedule.create(cluster.ws, name="hourly", pipeline_id=published.id, experiment_name="scheduled",
-                        recurrence=ScheduleRecurrence(frequency="Hour", interval=1))
-
-
 SLOW = """
 import os, time
 print('PID', os.getpid(), flush=True)

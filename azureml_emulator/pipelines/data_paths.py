@@ -1,0 +1,48 @@
+"""DataPath pipeline parameters (`PipelineParameter(name, default_value=DataPath(datastore, path))`
+bound to a step with `DataPathComputeBinding`): a datastore path a run may change
+(``DataPathAssignments`` at submit, a published pipeline's or a schedule's, a datastore schedule's
+changed blob). The graph's interface gives each one's default (``DataPathParameters``); the run
+keeps the values (defaults overridden by its assignments), and the step's input is that path.
+"""
+from __future__ import annotations
+
+from azureml_emulator.errors import BadRequest
+
+
+def _path(value: object, name: str) -> dict[str, str]:
+    """A LegacyDataPath ({DataStoreName, RelativePath}), or BadRequest saying what is wrong."""
+    if isinstance(value, dict) and isinstance(value.get("LiteralValue"), dict):   # DataPathParameterList's shape
+        value = value["LiteralValue"]
+    if not isinstance(value, dict) or not value.get("DataStoreName") or value.get("RelativePath") is None:
+        raise BadRequest("DataPath parameter {} is {!r}: expected a datastore path, {{\"DataStoreName\": ..., "
+                         "\"RelativePath\": ...}}".format(name, value))
+    return {"DataStoreName": str(value["DataStoreName"]), "RelativePath": str(value["RelativePath"]).strip("/")}
+
+
+def defaults(graph: dict) -> dict[str, dict | None]:
+    """Each DataPath parameter of the graph with its default (None when it has none)."""
+    interface = graph.get("_interface") or {}
+    found: dict[str, dict | None] = {}
+    for parameter in (interface.get("DataPathParameters") or []) + (interface.get("DataPathParameterList") or []):
+        default = parameter.get("DefaultValue")
+        found[parameter["Name"]] = None if default is None else _path(default, parameter["Name"])
+    return found
+
+
+def values(graph: dict, assignments: dict | None) -> dict[str, dict]:
+    """A run's DataPath parameters: the graph's defaults overridden by ``assignments``."""
+    known = defaults(graph)
+    unknown = sorted(set(assignments or {}) - set(known))
+    if unknown:
+        raise BadRequest("DataPath parameters {} are not parameters of the pipeline (it has {})".format(
+            ", ".join(unknown), ", ".join(sorted(known)) or "none"))
+    result = {name: value for name, value in known.items() if value is not None}
+    result.update({name: _path(value, name) for name, value in (assignments or {}).items()})
+    return result
+
+
+def require(graph: dict, name: str) -> None:
+    """BadRequest unless the graph has a DataPath parameter ``name``."""
+    if name not in defaults(graph):
+        raise BadRequest("{} is not a DataPath parameter of the pipeline (it has {})".format(
+            name, ", ".join(sorted(defaults(graph))) or "none"))
