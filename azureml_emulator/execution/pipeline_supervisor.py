@@ -93,6 +93,9 @@ class Orchestrator:
             if dataset.get("DataSetDefinition"):
                 found[port] = self.dataset_input(dataset["DataSetDefinition"], port, node_id)
                 continue
+            if dataset.get("DataPathParameterName"):
+                found[port] = self.data_path_input(dataset["DataPathParameterName"], port, node_id)
+                continue
             if not dataset.get("DatasetId"):
                 raise EmulatorError("not emulated by azureml_emulator: step inputs other than a step's output or a "
                                     "datastore path (input {} of step {})".format(port, self.name(node_id)),
@@ -102,6 +105,15 @@ class Orchestrator:
             found[port] = (steps.Location(blob.get("AmlDataStoreName") or "", blob.get("RelativePath") or ""),
                            "datasource:{}".format(source_entity["Id"]))
         return found
+
+    def data_path_input(self, name: str, port: str, node_id: str) -> tuple[steps.Location, str]:
+        """A DataPath pipeline parameter's datastore path (the run's value, or the graph's default)."""
+        value = (self.entity.get("_data_paths") or {}).get(name)
+        if value is None:
+            raise EmulatorError("Input {} of step {} names the DataPath parameter {!r}, which the pipeline does not "
+                                "have".format(port, self.name(node_id), name), code="UserError")
+        location = steps.Location(value["DataStoreName"], value["RelativePath"])
+        return location, "datapath:{}/{}".format(location.datastore, location.path)
 
     def dataset_input(self, definition: dict, port: str, node_id: str) -> tuple[steps.Location, str]:
         """A registered dataset (by id and version) or a saved one (by id), as a step's dataset input."""

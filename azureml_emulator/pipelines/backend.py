@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from azureml_emulator.artifacts import backend as artifacts
-from azureml_emulator.errors import BadRequest, Conflict, NotEmulated, NotFound
+from azureml_emulator.errors import BadRequest, Conflict, NotFound
 from azureml_emulator.ids import ArtifactId, WorkspaceKey
 from azureml_emulator.jobs import backend as jobs
 from azureml_emulator.pipelines import entities
@@ -77,9 +77,11 @@ def new_run(store: Store, workspace: WorkspaceKey, experiment: str, graph: dict,
            "TotalRunSteps": len(graph.get("ModuleNodes") or []), "ScheduleId": info.get("ScheduleId"),
            "tags": info.get("tags") or {}, "Properties": info.get("Properties") or {},
            "_continue": bool(info.get("ContinueExperimentOnNodeFailure") or info.get("ContinueRunOnStepFailure")),
-           "_data_paths": info.get("DataPathAssignments") or {}, "_nodes": {}}
-    if run["_data_paths"]:
-        raise NotEmulated("DataPath pipeline parameters (DataPathAssignments {})".format(", ".join(run["_data_paths"])))
+           "_data_paths": data_path_values(graph, info.get("ParameterAssignments"), info.get("DataPathAssignments")),
+           "_nodes": {}}
+    # Azure's run keeps a DataPath parameter's value among its ParameterAssignments as "datastore/path",
+    # which the SDK splits to rebuild the run's graph (`create_graph_from_graph_entity`).
+    run["ParameterAssignments"].update({name: path_text(value) for name, value in run["_data_paths"].items()})
     entities.stamped(run, entities.new_id())
     return entities.save(store, workspace, PIPELINE_RUN, run)
 
@@ -116,11 +118,52 @@ def submit(store: Store, workspace: WorkspaceKey, run_id: str, mode: str, parent
     jobs.start_job(store, workspace, run_id, mode, module=SUPERVISOR)
 
 
+def path_text(data_path: dict) -> str:
+    """A DataPath as a run's parameter value: ``datastore/path``."""
+    return "{}/{}".format(data_path["DataStoreName"], data_path["RelativePath"])
+
+
+def _data_path_defaults(graph: dict) -> dict[str, dict]:
+    """The graph's DataPath pipeline parameters (``DataPathParameters`` of its interface) and their defaults."""
+    interface = graph.get("_interface") or {}
+    return {p["Name"]: p.get("DefaultValue") or {} for p in interface.get("DataPathParameters") or []}
+
+
+def _data_path(name: str, value: object) -> dict:
+    """A DataPath assignment checked: a datastore name and a path on it."""
+    if isinstance(value, str) and "/" in value.strip("/"):   # "datastore/path", as a run keeps it
+        datastore, _slash, path = value.strip("/").partition("/")
+        value = {"DataStoreName": datastore, "RelativePath": path}
+    if not isinstance(value, dict) or not isinstance(value.get("DataStoreName"), str) \
+            or not value["DataStoreName"] or not isinstance(value.get("RelativePath"), str):
+        raise BadRequest("The value of DataPath parameter {} is {!r}: expected {{\"DataStoreName\": <datastore>, "
+                         "\"RelativePath\": <path on it>}}".format(name, value))
+    return {"DataStoreName": value["DataStoreName"], "RelativePath": value["RelativePath"]}
+
+
+def data_path_values(graph: dict, assignments: dict | None, data_paths: dict | None) -> dict[str, dict]:
+    """A run's DataPath parameters: the graph's defaults, overridden by the run's ``DataPathAssignments``
+    (or a ``datastore/path`` among its ParameterAssignments, as a published pipeline keeps it)."""
+    defaults = _data_path_defaults(graph)
+    unknown = sorted(set(data_paths or {}) - set(defaults))
+    if unknown:
+        raise BadRequest("DataPathAssignments {} are not DataPath parameters of the pipeline (it has {})".format(
+            ", ".join(unknown), ", ".join(sorted(defaults)) or "none"))
+    values = {}
+    for name, default in defaults.items():
+        chosen = (data_paths or {}).get(name) or (assignments or {}).get(name) or default
+        values[name] = _data_path(name, chosen)
+    return values
+
+
 def parameter_values(graph: dict, assignments: dict | None) -> dict[str, str]:
     """A run's pipeline parameters: the graph's defaults, overridden by the run's assignments (the
-    run keeps them all, as Azure does: the SDK rebuilds a run's graph from them)."""
+    run keeps them all, as Azure does: the SDK rebuilds a run's graph from them). A DataPath
+    parameter's value is its default ``datastore/path`` here (`data_path_values` has the run's)."""
     interface = graph.get("_interface") or {}
     values = {p["Name"]: p.get("DefaultValue") for p in interface.get("Parameters") or []}
+    values.update({name: path_text(default) for name, default in _data_path_defaults(graph).items()
+                   if default.get("DataStoreName")})
     unknown = sorted(set(assignments or {}) - set(values))
     if unknown:
         raise BadRequest("Pipeline parameters {} are not parameters of the pipeline (it has {})".format(
