@@ -24,6 +24,7 @@ from azureml_emulator.execution import parent_run
 from azureml_emulator.ids import ArtifactId, WorkspaceKey
 from azureml_emulator.jobs import backend as jobs
 from azureml_emulator.pipelines import backend, entities, steps
+from azureml_emulator.pipelines import registration as registrations
 from azureml_emulator.pipelines.entities import DATASOURCE, MODULE, PIPELINE_RUN
 from azureml_emulator.runs import backend as runs
 from azureml_emulator.store import Store
@@ -53,6 +54,7 @@ class Orchestrator:
         self.outcome: dict[str, str] = {}       # node -> Completed, Failed, Canceled or Skipped
         self.outputs: dict[str, dict[str, steps.Location]] = {}
         self.writer: dict[str, str] = {}        # node -> the run whose outputs it has (the reused one's)
+        self.registrations: dict[str, dict[str, dict]] = {}   # node -> output -> dataset to register on completion
         self.errors: list[str] = []
 
     # --- bookkeeping ---------------------------------------------------------------
@@ -213,6 +215,7 @@ class Orchestrator:
             self.log("Step {} ({}) could not start: {}".format(self.name(node_id), node_id, error.message))
             return
         self.outputs[node_id] = definition.outputs
+        self.registrations[node_id] = definition.registrations
         self.writer[node_id] = step_run_id
         self.started[node_id] = step_run_id
         backend.record_node(self.store, self.workspace, self.run_id, node_id, RunId=step_run_id,
@@ -239,12 +242,31 @@ class Orchestrator:
         for node in self.active():
             status = self.status(self.started[node])
             if status in runs.TERMINAL:
+                if status == "Completed":
+                    status = self.register_outputs(node)
                 self.outcome[node] = status
                 self.log("Completing processing run id {}.".format(self.started[node]))
                 if status == "Failed":
                     error = (runs.require(self.store, self.workspace, self.started[node]).get("error") or {})
                     self.errors.append("Step {} failed: {}".format(
                         self.name(node), (error.get("error") or {}).get("message", "")))
+
+    def register_outputs(self, node: str) -> str:
+        """Register the completed step's outputs that ask for it as datasets; Failed if one cannot be."""
+        for output, registration in (self.registrations.get(node) or {}).items():
+            location = self.outputs[node][output]
+            where = "output {} of step {}".format(output, self.name(node))
+            try:
+                record = registrations.register(self.store, self.workspace, registration, location.datastore,
+                                                location.path, where)
+            except EmulatorError as error:
+                self.errors.append("Step {}: registering {} as dataset {} failed: {}".format(
+                    self.name(node), output, registration.get("Name"), error.message))
+                self.log(self.errors[-1])
+                return "Failed"
+            self.log("Registered {} as dataset {} version {}.".format(where, record["name"],
+                                                                      record["latest"]["versionId"]))
+        return "Completed"
 
     def main(self) -> None:
         runs.set_status(self.store, self.workspace, self.run_id, "Running")
