@@ -115,11 +115,14 @@ def register(store: Store, workspace: WorkspaceKey, body: dict, if_exists_ok: bo
             return _dto(current, current_saved)
     saved_dataset = save(store, workspace, {"datasetType": kind, "properties": latest_body.get("properties"),
                                             "dataflowJson": dataflow})
-    record = {"datasetId": current["datasetId"] if current else str(uuid.uuid4()), "name": name,
-              "version": current["version"] + 1 if current else 1, "savedId": saved_dataset["id"],
-              "description": body.get("description"), "tags": body.get("tags") or {},
-              "createdTime": iso(time.time())}
-    with store.transaction() as db:
+    with store.transaction() as db:   # the latest version read again here: processes register at once
+        row = db.execute("SELECT payload FROM datasets WHERE workspace=? AND name=? ORDER BY version DESC LIMIT 1",
+                         (str(workspace), name)).fetchone()
+        current = store.loads(row["payload"]) if row else None
+        record = {"datasetId": current["datasetId"] if current else str(uuid.uuid4()), "name": name,
+                  "version": current["version"] + 1 if current else 1, "savedId": saved_dataset["id"],
+                  "description": body.get("description"), "tags": body.get("tags") or {},
+                  "createdTime": iso(time.time())}
         db.execute("INSERT INTO datasets (workspace, name, version, dataset_id, saved_id, payload) "
                    "VALUES (?, ?, ?, ?, ?, ?)", (str(workspace), name, record["version"], record["datasetId"],
                                                  record["savedId"], store.dumps(record)))

@@ -259,9 +259,11 @@ class Orchestrator:
             try:
                 record = registrations.register(self.store, self.workspace, registration, location.datastore,
                                                 location.path, where)
-            except EmulatorError as error:
+            except Exception as error:   # the dataset library's own errors too: the step fails with its text
+                message = error.message if isinstance(error, EmulatorError) else "{}: {}".format(
+                    type(error).__name__, error)
                 self.errors.append("Step {}: registering {} as dataset {} failed: {}".format(
-                    self.name(node), output, registration.get("Name"), error.message))
+                    self.name(node), output, registration.get("Name"), message))
                 self.log(self.errors[-1])
                 return "Failed"
             self.log("Registered {} as dataset {} version {}.".format(where, record["name"],
