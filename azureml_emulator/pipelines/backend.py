@@ -33,15 +33,21 @@ STEP_CODES = {"NotStarted": "0", "Queued": "1", "Preparing": "2", "Running": "2"
 NOT_STARTED = "0"
 
 
-def _check_graph(store: Store, workspace: WorkspaceKey, graph: dict) -> None:
-    """Every node names a module or data source of this workspace; every edge joins two nodes."""
+def _check_graph(store: Store, workspace: WorkspaceKey, graph: dict, interface: dict) -> None:
+    """Every node names a module or data source of this workspace, or a DataPath parameter of the
+    graph's interface; every edge joins two nodes."""
     nodes = set()
+    data_paths = {p.get("Name") for p in interface.get("DataPathParameters") or []}
     for node in graph.get("ModuleNodes") or []:
         entities.require(store, workspace, MODULE, node.get("ModuleId") or "")
         nodes.add(node.get("Id"))
     for node in graph.get("DatasetNodes") or []:
         if node.get("DatasetId"):
             entities.require(store, workspace, DATASOURCE, node["DatasetId"])
+        elif node.get("DataPathParameterName") and node["DataPathParameterName"] not in data_paths:
+            raise BadRequest("Dataset node {} names the DataPath parameter {!r}, which the graph's interface does not "
+                             "have (it has {})".format(node.get("Id"), node["DataPathParameterName"],
+                                                       ", ".join(sorted(data_paths)) or "none"))
         elif not node.get("DataSetDefinition") and not node.get("DataPathParameterName"):
             raise BadRequest("Dataset node {} has no DatasetId, DataSetDefinition or DataPathParameterName"
                              .format(node.get("Id")))
@@ -60,7 +66,7 @@ def save_graph(store: Store, workspace: WorkspaceKey, graph: object, interface: 
     """Check and record a graph the SDK sends (with its interface: the pipeline parameters)."""
     if not isinstance(graph, dict):
         raise BadRequest("The request has no Graph")
-    _check_graph(store, workspace, graph)
+    _check_graph(store, workspace, graph, interface or {})
     graph = {key: value for key, value in graph.items() if key not in ("Id", "Etag", "CreatedDate", "LastModifiedDate")}
     graph = entities.stamped(dict(graph, _interface=interface or {}), entities.new_id())
     return entities.save(store, workspace, GRAPH, graph)
