@@ -45,7 +45,7 @@ def list_datasets(request: Request) -> Reply:
 
 
 def save(request: Request) -> Reply:
-    return Reply(200, backend.save(request.store, request.workspace, request.json_object()))
+    return Reply(200, backend.ensure_saved(request.store, request.workspace, request.json_object()))
 
 
 def get_saved(request: Request) -> Reply:

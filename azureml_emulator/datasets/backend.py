@@ -46,19 +46,37 @@ def rslex_yaml(dataflow_json: str) -> str:
     return yaml
 
 
-def save(store: Store, workspace: WorkspaceKey, body: dict) -> dict:
+def save(store: Store, workspace: WorkspaceKey, body: dict, **marks: Any) -> dict:
+    """A new saved dataset (``marks``, private ``_`` fields, are kept with it)."""
     saved = {"id": str(uuid.uuid4()), "datasetType": _dataset_type(body.get("datasetType")),
              "properties": body.get("properties") or {}, "dataflowJson": _dataflow(body.get("dataflowJson")),
-             "createdTime": iso(time.time())}
+             "createdTime": iso(time.time()), **marks}
     with store.transaction() as db:
         db.execute("INSERT INTO saved_datasets (workspace, id, payload) VALUES (?, ?, ?)",
                    (str(workspace), saved["id"], store.dumps(saved)))
     return saved
 
 
+def ensure_saved(store: Store, workspace: WorkspaceKey, body: dict) -> dict:
+    """The SDK's ``ensure_saved`` (an unregistered dataset, before a run or pipeline uses it): an
+    identical definition (type, dataflow, properties) saved this way before keeps its id, so the same
+    ``Dataset.File.from_files(...)`` is the same saved dataset in every session and a step that reads
+    it can be reused; anything else is saved anew."""
+    kind, dataflow = _dataset_type(body.get("datasetType")), _dataflow(body.get("dataflowJson"))
+    properties = body.get("properties") or {}
+    for row in store.query("SELECT payload FROM saved_datasets WHERE workspace=? ORDER BY rowid", (str(workspace),)):
+        found = store.loads(row["payload"])
+        if found.get("_ensured") and (found["datasetType"], found["dataflowJson"], found["properties"]) == (
+                kind, dataflow, properties):
+            return {key: value for key, value in found.items() if not key.startswith("_")}
+    saved_dataset = save(store, workspace, body, _ensured=True)
+    return {key: value for key, value in saved_dataset.items() if not key.startswith("_")}
+
+
 def saved(store: Store, workspace: WorkspaceKey, saved_id: str) -> dict | None:
     rows = store.query("SELECT payload FROM saved_datasets WHERE workspace=? AND id=?", (str(workspace), saved_id))
-    return store.loads(rows[0]["payload"]) if rows else None
+    found = store.loads(rows[0]["payload"]) if rows else None
+    return None if found is None else {key: value for key, value in found.items() if not key.startswith("_")}
 
 
 def _saved_of(store: Store, workspace: WorkspaceKey, saved_id: str) -> dict:
@@ -97,11 +115,14 @@ def register(store: Store, workspace: WorkspaceKey, body: dict, if_exists_ok: bo
             return _dto(current, current_saved)
     saved_dataset = save(store, workspace, {"datasetType": kind, "properties": latest_body.get("properties"),
                                             "dataflowJson": dataflow})
-    record = {"datasetId": current["datasetId"] if current else str(uuid.uuid4()), "name": name,
-              "version": current["version"] + 1 if current else 1, "savedId": saved_dataset["id"],
-              "description": body.get("description"), "tags": body.get("tags") or {},
-              "createdTime": iso(time.time())}
-    with store.transaction() as db:
+    with store.transaction() as db:   # the latest version read again here: processes register at once
+        row = db.execute("SELECT payload FROM datasets WHERE workspace=? AND name=? ORDER BY version DESC LIMIT 1",
+                         (str(workspace), name)).fetchone()
+        current = store.loads(row["payload"]) if row else None
+        record = {"datasetId": current["datasetId"] if current else str(uuid.uuid4()), "name": name,
+                  "version": current["version"] + 1 if current else 1, "savedId": saved_dataset["id"],
+                  "description": body.get("description"), "tags": body.get("tags") or {},
+                  "createdTime": iso(time.time())}
         db.execute("INSERT INTO datasets (workspace, name, version, dataset_id, saved_id, payload) "
                    "VALUES (?, ?, ?, ?, ?, ?)", (str(workspace), name, record["version"], record["datasetId"],
                                                  record["savedId"], store.dumps(record)))

@@ -24,6 +24,7 @@ from azureml_emulator.execution import parent_run
 from azureml_emulator.ids import ArtifactId, WorkspaceKey
 from azureml_emulator.jobs import backend as jobs
 from azureml_emulator.pipelines import backend, entities, hyperdrive_steps, steps
+from azureml_emulator.pipelines import registration as registrations
 from azureml_emulator.pipelines.entities import DATASOURCE, MODULE, PIPELINE_RUN
 from azureml_emulator.runs import backend as runs
 from azureml_emulator.sweeps import backend as sweeps
@@ -54,6 +55,7 @@ class Orchestrator:
         self.outcome: dict[str, str] = {}       # node -> Completed, Failed, Canceled or Skipped
         self.outputs: dict[str, dict[str, steps.Location]] = {}
         self.writer: dict[str, str] = {}        # node -> the run whose outputs it has (the reused one's)
+        self.registrations: dict[str, dict[str, dict]] = {}   # node -> output -> dataset to register on completion
         self.errors: list[str] = []
         self.sweeps: dict[str, str] = {}        # a HyperDriveStep's step run -> its HyperDrive run
 
@@ -102,13 +104,8 @@ class Orchestrator:
             if dataset.get("DataSetDefinition"):
                 found[port] = self.dataset_input(dataset["DataSetDefinition"], port, node_id)
                 continue
-            if dataset.get("DataPathParameterName"):   # a DataPath parameter: the run's value of it
-                path = (self.entity.get("_data_paths") or {}).get(dataset["DataPathParameterName"])
-                if path is None:
-                    raise EmulatorError("DataPath parameter {} (input {} of step {}) has no value".format(
-                        dataset["DataPathParameterName"], port, self.name(node_id)), code="UserError")
-                found[port] = (steps.Location(path["DataStoreName"], path["RelativePath"]),
-                               "datapath:{}/{}".format(path["DataStoreName"], path["RelativePath"]))
+            if dataset.get("DataPathParameterName"):
+                found[port] = self.data_path_input(dataset["DataPathParameterName"], port, node_id)
                 continue
             if not dataset.get("DatasetId"):
                 raise EmulatorError("not emulated by azureml_emulator: step inputs other than a step's output or a "
@@ -119,6 +116,15 @@ class Orchestrator:
             found[port] = (steps.Location(blob.get("AmlDataStoreName") or "", blob.get("RelativePath") or ""),
                            "datasource:{}".format(source_entity["Id"]))
         return found
+
+    def data_path_input(self, name: str, port: str, node_id: str) -> tuple[steps.Location, str]:
+        """A DataPath pipeline parameter's datastore path (the run's value, or the graph's default)."""
+        value = (self.entity.get("_data_paths") or {}).get(name)
+        if value is None:
+            raise EmulatorError("Input {} of step {} names the DataPath parameter {!r}, which the pipeline does not "
+                                "have".format(port, self.name(node_id), name), code="UserError")
+        location = steps.Location(value["DataStoreName"], value["RelativePath"])
+        return location, "datapath:{}/{}".format(location.datastore, location.path)
 
     def dataset_input(self, definition: dict, port: str, node_id: str) -> tuple[steps.Location, str]:
         """A registered dataset (by id and version) or a saved one (by id), as a step's dataset input."""
@@ -241,6 +247,7 @@ class Orchestrator:
             self.log("Step {} ({}) could not start: {}".format(self.name(node_id), node_id, error.message))
             return
         self.outputs[node_id] = definition.outputs
+        self.registrations[node_id] = definition.registrations
         self.writer[node_id] = step_run_id
         self.started[node_id] = step_run_id
         backend.record_node(self.store, self.workspace, self.run_id, node_id, RunId=step_run_id,
@@ -269,12 +276,33 @@ class Orchestrator:
         for node in self.active():
             status = self.status(self.started[node])
             if status in runs.TERMINAL:
+                if status == "Completed":
+                    status = self.register_outputs(node)
                 self.outcome[node] = status
                 self.log("Completing processing run id {}.".format(self.started[node]))
                 if status == "Failed":
                     error = (runs.require(self.store, self.workspace, self.started[node]).get("error") or {})
                     self.errors.append("Step {} failed: {}".format(
                         self.name(node), (error.get("error") or {}).get("message", "")))
+
+    def register_outputs(self, node: str) -> str:
+        """Register the completed step's outputs that ask for it as datasets; Failed if one cannot be."""
+        for output, registration in (self.registrations.get(node) or {}).items():
+            location = self.outputs[node][output]
+            where = "output {} of step {}".format(output, self.name(node))
+            try:
+                record = registrations.register(self.store, self.workspace, registration, location.datastore,
+                                                location.path, where)
+            except Exception as error:   # the dataset library's own errors too: the step fails with its text
+                message = error.message if isinstance(error, EmulatorError) else "{}: {}".format(
+                    type(error).__name__, error)
+                self.errors.append("Step {}: registering {} as dataset {} failed: {}".format(
+                    self.name(node), output, registration.get("Name"), message))
+                self.log(self.errors[-1])
+                return "Failed"
+            self.log("Registered {} as dataset {} version {}.".format(where, record["name"],
+                                                                      record["latest"]["versionId"]))
+        return "Completed"
 
     def main(self) -> None:
         runs.set_status(self.store, self.workspace, self.run_id, "Running")

@@ -17,7 +17,7 @@ from azureml_emulator.artifacts import backend as artifacts
 from azureml_emulator.errors import BadRequest, Conflict, NotFound
 from azureml_emulator.ids import ArtifactId, WorkspaceKey
 from azureml_emulator.jobs import backend as jobs
-from azureml_emulator.pipelines import data_paths, entities
+from azureml_emulator.pipelines import data_paths, entities, registration
 from azureml_emulator.pipelines.entities import DATASOURCE, GRAPH, MODULE, PIPELINE_RUN
 from azureml_emulator.runs import backend as runs
 from azureml_emulator.store import Store
@@ -33,15 +33,21 @@ STEP_CODES = {"NotStarted": "0", "Queued": "1", "Preparing": "2", "Running": "2"
 NOT_STARTED = "0"
 
 
-def _check_graph(store: Store, workspace: WorkspaceKey, graph: dict) -> None:
-    """Every node names a module or data source of this workspace; every edge joins two nodes."""
+def _check_graph(store: Store, workspace: WorkspaceKey, graph: dict, interface: dict) -> None:
+    """Every node names a module or data source of this workspace, or a DataPath parameter of the
+    graph's interface; every edge joins two nodes."""
     nodes = set()
+    data_paths = {p.get("Name") for p in interface.get("DataPathParameters") or []}
     for node in graph.get("ModuleNodes") or []:
         entities.require(store, workspace, MODULE, node.get("ModuleId") or "")
         nodes.add(node.get("Id"))
     for node in graph.get("DatasetNodes") or []:
         if node.get("DatasetId"):
             entities.require(store, workspace, DATASOURCE, node["DatasetId"])
+        elif node.get("DataPathParameterName") and node["DataPathParameterName"] not in data_paths:
+            raise BadRequest("Dataset node {} names the DataPath parameter {!r}, which the graph's interface does not "
+                             "have (it has {})".format(node.get("Id"), node["DataPathParameterName"],
+                                                       ", ".join(sorted(data_paths)) or "none"))
         elif not node.get("DataSetDefinition") and not node.get("DataPathParameterName"):
             raise BadRequest("Dataset node {} has no DatasetId, DataSetDefinition or DataPathParameterName"
                              .format(node.get("Id")))
@@ -60,7 +66,7 @@ def save_graph(store: Store, workspace: WorkspaceKey, graph: object, interface: 
     """Check and record a graph the SDK sends (with its interface: the pipeline parameters)."""
     if not isinstance(graph, dict):
         raise BadRequest("The request has no Graph")
-    _check_graph(store, workspace, graph)
+    _check_graph(store, workspace, graph, interface or {})
     graph = {key: value for key, value in graph.items() if key not in ("Id", "Etag", "CreatedDate", "LastModifiedDate")}
     graph = entities.stamped(dict(graph, _interface=interface or {}), entities.new_id())
     return entities.save(store, workspace, GRAPH, graph)
@@ -77,7 +83,12 @@ def new_run(store: Store, workspace: WorkspaceKey, experiment: str, graph: dict,
            "TotalRunSteps": len(graph.get("ModuleNodes") or []), "ScheduleId": info.get("ScheduleId"),
            "tags": info.get("tags") or {}, "Properties": info.get("Properties") or {},
            "_continue": bool(info.get("ContinueExperimentOnNodeFailure") or info.get("ContinueRunOnStepFailure")),
-           "_data_paths": data_paths.values(graph, info.get("DataPathAssignments")), "_nodes": {}}
+           "_data_paths": data_paths.values(graph, info.get("DataPathAssignments"),
+                                            info.get("ParameterAssignments")),
+           "_nodes": {}}
+    # Azure's run keeps a DataPath parameter's value among its ParameterAssignments as "datastore/path",
+    # which the SDK splits to rebuild the run's graph (`create_graph_from_graph_entity`).
+    run["ParameterAssignments"].update({name: data_paths.text(value) for name, value in run["_data_paths"].items()})
     entities.stamped(run, entities.new_id())
     return entities.save(store, workspace, PIPELINE_RUN, run)
 
@@ -102,6 +113,9 @@ def submit(store: Store, workspace: WorkspaceKey, run_id: str, mode: str, parent
     if entity["IsSubmitted"]:
         raise Conflict("Pipeline run {} was submitted already".format(run_id), code="PipelineRunAlreadySubmitted")
     parameters = pipeline_parameters(store, workspace, entity)
+    graph = get_graph(store, workspace, entity["GraphId"])
+    for node in graph.get("ModuleNodes") or []:   # what no step could do is refused before any runs
+        registration.check(node, entities.require(store, workspace, MODULE, node["ModuleId"]).get("Name") or node["Id"])
     runs.create_run(store, workspace, entity["RunHistoryExperimentName"], run_id, {
         "runType": "azureml.PipelineRun", "parentRunId": parent_run_id, "description": entity.get("Description"),
         "tags": dict(entity.get("tags") or {}, **{"azureml.pipelineComponent": "pipelinerun"}),
@@ -118,9 +132,12 @@ def parameter_values(graph: dict, assignments: dict | None) -> dict[str, str]:
     """A run's pipeline parameters: the graph's defaults, overridden by the run's assignments (the
     run keeps them all, as Azure does: the SDK rebuilds a run's graph from them). An assignment
     to a name the pipeline has no parameter of is ignored, as Azure ignores it (Microsoft's
-    versioned-endpoint sample posts {"1": ..., "2": ...} to a pipeline without parameters)."""
+    versioned-endpoint sample posts {"1": ..., "2": ...} to a pipeline without parameters). A
+    DataPath parameter's value is its default ``datastore/path`` here (`data_paths.values` has the run's)."""
     interface = graph.get("_interface") or {}
     values = {p["Name"]: p.get("DefaultValue") for p in interface.get("Parameters") or []}
+    values.update({name: data_paths.text(default) for name, default in data_paths.defaults(graph).items()
+                   if default is not None})
     values.update((name, value) for name, value in (assignments or {}).items() if name in values)
     return {name: "" if value is None else str(value) for name, value in values.items()}
 

@@ -9,10 +9,18 @@ from __future__ import annotations
 from azureml_emulator.errors import BadRequest
 
 
+def text(value: dict) -> str:
+    """A DataPath as a run keeps it among its ParameterAssignments: ``datastore/path``."""
+    return "{}/{}".format(value["DataStoreName"], value["RelativePath"])
+
+
 def _path(value: object, name: str) -> dict[str, str]:
     """A LegacyDataPath ({DataStoreName, RelativePath}), or BadRequest saying what is wrong."""
     if isinstance(value, dict) and isinstance(value.get("LiteralValue"), dict):   # DataPathParameterList's shape
         value = value["LiteralValue"]
+    if isinstance(value, str) and "/" in value.strip("/"):   # "datastore/path", as a run keeps it
+        datastore, _slash, path = value.strip("/").partition("/")
+        value = {"DataStoreName": datastore, "RelativePath": path}
     if not isinstance(value, dict) or not value.get("DataStoreName") or value.get("RelativePath") is None:
         raise BadRequest("DataPath parameter {} is {!r}: expected a datastore path, {{\"DataStoreName\": ..., "
                          "\"RelativePath\": ...}}".format(name, value))
@@ -29,14 +37,18 @@ def defaults(graph: dict) -> dict[str, dict | None]:
     return found
 
 
-def values(graph: dict, assignments: dict | None) -> dict[str, dict]:
-    """A run's DataPath parameters: the graph's defaults overridden by ``assignments``."""
+def values(graph: dict, assignments: dict | None, parameters: dict | None = None) -> dict[str, dict]:
+    """A run's DataPath parameters: the graph's defaults overridden by ``assignments`` (its
+    DataPathAssignments) or by a ``datastore/path`` among its ParameterAssignments (``parameters``),
+    as a published pipeline or an earlier run keeps it."""
     known = defaults(graph)
     unknown = sorted(set(assignments or {}) - set(known))
     if unknown:
         raise BadRequest("DataPath parameters {} are not parameters of the pipeline (it has {})".format(
             ", ".join(unknown), ", ".join(sorted(known)) or "none"))
     result = {name: value for name, value in known.items() if value is not None}
+    result.update({name: _path(value, name) for name, value in (parameters or {}).items()
+                   if name in known and value not in (None, "")})
     result.update({name: _path(value, name) for name, value in (assignments or {}).items()})
     return result
 

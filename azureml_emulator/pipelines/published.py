@@ -6,7 +6,7 @@ from __future__ import annotations
 from azureml_emulator.addresses import EMULATOR_BASE_URL
 from azureml_emulator.errors import BadRequest
 from azureml_emulator.ids import WorkspaceKey, safe_name
-from azureml_emulator.pipelines import backend, entities
+from azureml_emulator.pipelines import backend, data_paths, entities
 from azureml_emulator.pipelines.entities import PIPELINE_RUN, PUBLISHED
 from azureml_emulator.store import Store
 
@@ -26,12 +26,21 @@ def create(store: Store, workspace: WorkspaceKey, info: dict) -> dict:
     pipeline_id = entities.new_id()
     published = {"Name": info["Name"], "Description": info.get("Description"), "Version": info.get("Version"),
                  "GraphId": graph["Id"], "TotalRunSteps": len(graph.get("ModuleNodes") or []),
-                 "ParameterAssignments": backend.parameter_values(graph, info.get("ParameterAssignments")),
+                 "ParameterAssignments": _parameters(graph, info),
                  "DataSetDefinitionValueAssignments": info.get("DataSetDefinitionValueAssignments") or {},
                  "Url": endpoint(workspace, pipeline_id), "EntityStatus": "Active",
                  "ContinueRunOnStepFailure": bool(info.get("ContinueRunOnStepFailure")),
                  "Properties": info.get("Properties") or {}, "EnableNotification": info.get("EnableNotification")}
     return entities.save(store, workspace, PUBLISHED, entities.stamped(published, pipeline_id))
+
+
+def _parameters(graph: dict, info: dict) -> dict[str, str]:
+    """The published pipeline's parameter values, a DataPath parameter's as ``datastore/path`` (as Azure
+    keeps it: the SDK rebuilds the published graph from them)."""
+    values = backend.parameter_values(graph, info.get("ParameterAssignments"))
+    chosen = data_paths.values(graph, info.get("DataPathAssignments"), info.get("ParameterAssignments"))
+    values.update({name: data_paths.text(value) for name, value in chosen.items()})
+    return values
 
 
 def get(store: Store, workspace: WorkspaceKey, pipeline_id: str) -> dict:

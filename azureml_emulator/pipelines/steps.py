@@ -11,6 +11,8 @@ reuse key.
 * An input is the datastore path of the edge's source (an upstream step's output, or a
   data source); an output (PipelineData) is ``azureml/<step run id>/<output name>`` on its
   datastore, mounted read-write, as Azure places it.
+* An output registered as a dataset (`pipelines.registration`) is registered by the supervisor
+  when the step completes.
 * The reuse key: the module (its fingerprint covers the script's snapshot, the step's
   definition and ``allow_reuse``), the parameter values and run configuration, and each
   input's data (the run that wrote it, or the data source). Azure reuses a step's earlier
@@ -25,6 +27,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from azureml_emulator.errors import EmulatorError, NotEmulated
+from azureml_emulator.pipelines import registration as registrations
 
 LITERAL, GRAPH_PARAMETER, CONCATENATE = "0", "1", "2"
 REFERENCE = "$AZUREML_DATAREFERENCE_{}"
@@ -56,6 +59,7 @@ class StepDefinition:
     reuse_key: str
     step_type: str = "PythonScriptStep"
     inputs: dict[str, str] = field(default_factory=dict)   # input name -> what identifies its data
+    registrations: dict[str, dict] = field(default_factory=dict)   # output -> its dataset registration
 
 
 def is_sequencing(port_name: str | None) -> bool:
@@ -179,7 +183,7 @@ def define(node: dict, module: dict, parameters: dict[str, str], inputs: dict[st
                             "mode": _mode(setting.get("DataStoreMode") or port.get("DataStoreMode")),
                             "pathOnCompute": setting.get("PathOnCompute") or port.get("PathOnCompute"),
                             "overwrite": bool(port.get("Overwrite"))}
-    outputs = {}
+    outputs, registered = {}, {}
     for port in interface.get("Outputs") or []:
         if is_sequencing(port["Name"]) or port.get("SkipProcessing"):
             continue
@@ -189,10 +193,10 @@ def define(node: dict, module: dict, parameters: dict[str, str], inputs: dict[st
             raise NotEmulated("step outputs in mode {!r} (output {} of step {}): the emulator mounts outputs"
                               .format(mode, port["Name"], module.get("Name")))
         path = "azureml/{}/{}".format(step_run_id, port["Name"])   # a PipelineData's place
+        registration = registrations.requested(setting)
+        if registration is not None:
+            registered[port["Name"]] = registration
         if "DatasetOutputOptions" in setting:   # an OutputFileDatasetConfig
-            if (setting.get("DatasetRegistration") or {}).get("Name"):
-                raise NotEmulated("registering a step's output as a dataset (register_on_complete, output {} of step "
-                                  "{})".format(port["Name"], module.get("Name")))
             template = (setting.get("DatasetOutputOptions") or {}).get("PathOnDatastore") or DATASET_OUTPUT_PATH
             path = template.replace("{run-id}", step_run_id).replace("{output-name}", port["Name"])
         location = Location(setting.get("DataStoreName") or port.get("DataStoreName") or "workspaceblobstore",
@@ -212,4 +216,4 @@ def define(node: dict, module: dict, parameters: dict[str, str], inputs: dict[st
            "runconfig": runconfig_text, "inputs": {name: identity for name, (_l, identity) in sorted(inputs.items())}}
     reuse_key = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
     return StepDefinition(configuration, snapshot_id, outputs, reuse_key, module.get("StepType") or "PythonScriptStep",
-                          {name: identity for name, (_l, identity) in inputs.items()})
+                          {name: identity for name, (_l, identity) in inputs.items()}, registered)
