@@ -61,7 +61,7 @@ def seams() -> list[tuple[Any, str, Any]]:
         for name in ("from_delimited_files", "from_parquet_files", "from_json_lines_files")
     ] + [
         (AciWebservice, "run", webservices.make_run(AciWebservice.run)),
-    ] + local_webservice.patches() + _open_datasets()
+    ] + workspaces.interactive_login_seams() + local_webservice.patches() + _open_datasets()
 
 
 def _open_datasets() -> list[tuple[Any, str, Any]]:

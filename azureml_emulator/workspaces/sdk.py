@@ -66,6 +66,20 @@ class EmulatorAuthentication(AbstractAuthentication):
         return {"Authorization": "Bearer " + LOCAL_TOKEN}
 
 
+def interactive_login_seams() -> list[tuple[Any, str, Any]]:
+    """``InteractiveLoginAuthentication()`` signs in with no browser and no Azure AD: it hands
+    out the workspace's local token (what a published pipeline's REST endpoint is called with)."""
+    from azureml.core.authentication import InteractiveLoginAuthentication
+
+    def __init__(self: Any, force: bool = False, tenant_id: str | None = None, cloud: str | None = None) -> None:
+        self._cloud_type = emulator_cloud()
+
+    return [(InteractiveLoginAuthentication, "__init__", __init__)] + [
+        (InteractiveLoginAuthentication, name, getattr(EmulatorAuthentication, name))
+        for name in ("_get_arm_token", "_get_graph_token", "_get_azureml_client_token", "_get_all_subscription_ids",
+                     "_get_workspace", "get_authentication_header")]
+
+
 class EmulatedServiceContext(ServiceContext):
     """Service discovery answered locally: all Azure ML services live at the emulator host."""
 

@@ -99,3 +99,10 @@ def test_workspace_list_finds_the_workspaces_of_a_subscription_and_resource_grou
     in_group = Workspace.list("11111111-2222-3333-4444-555555555555", resource_group="rg-a")
     assert list(in_group) == ["first"] and in_group["first"][0]._workspace_id == first._workspace_id
     assert Workspace.list("11111111-2222-3333-4444-555555555555", resource_group="rg-none") == {}
+
+
+def test_interactive_login_signs_in_locally_and_its_header_is_the_workspaces_token(ws):
+    from azureml.core.authentication import InteractiveLoginAuthentication
+    header = InteractiveLoginAuthentication().get_authentication_header()   # no browser, no Azure AD
+    assert header == ws._auth_object.get_authentication_header()
+    assert header["Authorization"].startswith("Bearer ")
