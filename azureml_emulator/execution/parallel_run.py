@@ -270,6 +270,7 @@ class Driver(object):
         self.init_failures = {}   # type: Dict[str, int]
         self.error = None   # type: Optional[str]
         self.any_ready_ever = False
+        self.first_ready = None   # type: Optional[float]
 
     # --- workers -------------------------------------------------------------------
 
@@ -399,6 +400,7 @@ class Driver(object):
         kind = message[0]
         if kind == "ready":
             worker.ready = self.any_ready_ever = True
+            self.first_ready = self.first_ready or time.time()
             self.logs.write(worker.log_name, "init() finished.")
         elif kind == "init_failed":
             self.user_error(worker, message[1])
@@ -457,14 +459,18 @@ class Driver(object):
         except Exception as error:
             return self.fail("The mini batches could not be made: {}".format(error))
         logs.progress("{} mini batches were created ({} items).".format(len(batches), sum(b.size for b in batches)))
+        started = time.time()
         try:
             self.schedule(batches)
         finally:
             for worker in list(self.workers):
                 worker.stop(kill=self.error is not None)
         processed = sum(1 for b in batches if b.done)
-        logs.progress("{} of {} mini batches processed; {} items failed in {} mini batches.".format(
-            processed, len(batches), self.failed_items, self.failed_batches))
+        ended = time.time()
+        logs.progress("{} of {} mini batches processed in {:.3f} s ({:.3f} s from the first worker's init()); {} "
+                      "items failed in {} mini batches.".format(processed, len(batches), ended - started,
+                                                               ended - (self.first_ready or started),
+                                                               self.failed_items, self.failed_batches))
         if self.error is not None:
             return self.fail(self.error)
         target = self.write_output(batches)

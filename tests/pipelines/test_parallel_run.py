@@ -8,9 +8,15 @@ from azureml.pipeline.core import Pipeline, PipelineData, PipelineParameter
 from azureml.pipeline.steps import ParallelRunConfig, ParallelRunStep
 
 ENTRY = """
-import os, sys
+import argparse, os, sys
+from azureml_user.parallel_run import EntryScript
 def init():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--labels')
+    labels, _ = parser.parse_known_args()
     print('INIT', os.getpid(), ' '.join(sys.argv[1:]))
+    print('LABELS', open(os.path.join(labels.labels, 'f0.txt')).read())
+    EntryScript().logger.info('HELPER %s', EntryScript().agent_name)
 def run(mini_batch):
     print('BATCH', len(mini_batch))
     return [os.path.basename(path) + ' ' + open(path).read() for path in mini_batch]
@@ -56,15 +62,17 @@ def entry_folder(cluster, text, name="entry"):
     return str(folder)
 
 
-def parallel_step(cluster, folder, dataset, environment=None, name="score", **config):
+def parallel_step(cluster, folder, dataset, environment=None, name="score", side=None, **config):
     output = PipelineData("scores", datastore=cluster.ws.get_default_datastore())
     settings = dict(error_threshold=0, output_action="append_row", node_count=1, process_count_per_node=2)
     settings.update(config)
     parallel_config = ParallelRunConfig(source_directory=folder, entry_script="entry.py",
                                         environment=environment or cluster.environment,
                                         compute_target=cluster.target, **settings)
+    arguments = ["--extra", "x"] + (["--labels", side] if side is not None else [])
     return ParallelRunStep(name=name, parallel_run_config=parallel_config, inputs=[dataset.as_named_input("items")],
-                           output=output, arguments=["--extra", "x"], allow_reuse=False)
+                           output=output, arguments=arguments, side_inputs=[side] if side is not None else None,
+                           allow_reuse=False)
 
 
 def output_lines(step_run, target):
@@ -81,8 +89,9 @@ def log_text(step_run, name, target):
 
 def test_a_file_dataset_in_mini_batches_of_a_pipeline_parameter_size_appends_rows(cluster):
     dataset = file_dataset(cluster, "numbers", [str(i) for i in range(7)])
+    labels = file_dataset(cluster, "labels", ["zero"]).as_named_input("labels").as_mount()   # a side input
     size = PipelineParameter("batch_size", default_value="3")
-    step = parallel_step(cluster, entry_folder(cluster, ENTRY), dataset, mini_batch_size=size)
+    step = parallel_step(cluster, entry_folder(cluster, ENTRY), dataset, mini_batch_size=size, side=labels)
     pipeline = Pipeline(cluster.ws, steps=[step])
     default = cluster.experiment.submit(pipeline)
     overridden = cluster.experiment.submit(pipeline, pipeline_parameters={"batch_size": "2"})
@@ -98,11 +107,13 @@ def test_a_file_dataset_in_mini_batches_of_a_pipeline_parameter_size_appends_row
         assert expected in names
     assert any(n.startswith("logs/job_progress_overview.") for n in names)
     master = log_text(step_run, "logs/sys/master_role.txt", cluster.work / "master.txt")
-    assert "3 mini batches were created (7 items)" in master and "The job succeeded." in master
+    assert "3 mini batches were created (7 items)" in master and "The job succeeded." in master   # not the side input
     stdout = "".join(log_text(step_run, "logs/user/stdout/0/process00{}.stdout.txt".format(i),
                               cluster.work / "stdout{}.txt".format(i)) for i in range(2))
     assert stdout.count("INIT") == 2   # init() once in each of the two workers
     assert "--extra x" in stdout       # the step's arguments reach the entry script
+    assert stdout.count("LABELS zero") == 2   # the side input is mounted, its path in the arguments
+    assert "HELPER process000" in stdout and "HELPER process001" in stdout   # EntryScript's logger, to stdout
     assert sorted(line for line in stdout.splitlines() if line.startswith("BATCH")) == [
         "BATCH 1", "BATCH 3", "BATCH 3"]
 
