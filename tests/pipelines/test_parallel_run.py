@@ -159,7 +159,8 @@ def test_a_tabular_dataset_is_given_to_run_as_data_frames_of_about_the_batch_siz
     kernel = Environment("kernel-python")
     kernel.python.user_managed_dependencies = True   # the kernel has azureml-dataprep and pandas
     # about 40 bytes of CSV text a mini-batch: the rows are "0,0" to "11,110", 3 to 7 bytes each
-    step = parallel_step(cluster, entry_folder(cluster, TABLE), table, environment=kernel, mini_batch_size="40")
+    step = parallel_step(cluster, entry_folder(cluster, TABLE), table, environment=kernel, mini_batch_size="40",
+                         process_count_per_node=1)
     run = cluster.experiment.submit(Pipeline(cluster.ws, steps=[step]))
     assert run.wait_for_completion(show_output=False) == "Finished"
     step_run = run.find_step_run("score")[0]
