@@ -32,6 +32,7 @@ import argparse
 import importlib.util
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -257,12 +258,7 @@ class Driver(object):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.logs = Logs(os.path.abspath("logs"))
-        self.helper = tempfile.mkdtemp(prefix="prs-")
-        package = os.path.join(self.helper, "azureml_user", "parallel_run")
-        os.makedirs(package)
-        open(os.path.join(self.helper, "azureml_user", "__init__.py"), "w").close()
-        with open(os.path.join(package, "__init__.py"), "w") as helper:
-            helper.write(ENTRY_SCRIPT_HELPER)
+        self.helper = ""   # the folder of the EntryScript helper's package, while the workers run
         self.workers = []   # type: List[Worker]
         self.numbers = {}   # type: Dict[int, int]
         self.failed_items = 0
@@ -451,6 +447,18 @@ class Driver(object):
         return target
 
     def run(self) -> int:
+        self.helper = tempfile.mkdtemp(prefix="azureml-emulator-prs-")
+        try:
+            package = os.path.join(self.helper, "azureml_user", "parallel_run")
+            os.makedirs(package)
+            open(os.path.join(self.helper, "azureml_user", "__init__.py"), "w").close()
+            with open(os.path.join(package, "__init__.py"), "w") as helper:
+                helper.write(ENTRY_SCRIPT_HELPER)
+            return self.process()
+        finally:
+            shutil.rmtree(self.helper, ignore_errors=True)
+
+    def process(self) -> int:
         logs = self.logs
         logs.progress("ParallelRunStep (azureml_emulator): entry script {}, {} node(s) x {} process(es).".format(
             self.settings.entry_script, self.settings.nodes, self.settings.processes))
