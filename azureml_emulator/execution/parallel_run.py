@@ -349,9 +349,16 @@ class Driver(object):
         while any(not batch.done for batch in batches):
             for worker in self.workers:
                 if worker.ready and worker.batch is None and pending:
-                    worker.give(pending.popleft())
+                    batch = pending.popleft()
+                    try:
+                        worker.give(batch)
+                    except OSError:   # the worker is gone: its end of the pipe says so next
+                        worker.batch = None
+                        batch.tries -= 1
+                        pending.appendleft(batch)
+                        continue
                     self.logs.write(worker.log_name, "Mini batch {} ({}) started, try {}.".format(
-                        worker.batch.index, worker.batch.description, worker.batch.tries) if worker.batch else "")
+                        batch.index, batch.description, batch.tries))
             busy = [w for w in self.workers if w.batch is not None]
             deadlines = [w.started + settings.timeout for w in busy]
             wait_for = min(deadlines + [time.time() + 1.0]) - time.time()
@@ -421,16 +428,15 @@ class Driver(object):
                 self.failed(batch, pending, "run() raised " + message[2].strip().splitlines()[-1])
 
     def init_failed(self, worker: Worker, reason: str) -> None:
-        """A worker whose init() failed is replaced, until its node has seen 3 x processes failures."""
-        self.init_failures[worker.node] = self.init_failures.get(worker.node, 0) + 1
+        """A worker whose init() failed is replaced, until its node has seen 3 x processes failures;
+        when no worker is left, the job fails."""
+        failures = self.init_failures[worker.node] = self.init_failures.get(worker.node, 0) + 1
         self.workers.remove(worker)
         worker.stop(kill=True)
-        if self.init_failures[worker.node] >= 3 * self.settings.processes and not self.any_ready_ever:
-            if not self.workers:
-                self.error = "init() failed {} times on node {}: {}".format(
-                    self.init_failures[worker.node], worker.node, reason)
-            return
-        self.start_worker(int(worker.node))
+        if failures < 3 * self.settings.processes:
+            self.start_worker(int(worker.node))
+        elif not self.workers:
+            self.error = "init() failed {} times on node {}: {}".format(failures, worker.node, reason)
 
     def write_output(self, batches: List[Batch]) -> Optional[str]:
         if self.settings.output_action != "append_row":

@@ -168,3 +168,18 @@ def test_a_tabular_dataset_is_given_to_run_as_data_frames_of_about_the_batch_siz
     assert sorted(rows, key=lambda r: int(r.split()[0])) == ["{} {} {}".format(i, 10 * i, 11 * i) for i in range(12)]
     master = log_text(step_run, "logs/sys/master_role.txt", cluster.work / "master.txt")
     assert "2 mini batches were created (12 items)" in master
+
+
+def test_an_init_that_always_raises_fails_the_step_after_three_tries_per_process(cluster):
+    dataset = file_dataset(cluster, "few", ["1", "2"])
+    folder = entry_folder(cluster, "def init():\n    raise RuntimeError('no model here')\n"
+                                   "def run(mini_batch):\n    return mini_batch\n")
+    run = cluster.experiment.submit(Pipeline(cluster.ws, steps=[
+        parallel_step(cluster, folder, dataset, process_count_per_node=1)]))
+    assert run.wait_for_completion(show_output=False, raise_on_error=False) == "Failed"
+    step_run = run.find_step_run("score")[0]
+    message = step_run.get_details()["error"]["error"]["message"]
+    assert "init() failed 3 times on node 0: init() raised RuntimeError: no model here" in message
+    errors = log_text(step_run, "logs/user/error.txt", cluster.work / "errors.txt")
+    assert [line.split(" ", 2)[2] for line in errors.splitlines()] == [
+        "0 process00{}: RuntimeError: no model here".format(i) for i in range(3)]
