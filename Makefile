@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-NOTEBOOKS := img-classification-part1-training.ipynb img-classification-part2-deploy.ipynb
+NOTEBOOKS := img-classification-part1-training.ipynb img-classification-part2-deploy.ipynb \
+             img-classification-part3-batch-score.ipynb
 
 .PHONY: run test types venv clean benchmark
 
@@ -18,7 +19,7 @@ $(BIN)/.installed: pyproject.toml kernelspec/kernel.json $(shell find azureml_em
 
 venv: $(BIN)/.installed
 
-# Runs part 1 (training) then part 2 (deploy) end to end on the offline emulator, in one
+# Runs part 1 (training), part 2 (deploy) and part 3 (batch scoring) end to end on the offline emulator, in one
 # workspace, and writes the executed copies to executed/ (conf.png and samples.png beside them).
 run: venv
 	$(BIN)/python -m azureml_emulator.tools.run_notebook $(NOTEBOOKS) --output-dir executed

@@ -40,6 +40,7 @@ from azureml_emulator.errors import BuildError, EmulatorError
 from azureml_emulator.execution import isolation, job_contract
 from azureml_emulator.execution.job_bridge import Bridge
 from azureml_emulator.ids import ArtifactId, WorkspaceKey, safe_name
+from azureml_emulator.pipelines import parallel
 from azureml_emulator.runs import backend as runs
 from azureml_emulator.snapshots import backend as snapshots
 from azureml_emulator.store import Store
@@ -199,7 +200,8 @@ class Job:
         return result
 
     def job_environment(self, build: builder.Build, bridge: Bridge, variables: dict[str, str]) -> dict[str, str]:
-        env = isolation.process_environment(build, self.folder, [job_contract.ENTRY_MODULE])
+        env = isolation.process_environment(build, self.folder, [job_contract.ENTRY_MODULE,
+                                                                 *parallel.entry_modules(self.run)])
         configuration = self.run["runDefinition"]
         env.update({k: str(v) for k, v in ((configuration.get("environment") or {}).get("environmentVariables")
                                            or {}).items()})
@@ -246,6 +248,7 @@ class Job:
         variables.update({references.VARIABLE + name: path for name, path in referenced.items()})
         outputs = self.outputs()
         variables.update(data_outputs.variables(outputs))
+        variables.update(parallel.prepare_job(self.run, workdir))   # a ParallelRunStep's driver
         script = self.run["runDefinition"]["script"]
         bridge = Bridge(self.emulator)
         try:

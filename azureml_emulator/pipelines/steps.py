@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from azureml_emulator.errors import EmulatorError, NotEmulated
 from azureml_emulator.pipelines import registration as registrations
+from azureml_emulator.pipelines import parallel
 
 LITERAL, GRAPH_PARAMETER, CONCATENATE = "0", "1", "2"
 REFERENCE = "$AZUREML_DATAREFERENCE_{}"
@@ -148,7 +149,7 @@ def define(node: dict, module: dict, parameters: dict[str, str], inputs: dict[st
            step_run_id: str) -> StepDefinition:
     """The step run's definition. ``inputs``: each data input port's location, and what identifies
     the data there (the run that wrote it, or the data source), for the reuse key."""
-    if module.get("StepType") not in (None, "PythonScriptStep", "CommandStep"):
+    if module.get("StepType") not in (None, "PythonScriptStep", "CommandStep", parallel.STEP_TYPE):
         raise NotEmulated("pipeline steps of type {} (step {}): the emulator runs PythonScriptStep".format(
             module.get("StepType"), module.get("Name")))
     values = node_parameters(node, module, parameters)

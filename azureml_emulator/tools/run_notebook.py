@@ -1,6 +1,6 @@
 """`make run`: execute the notebooks end to end on the emulator and report the accuracies.
 
-    python -m azureml_emulator.tools.run_notebook PART1 PART2 --output-dir executed
+    python -m azureml_emulator.tools.run_notebook PART1 PART2 PART3 --output-dir executed
 
 The notebooks run in order, in one fresh emulator home next to the output (so part 2
 deploys what part 1 registered, and every run starts from an empty workspace, like a
@@ -26,6 +26,7 @@ from azureml_emulator.runtime.home import HOME_ENV_VAR
 
 ACCURACY = re.compile(r"Overall accuracy:\s*([0-9.]+)")
 LOGGED_ACCURACY = re.compile(r"'accuracy': ([0-9.]+)")   # part 1's print(run.get_metrics())
+BATCH_ACCURACY = re.compile(r"Batch scoring accuracy:\s*([0-9.]+)")   # part 3's
 FIGURES = ("conf.png", "samples.png")
 
 
@@ -110,7 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     accuracies = [m.group(1) for text in texts for m in ACCURACY.finditer(text)]
     if accuracies:
         print("Accuracy of the web service on the 10,000 MNIST test images: {}".format(accuracies[-1]))
-    if not (logged or accuracies):
+    batch = [m.group(1) for text in texts for m in BATCH_ACCURACY.finditer(text)]
+    if batch:
+        print("Accuracy of the batch scoring pipeline on the 10,000 MNIST test images: {}".format(batch[-1]))
+    if not (logged or accuracies or batch):
         print("No accuracy in the notebooks' output (neither an 'Overall accuracy' line nor a logged 'accuracy' "
               "metric)", file=sys.stderr)
         return 1

@@ -96,9 +96,11 @@ def test_what_a_service_or_job_process_imports_of_the_emulator_loads_in_every_py
     in each Python such a process may run in (the inference server's app is compiled only: a bare
     Python has no inference server to import)."""
     from azureml_emulator.execution import isolation, job_contract, service_contract
+    from azureml_emulator.pipelines import parallel
     root = isolation.side_code(tmp_path, isolation.side_modules(service_contract.ENTRY_MODULES
-                                                                + (job_contract.ENTRY_MODULE,)))
+                                                                + (job_contract.ENTRY_MODULE, parallel.DRIVER_MODULE)))
     check = ("import azureml_emulator.execution.service_process, azureml_emulator.execution.job_runtime\n"
+             "import azureml_emulator.execution.parallel_run\n"
              "compile(open(sys.argv[1]).read(), sys.argv[1], 'exec')")
     checked = []
     for python in PYTHONS:
