@@ -71,7 +71,7 @@ def test_a_published_pipeline_takes_data_path_assignments_over_rest(cluster):
     assert default_run.wait_for_completion(show_output=False) == "Finished"
     assert "NAME first" in job_log(list(default_run.get_steps())[0])
 
-    for wrong, says in (({"nope": {"DataStoreName": datastore, "RelativePath": "x"}}, "not DataPath parameters"),
-                        ({"input_datapath": {"RelativePath": "x"}}, "expected {\"DataStoreName\"")):
+    for wrong, says in (({"nope": {"DataStoreName": datastore, "RelativePath": "x"}}, "DataPath parameters nope are not"),
+                        ({"input_datapath": {"RelativePath": "x"}}, "expected a datastore path")):
         refused = requests.post(published.endpoint, json=dict(body, DataPathAssignments=wrong), headers=headers)
         assert refused.status_code == 400 and says in refused.json()["error"]["message"]
