@@ -20,7 +20,7 @@ def deferred_seams() -> list[tuple[str, Callable[[ModuleType], list[tuple[Any, s
     """(module, seams of it) for seams in modules slow to import and often unused: they are
     applied when the module is imported (at once, if it already is)."""
     from azureml_emulator.tracking import sdk as tracking
-    return [(tracking.CLOUD_MODULE, tracking.storage_suffix_seams)]
+    return [(tracking.CLOUD_MODULE, tracking.storage_suffix_seams), (OPEN_DATASETS, _open_datasets)]
 
 
 def seams() -> list[tuple[Any, str, Any]]:
@@ -63,17 +63,18 @@ def seams() -> list[tuple[Any, str, Any]]:
         for name in ("from_delimited_files", "from_parquet_files", "from_json_lines_files")
     ] + [
         (AciWebservice, "run", webservices.make_run(AciWebservice.run)),
-    ] + local_webservice.patches() + _open_datasets()
+    ] + local_webservice.patches()
 
 
-def _open_datasets() -> list[tuple[Any, str, Any]]:
+OPEN_DATASETS = "azureml.opendatasets"
+
+
+def _open_datasets(package: ModuleType) -> list[tuple[Any, str, Any]]:
     """MNIST from the vendored copy, Diabetes from scikit-learn's and a clear refusal of every
-    other open dataset (`data_access.catalog`), when azureml-opendatasets is installed (the tutorial's
-    extra); the emulator installed on its own does not need it."""
-    try:
-        from azureml.opendatasets import MNIST
-    except ImportError:
-        return []
+    other open dataset (`data_access.catalog`), applied when a notebook imports azureml-opendatasets
+    (the tutorial's extra; the emulator installed on its own does not need it). Deferred: the
+    package takes seconds to import (pandas, scipy, AutoML's config), which every kernel start paid."""
+    from azureml.opendatasets import MNIST
     from azureml_emulator.data_access import catalog, opendatasets
     return [(MNIST, "get_file_dataset", classmethod(opendatasets.make_get_file_dataset(MNIST.get_file_dataset)))
             ] + catalog.seams()
