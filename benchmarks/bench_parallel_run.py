@@ -9,7 +9,6 @@ Part 3's model is a logistic regression trained here on 2,000 images (part 1's t
 train and scores the same way).
 """
 import argparse
-import os
 import re
 import sys
 import tempfile
@@ -52,58 +51,47 @@ def main() -> None:
     args = parser.parse_args()
     import joblib
     from sklearn.linear_model import LogisticRegression
-    from azureml.core import Dataset, Model, Workspace
-    from azureml.core.compute import AmlCompute, ComputeTarget
-    from azureml_emulator import emulate
-    from azureml_emulator.tools import housekeeping
-    from helpers import MNIST_DIR, service_environment
+    from azureml.core import Dataset, Model
+    from helpers import MNIST_DIR, emulated_cluster, service_environment
     from utils import load_data
-    work = Path(tempfile.mkdtemp(prefix="bench-parallel-"))
-    os.chdir(work)
-    with emulate(home=work / "home") as emulator:
-        try:
-            ws = Workspace.from_config()
-            target = ComputeTarget.create(ws, "cpu-cluster", AmlCompute.provisioning_configuration(
-                vm_size="STANDARD_D2_V2", max_nodes=2))
-            environment = service_environment("tutorial-env")   # the tutorial's pins
-            X = load_data(str(MNIST_DIR / "train-images-idx3-ubyte.gz"), False)[:2000] / 255.0
-            y = load_data(str(MNIST_DIR / "train-labels-idx1-ubyte.gz"), True).reshape(-1)[:2000]
-            joblib.dump(LogisticRegression(max_iter=300).fit(X, y), "sklearn_mnist_model.pkl")
-            Model.register(ws, model_path="sklearn_mnist_model.pkl", model_name="sklearn_mnist")
-            store = ws.get_default_datastore()
+    with emulated_cluster("bench-parallel-") as (work, ws, target):
+        environment = service_environment("tutorial-env")   # the tutorial's pins
+        X = load_data(str(MNIST_DIR / "train-images-idx3-ubyte.gz"), False)[:2000] / 255.0
+        y = load_data(str(MNIST_DIR / "train-labels-idx1-ubyte.gz"), True).reshape(-1)[:2000]
+        joblib.dump(LogisticRegression(max_iter=300).fit(X, y), "sklearn_mnist_model.pkl")
+        Model.register(ws, model_path="sklearn_mnist_model.pkl", model_name="sklearn_mnist")
+        store = ws.get_default_datastore()
 
-            # warm the Environment's build (the benchmark is of a cached one)
-            warm = work / "warm"
-            warm.mkdir()
-            (warm / "a.txt").write_text("a")
-            (work / "echo").mkdir()
-            (work / "echo" / "entry.py").write_text(ECHO)
-            tiny = Dataset.File.upload_directory(str(warm), (store, "warm"), show_progress=False)
-            parallel_run(ws, target, environment, work / "echo", tiny, 1, 1, "warm")
+        # warm the Environment's build (the benchmark is of a cached one)
+        warm = work / "warm"
+        warm.mkdir()
+        (warm / "a.txt").write_text("a")
+        (work / "echo").mkdir()
+        (work / "echo" / "entry.py").write_text(ECHO)
+        tiny = Dataset.File.upload_directory(str(warm), (store, "warm"), show_progress=False)
+        parallel_run(ws, target, environment, work / "echo", tiny, 1, 1, "warm")
 
-            started = time.monotonic()
-            images = work / "mnist-test-images"
-            images.mkdir()
-            X_test = load_data(str(MNIST_DIR / "t10k-images-idx3-ubyte.gz"), False)
-            for index, image in enumerate(X_test):
-                np.save(str(images / "{:05d}.npy".format(index)), image)
-            dataset = Dataset.File.upload_directory(str(images), (store, "mnist-test-images"), show_progress=False)
-            dataset = dataset.register(ws, "mnist_test_images", create_new_version=True)
-            prepared = time.monotonic() - started
-            (work / "scoring").mkdir()
-            (work / "scoring" / "entry.py").write_text((REPO / "batch-scoring" / "batch_score.py").read_text())
-            scored, batches, total, after_init, step_run = parallel_run(
-                ws, target, environment, work / "scoring", dataset, 2, 1000, "batch-score-mnist")
+        started = time.monotonic()
+        images = work / "mnist-test-images"
+        images.mkdir()
+        X_test = load_data(str(MNIST_DIR / "t10k-images-idx3-ubyte.gz"), False)
+        for index, image in enumerate(X_test):
+            np.save(str(images / "{:05d}.npy".format(index)), image)
+        dataset = Dataset.File.upload_directory(str(images), (store, "mnist-test-images"), show_progress=False)
+        dataset = dataset.register(ws, "mnist_test_images", create_new_version=True)
+        prepared = time.monotonic() - started
+        (work / "scoring").mkdir()
+        (work / "scoring" / "entry.py").write_text((REPO / "batch-scoring" / "batch_score.py").read_text())
+        scored, batches, total, after_init, step_run = parallel_run(
+            ws, target, environment, work / "scoring", dataset, 2, 1000, "batch-score-mnist")
 
-            files = work / "overhead"
-            files.mkdir()
-            for index in range(args.overhead_files):
-                (files / "{:04d}.txt".format(index)).write_text(str(index))
-            echo_set = Dataset.File.upload_directory(str(files), (store, "overhead"), show_progress=False)
-            _e, echo_batches, echo_total, echo_after_init, _s = parallel_run(
-                ws, target, environment, work / "echo", echo_set, 2, 1, "overhead")
-        finally:
-            housekeeping.stop_all(emulator.home)
+        files = work / "overhead"
+        files.mkdir()
+        for index in range(args.overhead_files):
+            (files / "{:04d}.txt".format(index)).write_text(str(index))
+        echo_set = Dataset.File.upload_directory(str(files), (store, "overhead"), show_progress=False)
+        _e, echo_batches, echo_total, echo_after_init, _s = parallel_run(
+            ws, target, environment, work / "echo", echo_set, 2, 1, "overhead")
     print("part 3 offline: the 10,000 images written, uploaded and registered in {:.1f} s; the pipeline, "
           "submit to Finished, {:.1f} s ({} mini batches over 2 processes in {:.1f} s, {:.1f} s of it after the "
           "first worker's init()); in all {:.1f} s".format(prepared, scored, batches, total, after_init,

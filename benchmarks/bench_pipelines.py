@@ -5,9 +5,7 @@ resubmitted, every step reused; and where a step's time goes (queued and prepari
     python benchmarks/bench_pipelines.py [--repeat 3]
 """
 import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from statistics import median
@@ -23,50 +21,39 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    from azureml.core import Experiment, Workspace
-    from azureml.core.compute import AmlCompute, ComputeTarget
+    from azureml.core import Experiment
     from azureml.core.runconfig import RunConfiguration
     from azureml.pipeline.core import Pipeline
     from azureml.pipeline.steps import PythonScriptStep
-    from azureml_emulator import emulate
-    from azureml_emulator.tools import housekeeping
-    from conftest import service_environment
-    work = Path(tempfile.mkdtemp(prefix="bench-pipelines-"))
-    os.chdir(work)
-    with emulate(home=work / "home") as emulator:
-        try:
-            ws = Workspace.from_config()
-            target = ComputeTarget.create(ws, "cpu-cluster", AmlCompute.provisioning_configuration(
-                vm_size="STANDARD_D2_V2", max_nodes=2))
-            config = RunConfiguration()
-            config.environment = service_environment()
-            fresh, reused, waiting, running = [], [], [], []
-            for attempt in range(args.repeat):
-                folder = work / "steps{}".format(attempt)   # new code each time: nothing to reuse
-                folder.mkdir()
-                for name in "abc":
-                    (folder / (name + ".py")).write_text("print('step {} {}')\n".format(name, attempt))
-                steps = [PythonScriptStep(script_name=name + ".py", name=name, source_directory=str(folder),
-                                          compute_target=target, runconfig=config) for name in "abc"]
-                steps[1].run_after(steps[0])
-                steps[2].run_after(steps[1])
-                started = time.monotonic()
-                run = Experiment(ws, "bench").submit(Pipeline(ws, steps=steps))
-                assert run.wait_for_completion(show_output=False) == "Finished"
-                fresh.append(time.monotonic() - started)
-                for step in run.get_steps():
-                    details = step.get_details()
-                    created = posix(step._run_dto["created_utc"]) if "created_utc" in step._run_dto else None
-                    if created is not None:
-                        waiting.append(posix(details["startTimeUtc"]) - created)
-                    running.append(posix(details["endTimeUtc"]) - posix(details["startTimeUtc"]))
-                started = time.monotonic()
-                again = Experiment(ws, "bench").submit(Pipeline(ws, steps=steps))
-                assert again.wait_for_completion(show_output=False) == "Finished"
-                reused.append(time.monotonic() - started)
-                assert all(step._is_reused for step in again.get_steps())
-        finally:
-            housekeeping.stop_all(emulator.home)
+    from helpers import emulated_cluster, service_environment
+    with emulated_cluster("bench-pipelines-") as (work, ws, target):
+        config = RunConfiguration()
+        config.environment = service_environment()
+        fresh, reused, waiting, running = [], [], [], []
+        for attempt in range(args.repeat):
+            folder = work / "steps{}".format(attempt)   # new code each time: nothing to reuse
+            folder.mkdir()
+            for name in "abc":
+                (folder / (name + ".py")).write_text("print('step {} {}')\n".format(name, attempt))
+            steps = [PythonScriptStep(script_name=name + ".py", name=name, source_directory=str(folder),
+                                      compute_target=target, runconfig=config) for name in "abc"]
+            steps[1].run_after(steps[0])
+            steps[2].run_after(steps[1])
+            started = time.monotonic()
+            run = Experiment(ws, "bench").submit(Pipeline(ws, steps=steps))
+            assert run.wait_for_completion(show_output=False) == "Finished"
+            fresh.append(time.monotonic() - started)
+            for step in run.get_steps():
+                details = step.get_details()
+                created = posix(step._run_dto["created_utc"]) if "created_utc" in step._run_dto else None
+                if created is not None:
+                    waiting.append(posix(details["startTimeUtc"]) - created)
+                running.append(posix(details["endTimeUtc"]) - posix(details["startTimeUtc"]))
+            started = time.monotonic()
+            again = Experiment(ws, "bench").submit(Pipeline(ws, steps=steps))
+            assert again.wait_for_completion(show_output=False) == "Finished"
+            reused.append(time.monotonic() - started)
+            assert all(step._is_reused for step in again.get_steps())
     print("three-step pipeline, submit to Finished: median {:.1f} s ({})".format(
         median(fresh), ", ".join("{:.1f}".format(t) for t in fresh)))
     print("the same pipeline resubmitted, every step reused: median {:.1f} s ({})".format(

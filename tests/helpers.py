@@ -1,8 +1,11 @@
 """What the tests share besides fixtures: the repository's paths, and helpers that save a model,
 describe the test Environment, deploy a test script, submit a job and read what it printed.
 Tests import them from here (`from helpers import ...`); conftest.py holds only fixtures and hooks."""
+import os
 import shutil
 import sys
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import joblib
@@ -105,3 +108,23 @@ def storage_error(answer) -> tuple[str, str]:
     error = ElementTree.fromstring(answer.content)
     assert answer.headers["x-ms-error-code"] == error.findtext("Code")
     return error.findtext("Code"), error.findtext("Message")
+
+
+@contextmanager
+def emulated_cluster(prefix):
+    """For the benchmarks: a fresh folder (the working directory) with an emulated workspace and a
+    two-node cluster, "cpu-cluster"; yields (folder, workspace, cluster) and stops every process
+    the emulator started there afterwards."""
+    from azureml.core import Workspace
+    from azureml.core.compute import AmlCompute, ComputeTarget
+    from azureml_emulator import emulate
+    from azureml_emulator.tools import housekeeping
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    os.chdir(work)
+    with emulate(home=work / "home") as emulator:
+        try:
+            ws = Workspace.from_config()
+            yield work, ws, ComputeTarget.create(ws, "cpu-cluster", AmlCompute.provisioning_configuration(
+                vm_size="STANDARD_D2_V2", max_nodes=2))
+        finally:
+            housekeeping.stop_all(emulator.home)
