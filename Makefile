@@ -9,12 +9,15 @@ NOTEBOOKS := img-classification-part1-training.ipynb img-classification-part2-de
 
 # uv installs the project several times faster than pip; it is bootstrapped into the
 # venv with pip, so a fresh clone needs only Python 3.11, make and the package index.
+# --compile-bytecode writes the .pyc files at install, as pip does: every kernel, job supervisor
+# and test process then starts without compiling the SDK's modules (where PYTHONDONTWRITEBYTECODE
+# is set, Python would otherwise compile them again in each process).
 $(BIN)/.installed: pyproject.toml kernelspec/kernel.json $(shell find azureml_emulator -name "*.py")
 	@echo "Creating $(VENV) and installing the project with uv (about a minute the first time)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check uv
 	rm -rf build   # setuptools would reuse stale copies of moved modules
-	$(BIN)/uv pip install --python $(BIN)/python ".[tutorial,test]"
+	$(BIN)/uv pip install --compile-bytecode --python $(BIN)/python ".[tutorial,test]"
 	touch $@
 
 venv: $(BIN)/.installed

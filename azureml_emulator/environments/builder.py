@@ -97,9 +97,12 @@ KERNEL_INTERPRETER = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBA
 
 def installer_environment() -> dict[str, str]:
     """The environment uv runs with: the user's, less what colours its output or points a
-    Python at the kernel's interpreter and packages; user site-packages are off."""
+    Python at the kernel's interpreter and packages; user site-packages are off. Packages are
+    compiled to bytecode as they are installed, as pip does (uv does not by default): every job and
+    service process of the build then starts from .pyc files, which matters most where Python may
+    not write them itself (PYTHONDONTWRITEBYTECODE, a read-only cache)."""
     env = {key: value for key, value in os.environ.items() if key not in FORCED_COLOUR + KERNEL_INTERPRETER}
-    return {**env, "NO_COLOR": "1", "PYTHONNOUSERSITE": "1"}
+    return {**env, "NO_COLOR": "1", "PYTHONNOUSERSITE": "1", "UV_COMPILE_BYTECODE": "1"}
 
 
 def _uv(args: list[str], log: Path, offline: bool = False) -> subprocess.CompletedProcess:

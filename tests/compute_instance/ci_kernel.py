@@ -83,7 +83,8 @@ _locked = builder.file_lock
 
 
 def _uv(*args: str, cwd: Path | None = None) -> None:
-    done = subprocess.run([builder.uv_binary(), *args], capture_output=True, text=True, cwd=cwd)
+    done = subprocess.run([builder.uv_binary(), *args], capture_output=True, text=True, cwd=cwd,
+                          env=dict(os.environ, UV_COMPILE_BYTECODE="1"))   # .pyc at install, as pip writes them
     if done.returncode != 0:
         raise RuntimeError("uv {} failed:\n{}".format(" ".join(args), done.stderr[-5000:]))
 

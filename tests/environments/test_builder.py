@@ -67,6 +67,9 @@ def test_a_build_installs_exactly_the_pins_into_a_venv_of_its_own(cache, index):
     index.wheel("tinya", "2.0")
     build = builder.prepare(spec(index, "tinya==1.0"))
     digest = image_hash(spec(index, "tinya==1.0"))
+    # compiled to bytecode at install (before anything imports it), as pip does: the build's processes
+    # start from .pyc files even where Python may not write them (PYTHONDONTWRITEBYTECODE)
+    assert list((cache / digest / "venv").glob("lib/python*/site-packages/__pycache__/tinya.*.pyc"))
     assert (build.hash, build.path, build.isolated, build.reused) == (digest, cache / digest, True, False)
     assert build.python == str(cache / digest / "venv" / "bin" / "python")
     assert installed(build) == {"tinya": "1.0"}
