@@ -97,12 +97,19 @@ KERNEL_INTERPRETER = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBA
 
 def installer_environment() -> dict[str, str]:
     """The environment uv runs with: the user's, less what colours its output or points a
-    Python at the kernel's interpreter and packages; user site-packages are off. Packages are
-    compiled to bytecode as they are installed, as pip does (uv does not by default): every job and
-    service process of the build then starts from .pyc files, which matters most where Python may
-    not write them itself (PYTHONDONTWRITEBYTECODE, a read-only cache)."""
+    Python at the kernel's interpreter and packages; user site-packages are off."""
     env = {key: value for key, value in os.environ.items() if key not in FORCED_COLOUR + KERNEL_INTERPRETER}
-    return {**env, "NO_COLOR": "1", "PYTHONNOUSERSITE": "1", "UV_COMPILE_BYTECODE": "1"}
+    return {**env, "NO_COLOR": "1", "PYTHONNOUSERSITE": "1"}
+
+
+def bytecode_options(venv_python: Path) -> list[str]:
+    """Packages are compiled to bytecode as they are installed, as pip does (uv does not by
+    default): every job and service process of the build then starts from .pyc files, which
+    matters most where Python may not write them itself (PYTHONDONTWRITEBYTECODE). uv's compiler
+    needs Python 3.7 or later; a Python 3.6 build compiles its modules as it imports them."""
+    config = venv_python.parent.parent / "pyvenv.cfg"
+    found = re.search(r"^version(?:_info)?\s*=\s*(\d+)\.(\d+)", config.read_text() if config.is_file() else "", re.M)
+    return ["--compile-bytecode"] if found and (int(found.group(1)), int(found.group(2))) >= (3, 7) else []
 
 
 def _uv(args: list[str], log: Path, offline: bool = False) -> subprocess.CompletedProcess:
@@ -272,7 +279,8 @@ def _install(spec: BuildSpec, venv_python: Path, log: Path) -> list[str]:
     done = _resolve(requirements, resolved, preferences, venv_python, options, log, went_offline)
     if done.returncode != 0:
         raise _failure(spec, done, log, any(went_offline))
-    _binary_only(spec, ["install", "-r", str(resolved)], venv_python, options, log, from_source, went_offline)
+    _binary_only(spec, ["install", *bytecode_options(venv_python), "-r", str(resolved)], venv_python, options, log,
+                 from_source, went_offline)
     return ["Built from uv's cache: the package index is unreachable"] if any(went_offline) else []
 
 
