@@ -26,7 +26,7 @@ _RULES: dict[str, Literal[1, 2, 3, 4, 5]] = {
 _SECONDS = {"Minute": 60, "Hour": 3600, "Day": 86400, "Week": 7 * 86400}
 
 
-def _named(value: object, names: tuple[str, ...], what: str) -> str:
+def named(value: object, names: tuple[str, ...], what: str) -> str:
     """A name of ``names``, or its enum code ("0", "1", ...), as the service takes both."""
     text = str(value)
     if text.isdigit() and int(text) < len(names):
@@ -76,7 +76,7 @@ def checked(recurrence: object) -> dict:
     the rules are those `ScheduleRecurrence.validate` states."""
     if not isinstance(recurrence, dict):
         raise BadRequest("A Recurrence schedule needs a Recurrence: its frequency and interval")
-    frequency = _named(recurrence.get("Frequency"), FREQUENCIES, "frequency")
+    frequency = named(recurrence.get("Frequency"), FREQUENCIES, "frequency")
     interval = recurrence.get("Interval")
     if not isinstance(interval, int) or isinstance(interval, bool) or interval < 1:
         raise BadRequest("Interval must be an integer greater than 0.")
@@ -95,7 +95,7 @@ def checked(recurrence: object) -> dict:
         raise BadRequest("Can only specify week days if frequency is Week.")
     if days is not None and not isinstance(days, list):
         raise BadRequest("WeekDays must be a list of week days, not {!r}".format(days))
-    week_days = [_named(day, WEEK_DAYS, "week days") for day in days] if days is not None else None
+    week_days = [named(day, WEEK_DAYS, "week days") for day in days] if days is not None else None
     zone(recurrence.get("TimeZone"))
     start_of(recurrence)
     has_schedule = any(part is not None for part in (hours, minutes, week_days))

@@ -32,15 +32,6 @@ def public(schedule: dict) -> dict:
     return {key: value for key, value in schedule.items() if not key.startswith("_")}
 
 
-def _enum(value: object, names: tuple[str, ...], what: str) -> str:
-    text = str(value)
-    if text.isdigit() and int(text) < len(names):
-        return names[int(text)]
-    if text not in names:
-        raise BadRequest("{} {!r} is not one of {}".format(what, value, ", ".join(names)))
-    return text
-
-
 def _submission(store: Store, workspace: WorkspaceKey, info: object, pipeline_id: str) -> dict:
     """The PipelineSubmissionInfo a schedule submits with: the experiment must be a valid name and
     the parameters the published pipeline's own."""
@@ -100,7 +91,7 @@ def create(store: Store, workspace: WorkspaceKey, info: dict, environments: str)
     target = _target_pipeline(store, workspace, schedule)
     schedule["PipelineSubmissionInfo"] = dict(_submission(store, workspace, info.get("PipelineSubmissionInfo"),
                                                           target), ScheduleId=schedule_id)
-    kind = _enum(info.get("ScheduleType") or ("0" if info.get("Recurrence") else "1"), TYPES, "ScheduleType")
+    kind = recurrence.named(info.get("ScheduleType") or ("0" if info.get("Recurrence") else "1"), TYPES, "ScheduleType")
     schedule["ScheduleType"] = kind
     if kind == "Recurrence":
         schedule["Recurrence"] = recurrence.checked(info.get("Recurrence"))
@@ -137,7 +128,7 @@ def update(store: Store, workspace: WorkspaceKey, schedule_id: str, updated: dic
     parameters). A changed recurrence counts from now; a schedule enabled again fires at its next
     time, and a datastore schedule sees the changes made from then on."""
     existing = get(store, workspace, schedule_id)
-    status = _enum(updated.get("EntityStatus") or existing["EntityStatus"], STATUSES, "EntityStatus")
+    status = recurrence.named(updated.get("EntityStatus") or existing["EntityStatus"], STATUSES, "EntityStatus")
     name = updated.get("Name") or existing["Name"]
     submission = dict(_submission(store, workspace, updated.get("PipelineSubmissionInfo")
                                   or existing["PipelineSubmissionInfo"], _target_pipeline(store, workspace, existing)),
