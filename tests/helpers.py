@@ -44,6 +44,15 @@ def service_environment(name="test-env", pins=SERVICE_PINS, extra=(), azureml_de
     return env
 
 
+def kernel_environment():
+    """An Environment whose jobs run in this kernel's own Python (`user_managed_dependencies`), for tests
+    whose scripts need what the kernel has (azureml-dataprep, pandas, MLflow) and no build of their own."""
+    from azureml.core import Environment
+    env = Environment("kernel-python")
+    env.python.user_managed_dependencies = True
+    return env
+
+
 def deploy_script(lab, name, script, environment=None, wait=True):
     """Deploy a test script from tests/scripts to ACI (cpu_cores=1, memory_gb=1), as the tutorial deploys."""
     from azureml.core import Model

@@ -102,13 +102,12 @@ def installer_environment() -> dict[str, str]:
     return {**env, "NO_COLOR": "1", "PYTHONNOUSERSITE": "1"}
 
 
-def bytecode_options(venv_python: Path) -> list[str]:
+def bytecode_options(python_version: str) -> list[str]:
     """Packages are compiled to bytecode as they are installed, as pip does (uv does not by
     default): every job and service process of the build then starts from .pyc files, which
     matters most where Python may not write them itself (PYTHONDONTWRITEBYTECODE). uv's compiler
     needs Python 3.7 or later; a Python 3.6 build compiles its modules as it imports them."""
-    config = venv_python.parent.parent / "pyvenv.cfg"
-    found = re.search(r"^version(?:_info)?\s*=\s*(\d+)\.(\d+)", config.read_text() if config.is_file() else "", re.M)
+    found = re.match(r"(\d+)\.(\d+)", python_version)
     return ["--compile-bytecode"] if found and (int(found.group(1)), int(found.group(2))) >= (3, 7) else []
 
 
@@ -256,7 +255,7 @@ def _resolve(requirements: Path, resolved: Path, preferences: Path | None, venv_
     return compile_with([])
 
 
-def _install(spec: BuildSpec, venv_python: Path, log: Path) -> list[str]:
+def _install(spec: BuildSpec, venv_python: Path, python_version: str, log: Path) -> list[str]:
     """Install the requirements; returns lines to show. Raises BuildError.
 
     The requirements the definition names must each have a wheel for this Python (so an
@@ -279,7 +278,7 @@ def _install(spec: BuildSpec, venv_python: Path, log: Path) -> list[str]:
     done = _resolve(requirements, resolved, preferences, venv_python, options, log, went_offline)
     if done.returncode != 0:
         raise _failure(spec, done, log, any(went_offline))
-    _binary_only(spec, ["install", *bytecode_options(venv_python), "-r", str(resolved)], venv_python, options, log,
+    _binary_only(spec, ["install", *bytecode_options(python_version), "-r", str(resolved)], venv_python, options, log,
                  from_source, went_offline)
     return ["Built from uv's cache: the package index is unreachable"] if any(went_offline) else []
 
@@ -292,7 +291,7 @@ def _build(spec: BuildSpec, target: Path) -> list[str]:
     done = _uv(["venv", "--quiet", "--python", executable, str(target / "venv")], log)
     if done.returncode != 0:
         raise _failure(spec, done, log)
-    lines += _install(spec, target / "venv" / "bin" / "python", log)
+    lines += _install(spec, target / "venv" / "bin" / "python", version, log)
     record = {"environment": spec.label, "python": version, "requirements": list(spec.requirements),
               "options": list(spec.pip_options), "built": time.time()}
     (target / READY).write_text(json.dumps(record))

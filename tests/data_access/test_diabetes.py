@@ -12,7 +12,7 @@ from azureml.opendatasets import Diabetes
 from sklearn.datasets import load_diabetes
 
 from azureml_emulator.data_access.catalog import NotAvailableOffline
-from helpers import job_log
+from helpers import job_log, kernel_environment
 
 COLUMNS = ["AGE", "SEX", "BMI", "BP", "S1", "S2", "S3", "S4", "S5", "S6", "Y"]
 DTYPES = {"AGE": "int64", "SEX": "int64", "BMI": "float64", "BP": "float64", "S1": "int64", "S2": "float64",
@@ -120,7 +120,7 @@ def test_spark_is_refused(azureml_emulator):
 
 
 def test_a_job_reads_it_as_a_direct_input(ws, tmp_path):
-    from azureml.core import Environment, Experiment, ScriptRunConfig
+    from azureml.core import Experiment, ScriptRunConfig
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "train.py").write_text(
         "from azureml.core import Run\n"
@@ -128,8 +128,7 @@ def test_a_job_reads_it_as_a_direct_input(ws, tmp_path):
         "print('SHAPE', frame.shape)\n"
         "print('DTYPES', ','.join(str(t) for t in frame.dtypes))\n"
         "print('FIRST', frame.iloc[0].tolist())\n")
-    kernel = Environment("kernel-python")
-    kernel.python.user_managed_dependencies = True   # the kernel has azureml-dataprep and pandas
+    kernel = kernel_environment()   # the kernel has azureml-dataprep and pandas
     run = Experiment(ws, "diabetes").submit(ScriptRunConfig(
         source_directory=str(tmp_path / "src"), script="train.py",
         arguments=[Diabetes.get_tabular_dataset().as_named_input("diabetes")],

@@ -4,7 +4,7 @@ import pytest
 from azureml.exceptions import ActivityFailedException
 from azureml.opendatasets import MNIST
 
-from helpers import job_log, submit_script
+from helpers import job_log, kernel_environment, submit_script
 
 CHECK_INPUT = """
 import glob, os, sys
@@ -89,7 +89,7 @@ def test_a_mounted_one_file_dataset_is_that_file(cluster, tmp_path):
 
 
 def test_a_direct_tabular_input_is_the_dataset_itself_in_the_job(azureml_emulator, ws, tmp_path):
-    from azureml.core import Dataset, Environment, Experiment, ScriptRunConfig
+    from azureml.core import Dataset, Experiment, ScriptRunConfig
     (tmp_path / "up").mkdir()
     (tmp_path / "up" / "t.csv").write_text("x,y\n1,2\n3,4\n")
     store = ws.get_default_datastore()
@@ -100,8 +100,7 @@ def test_a_direct_tabular_input_is_the_dataset_itself_in_the_job(azureml_emulato
         "import sys\nfrom azureml.core import Run\n"
         "frame = Run.get_context().input_datasets['table'].to_pandas_dataframe()\n"
         "print('ROWS', frame.to_dict('list'))\nprint('ARG', sys.argv[1])\n")
-    kernel = Environment("kernel-python")
-    kernel.python.user_managed_dependencies = True   # the kernel has azureml-dataprep and pandas
+    kernel = kernel_environment()   # the kernel has azureml-dataprep and pandas
     run = Experiment(ws, "direct").submit(ScriptRunConfig(
         source_directory=str(tmp_path / "src"), script="train.py", arguments=[table.as_named_input("table")],
         compute_target="local", environment=kernel))

@@ -3,11 +3,11 @@ folder as the argument and in `run.output_datasets`, and its files reach the des
 datastore, while the job runs (mount) or when it has ended (upload); registering the output as a
 dataset fails the run as not emulated."""
 import pytest
-from azureml.core import Environment, Experiment, ScriptRunConfig
+from azureml.core import Experiment, ScriptRunConfig
 from azureml.data import OutputFileDatasetConfig
 from azureml.exceptions import ActivityFailedException
 
-from helpers import job_log
+from helpers import job_log, kernel_environment
 
 WRITE = """
 import os, sys
@@ -23,8 +23,7 @@ for name, folder in zip(sys.argv[1::2], sys.argv[2::2]):
 def _submit(ws, tmp_path, arguments):
     (tmp_path / "src").mkdir(exist_ok=True)
     (tmp_path / "src" / "train.py").write_text(WRITE)
-    kernel = Environment("kernel-python")
-    kernel.python.user_managed_dependencies = True
+    kernel = kernel_environment()
     return Experiment(ws, "outputs").submit(ScriptRunConfig(
         source_directory=str(tmp_path / "src"), script="train.py", arguments=arguments, compute_target="local",
         environment=kernel))

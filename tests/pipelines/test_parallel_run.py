@@ -3,9 +3,11 @@ the driver, whose worker processes call a real entry script's init() and run(min
 FileDataset's files or a TabularDataset's rows, in the Environment build the pipeline tests use."""
 from pathlib import Path
 
-from azureml.core import Dataset, Environment
+from azureml.core import Dataset
 from azureml.pipeline.core import Pipeline, PipelineData, PipelineParameter
 from azureml.pipeline.steps import ParallelRunConfig, ParallelRunStep
+
+from helpers import kernel_environment
 
 ENTRY = """
 import argparse, os, sys
@@ -156,8 +158,7 @@ def test_a_tabular_dataset_is_given_to_run_as_data_frames_of_about_the_batch_siz
     (cluster.work / "table" / "t.csv").write_text("x,y\n" + "".join("{},{}\n".format(i, 10 * i) for i in range(12)))
     store.upload(str(cluster.work / "table"), target_path="table", show_progress=False)
     table = Dataset.Tabular.from_delimited_files(path=(store, "table/t.csv"))
-    kernel = Environment("kernel-python")
-    kernel.python.user_managed_dependencies = True   # the kernel has azureml-dataprep and pandas
+    kernel = kernel_environment()   # the kernel has azureml-dataprep and pandas
     # about 40 bytes of CSV text a mini-batch: the rows are "0,0" to "11,110", 3 to 7 bytes each
     step = parallel_step(cluster, entry_folder(cluster, TABLE), table, environment=kernel, mini_batch_size="40",
                          process_count_per_node=1)

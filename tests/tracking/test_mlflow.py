@@ -2,10 +2,10 @@
 workspace's runs (the SDK sees their metrics, tags and artifacts), and MLflow inside a job."""
 import mlflow
 import pytest
-from azureml.core import Environment, Run
+from azureml.core import Run
 from mlflow.exceptions import MlflowException
 
-from helpers import job_log, submit_script
+from helpers import job_log, kernel_environment, submit_script
 
 
 @pytest.fixture
@@ -56,8 +56,7 @@ def test_logging_a_model_fails_as_on_azure_which_has_no_logged_models_api(tracki
 
 
 def test_mlflow_inside_a_job_logs_into_the_submitted_run(cluster):
-    environment = Environment("kernel-python")
-    environment.python.user_managed_dependencies = True   # this kernel's Python has mlflow and azureml-mlflow
+    environment = kernel_environment()   # this kernel's Python has mlflow and azureml-mlflow
     run = submit_script(cluster, (
         "import mlflow\nmlflow.log_param('depth', 3)\nmlflow.log_metric('rmse', 0.25)\n"
         "open('notes.txt', 'w').write('x')\nmlflow.log_artifact('notes.txt')\n"

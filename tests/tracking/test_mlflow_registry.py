@@ -31,7 +31,9 @@ def tracking(ws):
 def saved_model(folder):
     model = LogisticRegression().fit(X, Y)
     shutil.rmtree(folder, ignore_errors=True)
-    mlflow.sklearn.save_model(model, str(folder), serialization_format="pickle")
+    # Requirements given, not inferred: MLflow infers them by importing the model in a process of its
+    # own (about 10 s of CPU a model), which no test here is about.
+    mlflow.sklearn.save_model(model, str(folder), serialization_format="pickle", pip_requirements=["scikit-learn"])
     return model
 
 
