@@ -21,7 +21,7 @@ TYPES = ("file", "tabular")
 
 
 def _dataset_type(value: Any) -> str:
-    kind = (value or "").lower()
+    kind = value.lower() if isinstance(value, str) else value
     if kind not in TYPES:
         raise BadRequest("datasetType is {!r}: expected 'file' or 'tabular'".format(value))
     return kind

@@ -115,7 +115,9 @@ KNOWN_BAD_BODIES = (b"[" * 100_000, b'{"properties": [1], "name": "x"}', b'{"tag
                     b'{"name": {}, "data": 1}', b'{"name": "x\\u0000y"}', b'{"name": "' + b"a" * 1_000_000 + b'"}',
                     # Tokens and page sizes of the wrong type (a number token was a 500 in every paged listing).
                     b'{"continuationToken": 5}', b'{"continuationToken": ["a"], "top": "x"}',
-                    b'{"page_token": {}, "max_results": [1]}', b'{"value": NaN, "step": Infinity}')
+                    b'{"page_token": {}, "max_results": [1]}', b'{"value": NaN, "step": Infinity}',
+                    # A kind that is not a string (saved datasets read datasetType with .lower()).
+                    b'{"datasetType": true, "dataflow": "{}"}')
 
 
 def known_bad_requests(route) -> list[tuple[str, bytes | None, dict]]:
