@@ -38,7 +38,7 @@ def _strings(value: object, what: str) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise BadRequest("{} is {!r}: expected a JSON object of strings".format(what, value))
+        raise BadRequest("{}: {!r} is not a JSON object of strings, which is expected".format(what, value))
     return dict(value)
 
 
@@ -102,7 +102,7 @@ def create(store: Store, workspace: WorkspaceKey, body: dict) -> dict:
     graph_draft_id = body.get("GraphDraftId")
     if not isinstance(graph_draft_id, str) or not graph_draft_id:
         raise BadRequest("PipelineDraftEntity.GraphDraftId is {!r}: expected the id of a graph draft "
-                         "(GraphDrafts/Create answers it)".format(graph_draft_id))
+                         "(POST GraphDrafts answers one)".format(graph_draft_id))
     return _draft(store, workspace, body.get("Name"), body, graph_draft_id)
 
 

@@ -77,13 +77,18 @@ def test_a_draft_is_kept_listed_by_tags_updated_and_deleted(cluster):
     assert (got.name, got.tags) == ("renamed", {"team": "mnist"})
     assert got.get_graph().params["greeting"].default_value == "updated"
 
+    copy = PipelineDraft.create(cluster.ws, pipeline=got)   # a clone of a draft
+    assert copy.id != draft.id and copy.parent_pipeline_draft_id == draft.id and copy.name == "renamed"
+    assert copy.get_graph().params["greeting"].default_value == "updated"
+    assert copy._graph_draft_id != got._graph_draft_id   # its own graph: changing one leaves the other
+
     other.delete()
     with pytest.raises(ErrorResponseException) as missing:
         PipelineDraft.get(cluster.ws, other.id)
     error = missing.value.response.json()["error"]
     assert missing.value.response.status_code == 404 and error["code"] == "PipelineDraftNotFound"
     assert error["message"] == "PipelineDraft {} was not found in this workspace".format(other.id)
-    assert [d.id for d in PipelineDraft.list(cluster.ws)] == [draft.id]
+    assert {d.id for d in PipelineDraft.list(cluster.ws)} == {draft.id, copy.id}
 
 
 def test_a_draft_runs_with_its_updated_parameter_and_a_clone_of_its_run_runs_again(cluster):
@@ -107,3 +112,10 @@ def test_a_published_draft_runs(cluster):
     assert isinstance(published, PublishedPipeline) and published.name == "greeter-draft"
     assert PublishedPipeline.get(cluster.ws, published.id).status == "Active"
     assert greeted(published.submit(cluster.ws, "published-draft")) == ("draft", "hello draft")
+
+    clone = PipelineDraft.create(cluster.ws, pipeline=published)
+    assert clone.parent_pipeline_id == published.id and clone.name == "greeter-draft"
+    assert clone._experiment_name is None   # a published pipeline has no experiment: the draft is given one
+    clone.update(experiment_name="from-published", pipeline_parameters={"greeting": "again"})
+    clone = PipelineDraft.get(cluster.ws, clone.id)
+    assert greeted(clone.submit_run()) == ("again", "hello again")
