@@ -28,17 +28,22 @@ print('READ', open(os.path.join(sys.argv[1], 'message.txt')).read())
 """
 
 
-def greeter(cluster):
-    """A two-step pipeline: ``write`` writes and logs "hello <greeting>", ``read`` prints it."""
+def step_settings(cluster):
+    """The source folder (write.py and read.py), compute target and run configuration of a step."""
     folder = cluster.work / "steps"
     folder.mkdir(exist_ok=True)
     (folder / "write.py").write_text(WRITE)
     (folder / "read.py").write_text(READ)
     config = RunConfiguration()
     config.environment = cluster.environment
+    return dict(source_directory=str(folder), compute_target=cluster.target, runconfig=config)
+
+
+def greeter(cluster):
+    """A two-step pipeline: ``write`` writes and logs "hello <greeting>", ``read`` prints it."""
     data = PipelineData("message", datastore=cluster.ws.get_default_datastore())
     greeting = PipelineParameter("greeting", default_value="world")
-    common = dict(source_directory=str(folder), compute_target=cluster.target, runconfig=config)
+    common = step_settings(cluster)
     write = PythonScriptStep(script_name="write.py", name="write", arguments=["--out", data, "--greeting", greeting],
                              outputs=[data], **common)
     read = PythonScriptStep(script_name="read.py", name="read", arguments=[data], inputs=[data], **common)
@@ -48,7 +53,7 @@ def greeter(cluster):
 def draft_of(cluster, **kwargs):
     return PipelineDraft.create(cluster.ws, pipeline=greeter(cluster), name="greeter-draft", description="a draft",
                                 experiment_name="drafts", pipeline_parameters={"greeting": "draft"},
-                                continue_on_step_failure=False, **kwargs)
+                                continue_on_step_failure=True, **kwargs)
 
 
 def greeted(pipeline_run):
@@ -82,6 +87,12 @@ def test_a_draft_is_kept_listed_by_tags_updated_and_deleted(cluster):
     assert copy.get_graph().params["greeting"].default_value == "updated"
     assert copy._graph_draft_id != got._graph_draft_id   # its own graph: changing one leaves the other
 
+    alone = PythonScriptStep(script_name="read.py", name="alone", arguments=["."], **step_settings(cluster))
+    other.update(pipeline=Pipeline(cluster.ws, steps=[alone]))   # a draft's pipeline changes
+    assert [node.name for node in PipelineDraft.get(cluster.ws, other.id).get_graph().module_nodes] == ["alone"]
+    with pytest.raises(ValueError, match="must include only ModuleSteps"):   # as on Azure: save() is for
+        got.save(str(cluster.work))                                          # Azure ML modules' pipelines
+
     other.delete()
     with pytest.raises(ErrorResponseException) as missing:
         PipelineDraft.get(cluster.ws, other.id)
@@ -96,6 +107,7 @@ def test_a_draft_runs_with_its_updated_parameter_and_a_clone_of_its_run_runs_aga
     draft.update(pipeline_parameters={"greeting": "updated"})
     run = draft.submit_run()
     assert run.experiment.name == "drafts"
+    assert run.get_properties()["azureml.continue_on_step_failure"] == "True"
     assert greeted(run) == ("updated", "hello updated")
     assert PipelineDraft.get(cluster.ws, draft.id).last_submitted_pipeline_run_id == run.id
 
