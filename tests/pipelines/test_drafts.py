@@ -1,12 +1,18 @@
 """Pipeline drafts through the SDK's own PipelineDraft: create one from a two-step pipeline with
 a PipelineParameter, get and list it (by tags), update its parameter value, submit a run of it
-and publish it (both really run their steps), clone one from a run, and delete one."""
+and publish it (both really run their steps), clone one from a run, a published pipeline or a
+draft, delete one, and refuse bad ones."""
+import uuid
+
 import pytest
+import requests
+from azureml.core import Experiment
 from azureml.core.runconfig import RunConfiguration
 from azureml.pipeline.core import Pipeline, PipelineData, PipelineDraft, PipelineParameter, PublishedPipeline
 from azureml.pipeline.core._restclients.aeva.models.error_response import ErrorResponseException
 from azureml.pipeline.steps import PythonScriptStep
 
+from azureml_emulator.addresses import EMULATOR_BASE_URL
 from helpers import job_log
 
 WRITE = """
@@ -131,3 +137,33 @@ def test_a_published_draft_runs(cluster):
     clone.update(experiment_name="from-published", pipeline_parameters={"greeting": "again"})
     clone = PipelineDraft.get(cluster.ws, clone.id)
     assert greeted(clone.submit_run()) == ("again", "hello again")
+
+
+def test_bad_drafts_are_refused_with_what_is_expected_and_leave_no_run(ws):
+    url = "{}/pipelines/v1.0/subscriptions/{}/resourceGroups/{}/providers/Microsoft.MachineLearningServices" \
+          "/workspaces/{}".format(EMULATOR_BASE_URL, ws.subscription_id, ws.resource_group, ws.name)
+    headers = ws._auth_object.get_authentication_header()
+
+    def call(method, path, body):
+        answer = requests.request(method, url + path, json=body, headers=headers)
+        return answer.status_code, answer.json()
+
+    assert call("POST", "/GraphDrafts", {"ModuleNodes": 3})[0] == 400
+    status, graph_draft = call("POST", "/GraphDrafts", {})   # empty, as a new draft in the designer is
+    assert status == 200 and graph_draft["ModuleNodes"] == []
+    status, error = call("POST", "/PipelineDrafts/Create", {"Name": "x", "GraphDraftId": graph_draft["Id"],
+                                                            "tags": {"n": 1}})
+    assert status == 400 and "tags" in error["error"]["message"]
+    status, draft = call("POST", "/PipelineDrafts/Create", {"Name": "empty", "GraphDraftId": graph_draft["Id"]})
+    status, error = call("POST", "/PipelineRuns/PipelineDraftSubmit", draft)
+    assert status == 400 and "has no experiment name" in error["error"]["message"]
+    experiment = "empty-" + uuid.uuid4().hex[:8]
+    status, draft = call("PUT", "/PipelineDrafts/" + draft["Id"],
+                         dict(draft, PipelineSubmissionInfo={"ExperimentName": experiment}))
+    assert status == 200 and draft["PipelineSubmissionInfo"]["ExperimentName"] == experiment
+    for path in ("/PipelineRuns/PipelineDraftSubmit", "/Pipelines/PipelineDraftCreate"):
+        status, error = call("POST", path, draft)
+        assert status == 400 and error["error"]["message"] == "The graph has no module node: a pipeline needs at " \
+                                                              "least one step"
+    assert list(Experiment(ws, experiment).get_runs()) == []
+    assert call("GET", "/PipelineDrafts/" + draft["Id"], None)[1]["LastSubmittedPipelineRunId"] is None
