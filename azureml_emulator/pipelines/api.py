@@ -5,7 +5,7 @@ pipeline runs (create, submit, status, each step's status, outputs and logs, can
 published pipelines (publish, get, list, enable and disable, submit through their REST endpoint)
 and pipeline endpoints (create, get by id or name, list, versions and the default, submit).
 
-Schedules are `schedules_api`'s. Drafts, templates, pipeline views and Azure ML modules
+Schedules are `schedules_api`'s, drafts `drafts_api`'s. Templates, pipeline views and Azure ML modules
 (`Module`/`ModuleVersion`) are not emulated: the router answers them with its "not emulated"
 error naming the operation (`rest.catalogue`).
 """

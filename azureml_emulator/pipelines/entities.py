@@ -1,5 +1,5 @@
 """The pipeline service's stored entities (data types, modules, data sources, graphs,
-pipeline runs, published pipelines, pipeline endpoints, schedules), one row each in the
+pipeline runs, published pipelines, pipeline endpoints, schedules, pipeline and graph drafts), one row each in the
 ``pipeline_entities`` table, as the service's JSON (PascalCase keys, the shapes of
 `azureml/pipeline/core/_restclients/aeva/models`).
 
@@ -19,9 +19,10 @@ from azureml_emulator.timestamps import iso
 
 DATATYPE, MODULE, DATASOURCE, GRAPH, PIPELINE_RUN = "datatype", "module", "datasource", "graph", "pipelinerun"
 PUBLISHED, ENDPOINT, SCHEDULE = "pipeline", "pipelineendpoint", "schedule"
+PIPELINE_DRAFT, GRAPH_DRAFT = "pipelinedraft", "graphdraft"
 WHAT = {DATATYPE: "DataType", MODULE: "Module", DATASOURCE: "DataSource", GRAPH: "Graph",
         PIPELINE_RUN: "PipelineRun", PUBLISHED: "Pipeline", ENDPOINT: "PipelineEndpoint",
-        SCHEDULE: "Schedule"}
+        SCHEDULE: "Schedule", PIPELINE_DRAFT: "PipelineDraft", GRAPH_DRAFT: "GraphDraft"}
 
 
 def new_id() -> str:
@@ -92,3 +93,13 @@ def update(store: Store, workspace: WorkspaceKey, kind: str, entity_id: str, cha
         db.execute("UPDATE pipeline_entities SET payload=? WHERE workspace=? AND kind=? AND id=?",
                    (store.dumps(entity), str(workspace), kind, entity_id))
     return entity
+
+
+def remove(store: Store, workspace: WorkspaceKey, kind: str, entity_id: str) -> None:
+    """Delete the stored entity, or NotFound when there is none."""
+    with store.transaction() as db:
+        deleted = db.execute("DELETE FROM pipeline_entities WHERE workspace=? AND kind=? AND id=?",
+                             (str(workspace), kind, entity_id)).rowcount
+    if not deleted:
+        raise NotFound("{} {} was not found in this workspace".format(WHAT[kind], entity_id),
+                       code="{}NotFound".format(WHAT[kind]))
