@@ -17,7 +17,7 @@ from azureml_emulator.artifacts import backend as artifacts
 from azureml_emulator.errors import BadRequest, Conflict, NotFound
 from azureml_emulator.ids import ArtifactId, WorkspaceKey
 from azureml_emulator.jobs import backend as jobs
-from azureml_emulator.pipelines import data_paths, entities, registration
+from azureml_emulator.pipelines import data_paths, entities, modules, registration
 from azureml_emulator.pipelines.entities import DATASOURCE, GRAPH, MODULE, PIPELINE_RUN
 from azureml_emulator.runs import backend as runs
 from azureml_emulator.store import Store
@@ -39,7 +39,8 @@ def _check_graph(store: Store, workspace: WorkspaceKey, graph: dict, interface: 
     nodes = set()
     data_paths = {p.get("Name") for p in interface.get("DataPathParameters") or []}
     for node in graph.get("ModuleNodes") or []:
-        entities.require(store, workspace, MODULE, node.get("ModuleId") or "")
+        module = entities.require(store, workspace, MODULE, node.get("ModuleId") or "")
+        modules.refuse_disabled(store, workspace, module)
         nodes.add(node.get("Id"))
     for node in graph.get("DatasetNodes") or []:
         if node.get("DatasetId"):

@@ -54,14 +54,14 @@ def test_every_client_the_sdk_ships_is_read(page):
 
 
 def test_a_route_added_to_the_table_makes_its_operation_emulated(monkeypatch):
-    create_module = next(op for op in catalogue.client_operations(PIPELINES)
-                         if op.name == "AMLPipelinesAPI10.create_azure_ml_module_async")
-    assert coverage.answering(create_module) == []
-    route = Route("POST", "/pipelines/v1.0{workspace}/AzureMLModules", lambda request: None)
+    create_draft = next(op for op in catalogue.client_operations(PIPELINES)
+                        if op.name == "AMLPipelinesAPI10.create_pipeline_draft_async")
+    assert coverage.answering(create_draft) == []
+    route = Route("POST", "/pipelines/v1.0{workspace}/PipelineDrafts/Create", lambda request: None)
     monkeypatch.setattr(coverage, "TABLES", TABLES + (("Pipelines", (route,)),))
-    assert coverage.answering(create_module) == [route]
+    assert coverage.answering(create_draft) == [route]
     assert coverage.answering(next(op for op in catalogue.client_operations(PIPELINES)
-                                   if op.name == "AMLPipelinesAPI10.get_azure_ml_module_async")) == []
+                                   if op.name == "AMLPipelinesAPI10.get_pipeline_draft_async")) == []
 
 
 def test_every_route_is_a_row_naming_the_sdk_operation_where_there_is_one():
