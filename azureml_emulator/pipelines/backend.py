@@ -39,8 +39,7 @@ def _check_graph(store: Store, workspace: WorkspaceKey, graph: dict, interface: 
     nodes = set()
     data_paths = {p.get("Name") for p in interface.get("DataPathParameters") or []}
     for node in graph.get("ModuleNodes") or []:
-        module = entities.require(store, workspace, MODULE, node.get("ModuleId") or "")
-        modules.refuse_disabled(store, workspace, module)
+        entities.require(store, workspace, MODULE, node.get("ModuleId") or "")
         nodes.add(node.get("Id"))
     for node in graph.get("DatasetNodes") or []:
         if node.get("DatasetId"):
@@ -116,7 +115,9 @@ def submit(store: Store, workspace: WorkspaceKey, run_id: str, mode: str, parent
     parameters = pipeline_parameters(store, workspace, entity)
     graph = get_graph(store, workspace, entity["GraphId"])
     for node in graph.get("ModuleNodes") or []:   # what no step could do is refused before any runs
-        registration.check(node, entities.require(store, workspace, MODULE, node["ModuleId"]).get("Name") or node["Id"])
+        module = entities.require(store, workspace, MODULE, node["ModuleId"])
+        registration.check(node, module.get("Name") or node["Id"])
+        modules.refuse_disabled(store, workspace, module)
     runs.create_run(store, workspace, entity["RunHistoryExperimentName"], run_id, {
         "runType": "azureml.PipelineRun", "parentRunId": parent_run_id, "description": entity.get("Description"),
         "tags": dict(entity.get("tags") or {}, **{"azureml.pipelineComponent": "pipelinerun"}),

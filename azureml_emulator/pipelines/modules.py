@@ -12,9 +12,11 @@ a default version and a status, and its versions, each a pipeline module of its 
 * A version of a step that needs another service (``publish_adla_script``: Data Lake
   Analytics, ``publish_azure_batch``: Azure Batch) is refused with the emulator's
   "not emulated" error, as their step kinds are (`step_kinds`).
-* A disabled version, or any version of a disabled module, cannot be used in a pipeline:
-  the graph that names it is refused when it is created (submit, publish). A deprecated one
-  runs. (Azure's exact rule is not documented; this is the emulator's reading of the states.)
+* A disabled version, or any version of a disabled module, does not run: a pipeline run whose
+  graph uses one is refused when it is submitted (``pipeline.submit``, a published pipeline's
+  or endpoint's submit), as a disabled published pipeline refuses runs. A deprecated one runs.
+  The SDK's ``Module.resolve()`` skips disabled versions itself. (Azure's own rule is not
+  documented; this is the emulator's reading of the states.)
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ resolution and the default version, data passed between two module steps through
 params overridden, reuse, and what deprecated and disabled versions do."""
 import pytest
 from azureml.core.runconfig import RunConfiguration
-from azureml.pipeline.core import Module, ModuleVersion, Pipeline, PipelineData
+from azureml.pipeline.core import Module, ModuleVersion, Pipeline, PipelineData, PipelineParameter
 from azureml.pipeline.core.graph import InputPortDef, OutputPortDef
 from azureml.pipeline.steps import ModuleStep
 
@@ -82,13 +82,114 @@ def test_module_steps_pass_data_through_their_ports_and_params_override(cluster)
     _publish_writer(cluster, writer, "2", is_default=True)
     _publish_reader(cluster, reader)
     word = PipelineData("word", datastore=cluster.ws.get_default_datastore())
+    said = PipelineParameter("said", default_value="hello")
     write = ModuleStep(module=Module.get(cluster.ws, name="writer"), outputs_map={"out": word},
-                       compute_target=cluster.target, runconfig=_config(cluster), params={"word": "bonjour"},
+                       compute_target=cluster.target, runconfig=_config(cluster), params={"word": said},
                        arguments=["--out", word], name="write")
     read = ModuleStep(module=reader, version="1", inputs_map={"inp": word}, compute_target=cluster.target,
                       runconfig=_config(cluster), params={"times": "3"}, arguments=["--inp", word], name="read")
-    run = cluster.experiment.submit(Pipeline(cluster.ws, steps=[read, write]))
+    # The default version (2) writes; the pipeline parameter's value at submit overrides its default.
+    run = cluster.experiment.submit(Pipeline(cluster.ws, steps=[read, write]),
+                                    pipeline_parameters={"said": "bonjour"})
     assert run.wait_for_completion(show_output=False) == "Finished"
     # The graph's node carries no name: a step run is named after its module, as the service knows it.
     assert "READ 2:bonjour 3" in job_log(run.find_step_run("reader")[0])
     assert run.find_step_run("writer")[0].get_properties()["StepType"] == "ModuleStep"
+
+
+def _module_pipeline(cluster, writer, reader, word_param="bonjour", version=None):
+    word = PipelineData("word", datastore=cluster.ws.get_default_datastore())
+    write = ModuleStep(module=writer, version=version, outputs_map={"out": word}, compute_target=cluster.target,
+                       runconfig=_config(cluster), params={"word": word_param}, arguments=["--out", word])
+    read = ModuleStep(module=reader, inputs_map={"inp": word}, compute_target=cluster.target,
+                      runconfig=_config(cluster), arguments=["--inp", word])
+    return Pipeline(cluster.ws, steps=[write, read])
+
+
+def test_an_unchanged_module_step_is_reused_and_a_changed_param_runs_again(cluster):
+    writer, reader = Module.create(cluster.ws, "writer", "w"), Module.create(cluster.ws, "reader", "r")
+    _publish_writer(cluster, writer, "1")
+    _publish_reader(cluster, reader)
+    first = cluster.experiment.submit(_module_pipeline(cluster, writer, reader))
+    assert first.wait_for_completion(show_output=False) == "Finished"
+    earlier = {s.name: s.id for s in first.get_steps()}
+    again = cluster.experiment.submit(_module_pipeline(cluster, writer, reader))
+    assert again.wait_for_completion(show_output=False) == "Finished"
+    reused = {s.name: s for s in again.get_steps()}
+    assert all(s._is_reused for s in reused.values()) and {n: s.id for n, s in reused.items()} == earlier
+    changed = cluster.experiment.submit(_module_pipeline(cluster, writer, reader, word_param="hola"))
+    assert changed.wait_for_completion(show_output=False) == "Finished"
+    rerun = {s.name: s for s in changed.get_steps()}
+    assert not any(s._is_reused for s in rerun.values())   # the reader's input changed with the writer's run
+    assert "READ 1:hola 1" in job_log(rerun["reader"])   # the reader's own default param, 1
+
+
+def test_a_deprecated_version_runs_and_a_disabled_one_is_refused_until_enabled(cluster):
+    writer, reader = Module.create(cluster.ws, "writer", "w"), Module.create(cluster.ws, "reader", "r")
+    first = _publish_writer(cluster, writer, "1")
+    second = _publish_writer(cluster, writer, "2")
+    _publish_reader(cluster, reader)
+    second.disable()
+    assert ModuleVersion.get(cluster.ws, second.module_version_id).status == "Disabled"
+    # The SDK's resolve() passes over a disabled version: the highest one left is 1.
+    assert Module.get(cluster.ws, name="writer").resolve().module_version_id == first.module_version_id
+    code, message = _refusal(cluster.experiment.submit, _module_pipeline(cluster, writer, reader, version="2"))
+    assert code == 400 and message == (
+        "Version 2 of module 'writer' ({}) is disabled: enable it, or use another version".format(
+            second.module_version_id))
+    first.deprecate()
+    run = cluster.experiment.submit(_module_pipeline(cluster, writer, reader, version="1"))
+    assert run.wait_for_completion(show_output=False) == "Finished"
+    assert "READ 1:bonjour 1" in job_log(run.find_step_run("reader")[0])
+    ModuleVersion.get(cluster.ws, second.module_version_id).enable()
+    writer.disable()
+    assert Module.get(cluster.ws, name="writer").status == "Disabled"
+    code, message = _refusal(cluster.experiment.submit, _module_pipeline(cluster, writer, reader, version="2"))
+    assert code == 400 and message == "Module 'writer' ({}) is disabled: enable it to use its versions".format(
+        writer.id)
+    writer.enable()
+    run = cluster.experiment.submit(_module_pipeline(cluster, writer, reader, version="2"))
+    assert run.wait_for_completion(show_output=False) == "Finished"
+    assert "READ 2:bonjour 1" in job_log(run.find_step_run("reader")[0])
+
+
+def _refusal(call, *args):
+    """The status and error message of the service's answer to a call the SDK raises for."""
+    with pytest.raises(Exception) as raised:
+        call(*args)
+    return raised.value.response.status_code, raised.value.response.json()["error"]["message"]
+
+
+def test_a_missing_module_or_version_and_a_taken_name_are_refused(ws):
+    from uuid import uuid4
+    name = "module-{}".format(uuid4().hex[:8])
+    assert _refusal(lambda: Module.get(ws, name=name)) == (
+        404, "AzureMLModule with name {!r} was not found in this workspace".format(name))
+    assert _refusal(lambda: Module.get(ws, module_id="nope")) == (
+        404, "AzureMLModule nope was not found in this workspace")
+    assert _refusal(lambda: ModuleVersion.get(ws, "nope")) == (
+        404, "AzureMLModuleVersion nope was not found in this workspace")
+    Module.create(ws, name, "first")
+    assert _refusal(lambda: Module.create(ws, name, "second")) == (
+        409, "A module named {!r} already exists in this workspace".format(name))
+    assert Module.get(ws, name=name).description == "first"
+
+
+def test_versions_of_other_services_are_refused(ws, tmp_path):
+    from uuid import uuid4
+    (tmp_path / "job.usql").write_text("@a = SELECT 1;")
+    module = Module.create(ws, "module-{}".format(uuid4().hex[:8]), "other services")
+    # publish_adla_script and publish_azure_batch need their compute, which cannot be attached here.
+    with pytest.raises(ValueError, match="(?s)error in getting adla compute: .*ComputeTargetNotFound"):
+        module.publish_adla_script("job.usql", "adla", inputs=[], outputs=[], compute_target="adla",
+                                   source_directory=str(tmp_path), version="1")
+    with pytest.raises(ValueError, match="(?s)Error in getting AzureBatch compute: .*ComputeTargetNotFound"):
+        module.publish_azure_batch("batch", compute_target="batch", inputs=[], outputs=[], executable="run.exe",
+                                   source_directory=str(tmp_path), version="1")
+    for execution, service in (("adlcloud", "Azure Data Lake Analytics (publish_adla_script)"),
+                               ("AzureBatchCloud", "Azure Batch (publish_azure_batch)")):
+        assert _refusal(lambda: module.publish("d", execution, inputs=[], outputs=[], version=execution,
+                                               content_path=str(tmp_path))) == (
+            501, "not emulated by azureml_emulator: module versions of execution type {} (module {!r}: they run on "
+                 "{})".format(execution, module.name, service))
+    assert Module.get(ws, module_id=module.id).module_version_list() == []
