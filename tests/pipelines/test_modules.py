@@ -71,6 +71,11 @@ def test_a_module_with_two_versions_resolves_its_default_and_highest(cluster):
     assert version.module().name == "writer"
     version.set_description("the first")
     assert ModuleVersion.get(cluster.ws, first.module_version_id).description == "the first"
+    assert [(v.version, v.module_version_id) for v in Module.get_versions(cluster.ws, "writer")] == [
+        ("1", first.module_version_id), ("2", second.module_version_id)]
+    again.deprecate()
+    assert Module.get(cluster.ws, name="writer").status == "Deprecated"
+    assert again.resolve("2").status == "Active"   # a module's state is its own, not its versions'
     with pytest.raises(Exception, match="provided version value already exist"):
         again.publish_python_script("write.py", "dup", inputs=[], outputs=[], version="1",
                                     source_directory=str(cluster.work / "writer-1"))
@@ -101,7 +106,7 @@ def _module_pipeline(cluster, writer, reader, word_param="bonjour", version=None
     word = PipelineData("word", datastore=cluster.ws.get_default_datastore())
     write = ModuleStep(module=writer, version=version, outputs_map={"out": word}, compute_target=cluster.target,
                        runconfig=_config(cluster), params={"word": word_param}, arguments=["--out", word])
-    read = ModuleStep(module=reader, inputs_map={"inp": word}, compute_target=cluster.target,
+    read = ModuleStep(module_version=reader.resolve("1"), inputs_map={"inp": word}, compute_target=cluster.target,
                       runconfig=_config(cluster), arguments=["--inp", word])
     return Pipeline(cluster.ws, steps=[write, read])
 
