@@ -44,7 +44,8 @@ def create_module(request: Request) -> Reply:
 
 
 def get_module(request: Request) -> Reply:
-    return Reply(200, catalog.module_info(catalog.get_module(request.store, request.workspace, request.params["id"])))
+    module = _public(catalog.get_module(request.store, request.workspace, request.params["id"]))
+    return Reply(200, catalog.module_info(module))
 
 
 def module_by_hash(request: Request) -> Reply:

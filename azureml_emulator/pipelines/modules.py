@@ -126,14 +126,19 @@ def update(store: Store, workspace: WorkspaceKey, module_id: str, updated: dict)
 def create_version(store: Store, workspace: WorkspaceKey, info: dict) -> dict:
     """``publish_python_script`` (``Module.publish``): a version of the module, its code the snapshot
     ``StorageId``. Answers the ``AzureMLModuleVersion``."""
-    module = get(store, workspace, str(info.get("AmlModuleId") or ""))
+    if not isinstance(info.get("AmlModuleId"), str) or not info["AmlModuleId"]:
+        raise BadRequest("AmlModuleId is {!r}: expected the id of the module the version belongs to".format(
+            info.get("AmlModuleId")))
+    module = get(store, workspace, info["AmlModuleId"])
+    version = info.get("Version")
+    if version is not None and not isinstance(version, str):
+        raise BadRequest("Version is {!r}: expected a string such as \"1\" or \"1.2\"".format(version))
     execution = str(info.get("ModuleExecutionType") or SCRIPT_EXECUTION)
     if execution.lower() in OTHER_SERVICES:
         raise NotEmulated("module versions of execution type {} (module {!r}: they run on {})".format(
             execution, module["Name"], OTHER_SERVICES[execution.lower()]))
     if execution.lower() != SCRIPT_EXECUTION:
         raise NotEmulated("module versions of execution type {!r} (module {!r})".format(execution, module["Name"]))
-    version = info.get("Version")
     if version is not None and str(version) in [str(v["Version"]) for v in module["Versions"]]:
         raise Conflict("Version {} of module {!r} already exists".format(version, module["Name"]),
                        code="AzureMLModuleVersionAlreadyExists")

@@ -134,6 +134,7 @@ def test_a_deprecated_version_runs_and_a_disabled_one_is_refused_until_enabled(c
     first = _publish_writer(cluster, writer, "1")
     second = _publish_writer(cluster, writer, "2")
     _publish_reader(cluster, reader)
+    published = _module_pipeline(cluster, writer, reader, version="2").publish(name="writes with version 2")
     second.disable()
     assert ModuleVersion.get(cluster.ws, second.module_version_id).status == "Disabled"
     # The SDK's resolve() passes over a disabled version: the highest one left is 1.
@@ -142,6 +143,7 @@ def test_a_deprecated_version_runs_and_a_disabled_one_is_refused_until_enabled(c
     assert code == 400 and message == (
         "Version 2 of module 'writer' ({}) is disabled: enable it, or use another version".format(
             second.module_version_id))
+    assert _refusal(published.submit, cluster.ws, "tests") == (400, message)   # a published pipeline's too
     first.deprecate()
     run = cluster.experiment.submit(_module_pipeline(cluster, writer, reader, version="1"))
     assert run.wait_for_completion(show_output=False) == "Finished"
@@ -198,3 +200,29 @@ def test_versions_of_other_services_are_refused(ws, tmp_path):
             501, "not emulated by azureml_emulator: module versions of execution type {} (module {!r}: they run on "
                  "{})".format(execution, module.name, service))
     assert Module.get(ws, module_id=module.id).module_version_list() == []
+
+
+def test_malformed_module_requests_are_refused_saying_what_is_expected(azureml_emulator):
+    from azureml_emulator.errors import BadRequest
+    from azureml_emulator.ids import WorkspaceKey
+    from azureml_emulator.pipelines import modules
+    store, workspace = azureml_emulator.store, WorkspaceKey("s", "r", "w")
+    module = modules.create(store, workspace, {"Name": "m"})
+    refused = {
+        "The module's Name is '': expected a non-empty string": lambda: modules.create(store, workspace, {"Name": ""}),
+        "AmlModuleId is None: expected the id of the module the version belongs to":
+            lambda: modules.create_version(store, workspace, {"Name": "m"}),
+        "Version is 2: expected a string such as \"1\" or \"1.2\"":
+            lambda: modules.create_version(store, workspace, {"AmlModuleId": module["Id"], "Version": 2}),
+        "EntityStatus 'Gone' is not a status: expected one of Active, Deprecated, Disabled":
+            lambda: modules.update(store, workspace, module["Id"], {"EntityStatus": "Gone"}),
+        "DefaultVersion '3' is not a version of module m (it has none)":
+            lambda: modules.update(store, workspace, module["Id"], {"DefaultVersion": "3"}),
+        "Versions names 'other', which is not a version of module {}".format(module["Id"]):
+            lambda: modules.update(store, workspace, module["Id"], {"Versions": [{"ModuleVersionId": "other"}]}),
+    }
+    for message, call in refused.items():
+        with pytest.raises(BadRequest) as raised:
+            call()
+        assert raised.value.message == message
+    assert modules.get(store, workspace, module["Id"]) == module   # nothing changed
