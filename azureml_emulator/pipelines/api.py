@@ -5,9 +5,9 @@ pipeline runs (create, submit, status, each step's status, outputs and logs, can
 published pipelines (publish, get, list, enable and disable, submit through their REST endpoint)
 and pipeline endpoints (create, get by id or name, list, versions and the default, submit).
 
-Schedules are `schedules_api`'s, drafts `drafts_api`'s. Templates, pipeline views and Azure ML modules
-(`Module`/`ModuleVersion`) are not emulated: the router answers them with its "not emulated"
-error naming the operation (`rest.catalogue`).
+Schedules are `schedules_api`'s, drafts `drafts_api`'s, Azure ML modules (`Module`/`ModuleVersion`)
+`modules_api`'s. Templates and pipeline views are not emulated: the router answers them with its
+"not emulated" error naming the operation (`rest.catalogue`).
 """
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ def create_module(request: Request) -> Reply:
 
 
 def get_module(request: Request) -> Reply:
-    return Reply(200, catalog.module_info(catalog.get_module(request.store, request.workspace, request.params["id"])))
+    module = _public(catalog.get_module(request.store, request.workspace, request.params["id"]))
+    return Reply(200, catalog.module_info(module))
 
 
 def module_by_hash(request: Request) -> Reply:

@@ -17,7 +17,7 @@ from azureml_emulator.artifacts import backend as artifacts
 from azureml_emulator.errors import BadRequest, Conflict, NotFound
 from azureml_emulator.ids import ArtifactId, WorkspaceKey
 from azureml_emulator.jobs import backend as jobs
-from azureml_emulator.pipelines import data_paths, entities, registration
+from azureml_emulator.pipelines import data_paths, entities, modules, registration
 from azureml_emulator.pipelines.entities import DATASOURCE, GRAPH, MODULE, PIPELINE_RUN
 from azureml_emulator.runs import backend as runs
 from azureml_emulator.store import Store
@@ -115,7 +115,9 @@ def submit(store: Store, workspace: WorkspaceKey, run_id: str, mode: str, parent
     parameters = pipeline_parameters(store, workspace, entity)
     graph = get_graph(store, workspace, entity["GraphId"])
     for node in graph.get("ModuleNodes") or []:   # what no step could do is refused before any runs
-        registration.check(node, entities.require(store, workspace, MODULE, node["ModuleId"]).get("Name") or node["Id"])
+        module = entities.require(store, workspace, MODULE, node["ModuleId"])
+        registration.check(node, module.get("Name") or node["Id"])
+        modules.refuse_disabled(store, workspace, module)
     runs.create_run(store, workspace, entity["RunHistoryExperimentName"], run_id, {
         "runType": "azureml.PipelineRun", "parentRunId": parent_run_id, "description": entity.get("Description"),
         "tags": dict(entity.get("tags") or {}, **{"azureml.pipelineComponent": "pipelinerun"}),

@@ -149,7 +149,7 @@ def define(node: dict, module: dict, parameters: dict[str, str], inputs: dict[st
            step_run_id: str) -> StepDefinition:
     """The step run's definition. ``inputs``: each data input port's location, and what identifies
     the data there (the run that wrote it, or the data source), for the reuse key."""
-    if module.get("StepType") not in (None, "PythonScriptStep", "CommandStep", parallel.STEP_TYPE):
+    if module.get("StepType") not in (None, "PythonScriptStep", "CommandStep", "ModuleStep", parallel.STEP_TYPE):
         raise NotEmulated("pipeline steps of type {} (step {}): the emulator runs PythonScriptStep".format(
             module.get("StepType"), module.get("Name")))
     values = node_parameters(node, module, parameters)

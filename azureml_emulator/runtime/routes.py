@@ -16,6 +16,7 @@ from azureml_emulator.metrics import api as metrics
 from azureml_emulator.models import api as models
 from azureml_emulator.pipelines import api as pipelines
 from azureml_emulator.pipelines import drafts_api as pipeline_drafts
+from azureml_emulator.pipelines import modules_api as pipeline_modules
 from azureml_emulator.pipelines import schedules_api as schedules
 from azureml_emulator.profiles import api as profiles
 from azureml_emulator.rest.router import Router
@@ -42,6 +43,7 @@ TABLES = (
     ("Pipelines: schedules", schedules.ROUTES),
     ("Pipelines: modules, graphs and pipeline runs", pipelines.ROUTES),
     ("Pipelines: drafts", pipeline_drafts.ROUTES),
+    ("Pipelines: Azure ML modules and their versions", pipeline_modules.ROUTES),
     ("MLflow tracking", tracking.ROUTES),
     ("MLflow model registry", mlflow_registry.ROUTES),
     ("Compute: clusters (resource provider and Resource Manager)", compute.ROUTES),

@@ -54,14 +54,14 @@ def test_every_client_the_sdk_ships_is_read(page):
 
 
 def test_a_route_added_to_the_table_makes_its_operation_emulated(monkeypatch):
-    create_module = next(op for op in catalogue.client_operations(PIPELINES)
-                         if op.name == "AMLPipelinesAPI10.create_azure_ml_module_async")
-    assert coverage.answering(create_module) == []
-    route = Route("POST", "/pipelines/v1.0{workspace}/AzureMLModules", lambda request: None)
+    template_submit = next(op for op in catalogue.client_operations(PIPELINES)
+                           if op.name == "AMLPipelinesAPI10.experiments_template_submit_by_template_id_post")
+    assert coverage.answering(template_submit) == []
+    route = Route("POST", "/pipelines/v1.0{workspace}/Experiments/TemplateSubmit/{template_id}", lambda request: None)
     monkeypatch.setattr(coverage, "TABLES", TABLES + (("Pipelines", (route,)),))
-    assert coverage.answering(create_module) == [route]
+    assert coverage.answering(template_submit) == [route]
     assert coverage.answering(next(op for op in catalogue.client_operations(PIPELINES)
-                                   if op.name == "AMLPipelinesAPI10.get_azure_ml_module_async")) == []
+                                   if op.name == "AMLPipelinesAPI10.experiments_pipeline_submit_by_pipeline_id_post")) == []
 
 
 def test_every_route_is_a_row_naming_the_sdk_operation_where_there_is_one():
