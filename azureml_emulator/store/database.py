@@ -58,7 +58,11 @@ class Store:
             raise integrity.unreadable(self.path, self.home, str(error)) from None
 
     def _upgrade(self) -> None:
-        """Create the tables, or bring an older database up to `VERSION`."""
+        """Create the tables, or bring an older database up to `VERSION`. A database already at
+        `VERSION` is only read: every kernel, job and supervisor opens it, and a write transaction
+        each would queue them behind one another's lock."""
+        if self._connection().execute("PRAGMA user_version").fetchone()[0] == VERSION:
+            return
         with self.transaction() as db:
             integrity.refuse_empty(db, self.path, self.home)
             version = db.execute("PRAGMA user_version").fetchone()[0]

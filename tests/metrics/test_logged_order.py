@@ -1,6 +1,8 @@
 """Metrics come back in the order they were logged, though the SDK sends its batches in
 parallel: by step, then by the client's timestamp, as Azure orders them; through
 get_metrics, get_metrics(name=), the run widget's metric query and MLflow's history."""
+import time
+
 import mlflow
 import pytest
 from azureml.core import Experiment
@@ -44,7 +46,14 @@ def test_a_child_runs_metrics_and_the_widget_keep_the_order_logged(run):
     child.flush()
     run.flush()
     assert child.get_metrics()["c"] == list(range(VALUES))
-    shown = {metric["name"]: metric["series"][0]["data"] for metric in RunDetails(run).get_widget_data()["run_metrics"]}
+    details = RunDetails(run)
+    details.get_widget_data()
+    # The widget reads the run's own metrics in a thread of its pool (`_get_run_metrics`), after
+    # get_widget_data has returned; under load they arrive later, as they would from Azure.
+    deadline = time.monotonic() + 60
+    while not details.widget_instance.run_metrics and time.monotonic() < deadline:
+        time.sleep(0.1)
+    shown = {metric["name"]: metric["series"][0]["data"] for metric in details.widget_instance.run_metrics}
     assert shown["p"] == list(range(VALUES))
     child.complete()
 
