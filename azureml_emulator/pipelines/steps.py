@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shlex
 from dataclasses import dataclass, field
 
 from azureml_emulator.errors import EmulatorError, NotEmulated
@@ -36,7 +35,6 @@ FAKE_PORT_PREFIX = "_run_after"   # the SDK's sequencing ports (run_after, StepS
 MODES = {"0": "none", "1": "mount", "2": "download", "3": "upload"}
 DATASET_PLACEHOLDER = re.compile(r"^(?:DatasetOutputConfig|DatasetConsumptionConfig):(.+)$")
 DATASET_OUTPUT_PATH = "dataset/{run-id}/{output-name}"   # an OutputFileDatasetConfig's default destination
-PYTHONS = ("python", "python3")
 
 
 @dataclass
@@ -123,21 +121,12 @@ def arguments(module: dict, values: dict[str, str | None], dataset_inputs: froze
     return result
 
 
-def command_script(command: str, module: dict) -> tuple[str, list[str] | None]:
-    """A CommandStep's command as a script and the arguments before the structured ones (None: the
-    script is the first structured argument, which is not passed): the emulator runs
-    ``python <script>.py [args]`` (the script in the step's source directory, as `python` would find
-    it); any other command is not emulated."""
-    words = shlex.split(command)
-    if words and words[0] in PYTHONS and len(words) == 1:
-        interface = module.get("StructuredInterface") or {}
-        first = (interface.get("Arguments") or [{}])[0]
-        if first.get("ValueType") == "Literal" and str(first.get("Value") or "").endswith(".py"):
-            return str(first["Value"]), None   # the script is the first structured argument
-    if len(words) >= 2 and words[0] in PYTHONS and words[1].endswith(".py"):
-        return words[1], words[2:]
-    raise NotEmulated("a CommandStep's command other than `python <script>.py ...` ({!r}, step {})".format(
-        command, module.get("Name")))
+def command_line(command: str, arguments: list[str]) -> str:
+    """A CommandStep's command line: the SDK sends its first word as the ``Command`` parameter and
+    the rest (with its data and parameters) as the structured arguments; the job runs them
+    joined with spaces in a shell (`execution.job_command`), as the SDK joins a script run's
+    command list."""
+    return " ".join([command, *arguments])
 
 
 def _mode(value: object, default: str = "mount") -> str:
@@ -153,10 +142,7 @@ def define(node: dict, module: dict, parameters: dict[str, str], inputs: dict[st
         raise NotEmulated("pipeline steps of type {} (step {}): the emulator runs PythonScriptStep".format(
             module.get("StepType"), module.get("Name")))
     values = node_parameters(node, module, parameters)
-    leading: list[str] | None = []
-    if values.get("Command"):   # a CommandStep: `python <script>.py ...` runs as that script
-        values["Script"], leading = command_script(str(values["Command"]), module)
-    if not values.get("Script"):
+    if not values.get("Script") and not values.get("Command"):
         raise EmulatorError("Step {} has no script".format(module.get("Name")), code="UserError")
     runconfig_text = node.get("Runconfig") or module.get("Runconfig") or "{}"
     try:
@@ -208,10 +194,12 @@ def define(node: dict, module: dict, parameters: dict[str, str], inputs: dict[st
     environment = configuration.get("environment") or {}
     environment["environmentVariables"] = dict(environment.get("environmentVariables") or {},
                                                **_environment_variables(module, values))
-    command_line = arguments(module, values, frozenset(data))
-    command_line = command_line[1:] if leading is None else leading + command_line
-    configuration.update(script=values["Script"], arguments=command_line,
-                         target=values.get("Target"), environment=environment, dataReferences=references, data=data)
+    words = arguments(module, values, frozenset(data))
+    if values.get("Command"):   # a CommandStep: its command runs in a shell, with no script
+        configuration.update(script=None, command=command_line(str(values["Command"]), words), arguments=[])
+    else:
+        configuration.update(script=values["Script"], arguments=words)
+    configuration.update(target=values.get("Target"), environment=environment, dataReferences=references, data=data)
     snapshot_id = (module.get("DataLocation") or {}).get("StorageId")
     key = {"module": module["Id"], "parameters": {k: v for k, v in sorted(values.items())},
            "runconfig": runconfig_text, "inputs": {name: identity for name, (_l, identity) in sorted(inputs.items())}}
