@@ -38,7 +38,7 @@ from azureml_emulator.data_access.materialize import materialize, single_file
 from azureml_emulator.datasets import backend as datasets
 from azureml_emulator.environments import builder
 from azureml_emulator.errors import BuildError, EmulatorError
-from azureml_emulator.execution import isolation, job_command, job_contract
+from azureml_emulator.execution import dataset_runtime, isolation, job_command, job_contract
 from azureml_emulator.execution.job_bridge import Bridge
 from azureml_emulator.ids import ArtifactId, WorkspaceKey, safe_name
 from azureml_emulator.pipelines import parallel
@@ -244,6 +244,10 @@ class Job:
         workdir = self.workdir
         if not self.local:
             snapshots.materialize(self.store, self.workspace, self.run["properties"]["ContentSnapshotId"], workdir)
+        problem = dataset_runtime.missing(build, self.run["runDefinition"].get("data") or {})
+        if problem is not None:   # the SDK's dataset context manager fails so in the job, before the script
+            self.append(STD_LOG, "ImportError: {}\n".format(problem))
+            raise EmulatorError(problem, code="UserError")
         paths, variables = self.inputs()
         referenced = self.data_references()
         variables.update({references.VARIABLE + name: path for name, path in referenced.items()})
