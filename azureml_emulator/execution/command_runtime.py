@@ -18,14 +18,19 @@ import sys
 import threading
 from types import ModuleType
 
-from azureml_emulator.execution import job_runtime
 from azureml_emulator.execution.after_import import when_imported
 from azureml_emulator.execution.job_contract import BRIDGE
 
 
+def _runtime() -> ModuleType:
+    """`job_runtime`, imported only once the process needs it (every Python start pays for this module)."""
+    from azureml_emulator.execution import job_runtime
+    return job_runtime
+
+
 def _flush_at_exit() -> None:
     try:
-        job_runtime.flush_run()
+        _runtime().flush_run()
     except Exception as error:   # the process's own result stands; say what was lost
         print("azureml_emulator: sending the run's queued metrics failed: {}".format(error), file=sys.stderr)
 
@@ -42,7 +47,7 @@ def install() -> None:
     """Route this process's requests to the job's bridge when it has one."""
     if not os.environ.get(BRIDGE):
         return
-    when_imported("requests", lambda _module: job_runtime.route_requests_to_bridge())
-    when_imported("urllib.request", job_runtime.route_urlopen_to_bridge)
-    job_runtime.mlflow_downloads_from_the_emulator()
+    when_imported("requests", lambda _module: _runtime().route_requests_to_bridge())
+    when_imported("urllib.request", lambda module: _runtime().route_urlopen_to_bridge(module))
+    when_imported("azureml.mlflow", lambda _module: _runtime().mlflow_downloads_from_the_emulator())
     when_imported("azureml.core", _flush_before_shutdown)
