@@ -253,6 +253,9 @@ class Job:
         variables.update({references.VARIABLE + name: path for name, path in referenced.items()})
         outputs = self.outputs()
         variables.update(data_outputs.variables(outputs))
+        if (self.run.get("properties") or {}).get("azureml.runsource") == "azureml.StepRun":
+            # a step's outputs are data references on Azure, its upload outputs too
+            variables.update({references.VARIABLE + output.name: str(output.path) for output in outputs})
         variables.update(parallel.prepare_job(self.run, workdir))   # a ParallelRunStep's driver
         command = job_command.command(self.run["runDefinition"])
         bridge = Bridge(self.emulator)

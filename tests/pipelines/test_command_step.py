@@ -80,7 +80,7 @@ def test_an_uploaded_output_is_copied_to_its_destination_and_read_by_the_next_st
     folder.mkdir()
     (folder / "write.py").write_text(
         "import os, sys\nopen(os.path.join(sys.argv[1], 'word.txt'), 'w').write('uploaded')\n"
-        "print('LOCAL', sys.argv[1])\n")
+        "print('LOCAL', sys.argv[1], os.environ['AZUREML_DATAREFERENCE_words'] == sys.argv[1])\n")
     config = RunConfiguration()
     config.environment = cluster.environment
     uploaded = OutputFileDatasetConfig(name="words").as_upload(overwrite=True)
@@ -91,7 +91,8 @@ def test_an_uploaded_output_is_copied_to_its_destination_and_read_by_the_next_st
     run = cluster.experiment.submit(Pipeline(cluster.ws, steps=[write, read]))
     assert run.wait_for_completion(show_output=False) == "Finished"
     writer = run.find_step_run("write")[0]
-    local = next(line for line in job_log(writer).splitlines() if line.startswith("LOCAL ")).split(" ", 1)[1]
+    local, same = next(line for line in job_log(writer).splitlines() if line.startswith("LOCAL ")).split(" ")[1:]
+    assert same == "True"   # the step's variable for its output names the same folder
     destination = "dataset/{}/words".format(writer.id)   # Azure's default destination
     assert destination not in local   # the script wrote a local folder, not the datastore
     cluster.ws.get_default_datastore().download(str(cluster.work / "got"), prefix=destination)
