@@ -24,6 +24,7 @@ from azureml_emulator.execution.after_import import when_imported
 from azureml_emulator.execution.job_contract import BRIDGE, ERROR_FILE, HOST_HEADER, SECRET, SECRET_HEADER
 
 FLUSH_TIMEOUT_SECONDS = 300
+ROUTED = "_azureml_emulator_routed"   # marks a function that routes to the bridge (routing twice would refuse)
 
 
 def bridged(url: str) -> Optional[Tuple[str, Dict[str, str]]]:
@@ -50,6 +51,8 @@ def route_requests_to_bridge() -> None:
     except ImportError:
         return
     original_send = HTTPAdapter.send
+    if getattr(original_send, ROUTED, False):   # routed already (a command job's process routes on import)
+        return
 
     def send(adapter: Any, request: Any, **kwargs: Any) -> Any:
         route = bridged(request.url)
@@ -63,26 +66,33 @@ def route_requests_to_bridge() -> None:
         response.request = request
         return response
 
+    setattr(send, ROUTED, True)
     # The adapter's method is replaced on its class, a patch mypy refuses as an assignment.
     setattr(HTTPAdapter, "send", send)
 
 
-def route_urlopen_to_bridge() -> None:
-    """``urllib.request.urlopen`` too: the emulator's hosts through the bridge, nothing else."""
+def route_urlopen_to_bridge(module: Any = None) -> None:
+    """``urllib.request.urlopen`` too: the emulator's hosts through the bridge, nothing else.
+    ``module`` is ``urllib.request`` when it is being imported (not yet an attribute of ``urllib``)."""
     import urllib.error
-    import urllib.request
-    original_urlopen = urllib.request.urlopen
+    if module is None:
+        import urllib.request as module
+    original_urlopen = module.urlopen
+    if getattr(original_urlopen, ROUTED, False):
+        return
+    Request = module.Request
 
     def urlopen(url: Any, data: Any = None, *args: Any, **kwargs: Any) -> Any:
-        request = url if isinstance(url, urllib.request.Request) else urllib.request.Request(str(url), data=data)
+        request = url if isinstance(url, Request) else Request(str(url), data=data)
         route = bridged(request.full_url)
         if route is None:
             raise urllib.error.URLError(refusal(request.full_url))
-        forwarded = urllib.request.Request(route[0], data=request.data, headers={
+        forwarded = Request(route[0], data=request.data, headers={
             **dict(request.header_items()), **route[1]}, method=request.get_method())
         return original_urlopen(forwarded, *args, **kwargs)
 
-    urllib.request.urlopen = urlopen
+    setattr(urlopen, ROUTED, True)
+    module.urlopen = urlopen
 
 
 def mlflow_downloads_from_the_emulator() -> None:

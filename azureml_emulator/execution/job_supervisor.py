@@ -9,8 +9,9 @@ Started detached by `jobs.backend.submit` or `submit_local` (in the emulator's P
    where the submitted arguments said ``DatasetConsumptionConfig:<name>``, and each data
    reference's where they said ``$AZUREML_DATAREFERENCE_<name>`` (`data_access.references`), and each
    output dataset's folder where they said ``DatasetOutputConfig:<name>`` (`data_access.outputs`);
-3. runs the script in the Environment's build (`job_runtime`), its output streamed live
-   to ``user_logs/std_log.txt``, serving the job's SDK calls through a `job_bridge`;
+3. runs the script in the Environment's build (`job_runtime`), or a command job's command in a
+   shell (`job_command`), its output streamed live to ``user_logs/std_log.txt``, serving the
+   job's SDK calls through a `job_bridge`;
 4. uploads ``./outputs`` and ``./logs``, and the upload outputs' files (Finalizing), and ends
    the run Completed, Failed with Azure's error, or Canceled when asked to stop.
 """
@@ -37,7 +38,7 @@ from azureml_emulator.data_access.materialize import materialize, single_file
 from azureml_emulator.datasets import backend as datasets
 from azureml_emulator.environments import builder
 from azureml_emulator.errors import BuildError, EmulatorError
-from azureml_emulator.execution import isolation, job_contract
+from azureml_emulator.execution import dataset_runtime, isolation, job_command, job_contract
 from azureml_emulator.execution.job_bridge import Bridge
 from azureml_emulator.ids import ArtifactId, WorkspaceKey, safe_name
 from azureml_emulator.pipelines import parallel
@@ -200,7 +201,7 @@ class Job:
         return result
 
     def job_environment(self, build: builder.Build, bridge: Bridge, variables: dict[str, str]) -> dict[str, str]:
-        env = isolation.process_environment(build, self.folder, [job_contract.ENTRY_MODULE,
+        env = isolation.process_environment(build, self.folder, [job_contract.ENTRY_MODULE, job_command.RUNTIME_MODULE,
                                                                  *parallel.entry_modules(self.run)])
         configuration = self.run["runDefinition"]
         env.update({k: str(v) for k, v in ((configuration.get("environment") or {}).get("environmentVariables")
@@ -243,25 +244,37 @@ class Job:
         workdir = self.workdir
         if not self.local:
             snapshots.materialize(self.store, self.workspace, self.run["properties"]["ContentSnapshotId"], workdir)
+        problem = dataset_runtime.missing(build, self.run["runDefinition"].get("data") or {})
+        if problem is not None:   # the SDK's dataset context manager fails so in the job, before the script
+            self.append(STD_LOG, "ImportError: {}\n".format(problem))
+            raise EmulatorError(problem, code="UserError")
         paths, variables = self.inputs()
         referenced = self.data_references()
         variables.update({references.VARIABLE + name: path for name, path in referenced.items()})
         outputs = self.outputs()
         variables.update(data_outputs.variables(outputs))
+        if (self.run.get("properties") or {}).get("azureml.runsource") == "azureml.StepRun":
+            # a step's outputs are data references on Azure, its upload outputs too
+            variables.update({references.VARIABLE + output.name: str(output.path) for output in outputs})
         variables.update(parallel.prepare_job(self.run, workdir))   # a ParallelRunStep's driver
-        script = self.run["runDefinition"]["script"]
+        command = job_command.command(self.run["runDefinition"])
         bridge = Bridge(self.emulator)
         try:
             env = self.job_environment(build, bridge, variables)
+            if command is None:
+                argv = [build.python, "-m", job_contract.ENTRY_MODULE, self.run["runDefinition"]["script"],
+                        *self.arguments(paths, referenced, outputs)]
+            else:   # a command job: the command in a shell, whose Python processes find the run
+                argv = [job_command.shell(), "-c", job_command.substitute(command, paths, referenced, outputs)]
+                env = job_command.environment(env, build.python, self.folder)
             self.check_canceled()
             self.set_status("Running")
             if not build.isolated:
                 self.append(STD_LOG, "azureml_emulator WARNING: {}: this job runs in the kernel's own Python and "
                             "packages, not in a build of its Environment.\n".format(" ".join(build.lines)))
             with open(self.log_file(STD_LOG), "ab") as log:
-                job = subprocess.Popen([build.python, "-m", job_contract.ENTRY_MODULE, script,
-                                        *self.arguments(paths, referenced, outputs)], cwd=workdir, env=env, stdout=log,
-                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                job = subprocess.Popen(argv, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL)
                 code = self.watch(job)
         finally:
             bridge.stop()
@@ -306,6 +319,10 @@ class Job:
             return
         if code == 0:
             self.set_status("Completed")
+            return
+        if job_command.command(self.run["runDefinition"]) is not None:
+            self.set_status("Failed", runs.run_error("UserError", job_command.failure(job_command.shell(), code,
+                                                                                      STD_LOG)))
             return
         error_file = self.folder / "error.txt"
         detail = error_file.read_text(errors="replace") if error_file.is_file() else ""

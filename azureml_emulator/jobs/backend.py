@@ -64,8 +64,9 @@ def _autosave_environment(store: Store, workspace: WorkspaceKey, configuration: 
 
 def _check_configuration(body: dict) -> dict:
     configuration = body.get("Configuration")
-    if not isinstance(configuration, dict) or not configuration.get("script"):
-        raise BadRequest("The run definition has no Configuration.script: expected the script to run")
+    if not isinstance(configuration, dict) or not (configuration.get("script") or configuration.get("command")):
+        raise BadRequest("The run definition has no Configuration.script or Configuration.command: expected the "
+                         "script or the command to run")
     for name, data in (configuration.get("data") or {}).items():
         safe_name(name, "dataset input name")
         if (data or {}).get("pathOnCompute"):

@@ -10,7 +10,10 @@ reuse key.
   job replaces by the data's path (`data_access.references`), as Azure's data references do.
 * An input is the datastore path of the edge's source (an upstream step's output, or a
   data source); an output (PipelineData) is ``azureml/<step run id>/<output name>`` on its
-  datastore, mounted read-write, as Azure places it.
+  datastore, mounted read-write, as Azure places it; an output in upload mode (``as_upload()``)
+  is a local folder copied there when the step ends, as a script run's output dataset.
+* A CommandStep's command (its first word, then the structured arguments) runs in a shell
+  in the job (`execution.job_command`).
 * An output registered as a dataset (`pipelines.registration`) is registered by the supervisor
   when the step completes.
 * The reuse key: the module (its fingerprint covers the script's snapshot, the step's
@@ -23,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shlex
 from dataclasses import dataclass, field
 
 from azureml_emulator.errors import EmulatorError, NotEmulated
@@ -36,7 +38,7 @@ FAKE_PORT_PREFIX = "_run_after"   # the SDK's sequencing ports (run_after, StepS
 MODES = {"0": "none", "1": "mount", "2": "download", "3": "upload"}
 DATASET_PLACEHOLDER = re.compile(r"^(?:DatasetOutputConfig|DatasetConsumptionConfig):(.+)$")
 DATASET_OUTPUT_PATH = "dataset/{run-id}/{output-name}"   # an OutputFileDatasetConfig's default destination
-PYTHONS = ("python", "python3")
+UPLOAD_PLACEHOLDER = "DatasetOutputConfig:{}"   # an uploaded output in the arguments (`data_access.outputs`)
 
 
 @dataclass
@@ -100,9 +102,11 @@ def _environment_variables(module: dict, values: dict[str, str | None]) -> dict[
     return found
 
 
-def arguments(module: dict, values: dict[str, str | None], dataset_inputs: frozenset = frozenset()) -> list[str]:
+def arguments(module: dict, values: dict[str, str | None], dataset_inputs: frozenset = frozenset(),
+              uploads: frozenset = frozenset()) -> list[str]:
     """The command line. A dataset input keeps its ``DatasetConsumptionConfig:<name>`` placeholder,
-    which the job replaces by the dataset's path, as for a script run's dataset inputs."""
+    and an uploaded output is ``DatasetOutputConfig:<name>``, which the job replaces by the local
+    path, as for a script run's dataset inputs and output datasets."""
     interface = module.get("StructuredInterface") or {}
     ports = {port["Name"] for key in ("Inputs", "Outputs") for port in interface.get(key) or []} - dataset_inputs
     result = []
@@ -110,7 +114,10 @@ def arguments(module: dict, values: dict[str, str | None], dataset_inputs: froze
         kind, value = argument.get("ValueType"), argument.get("Value")
         # An OutputFileDatasetConfig and its as_input() are literal placeholders naming their port.
         dataset_port = DATASET_PLACEHOLDER.match(str(value)) if kind == "Literal" else None
-        if dataset_port and dataset_port.group(1) in ports:
+        port_name = dataset_port.group(1) if dataset_port else value if kind in ("Input", "Output") else None
+        if port_name in uploads:
+            result.append(UPLOAD_PLACEHOLDER.format(port_name))
+        elif dataset_port and dataset_port.group(1) in ports:
             result.append(REFERENCE.format(dataset_port.group(1)))
         elif kind == "Literal":
             result.append("" if value is None else str(value))
@@ -123,21 +130,23 @@ def arguments(module: dict, values: dict[str, str | None], dataset_inputs: froze
     return result
 
 
-def command_script(command: str, module: dict) -> tuple[str, list[str] | None]:
-    """A CommandStep's command as a script and the arguments before the structured ones (None: the
-    script is the first structured argument, which is not passed): the emulator runs
-    ``python <script>.py [args]`` (the script in the step's source directory, as `python` would find
-    it); any other command is not emulated."""
-    words = shlex.split(command)
-    if words and words[0] in PYTHONS and len(words) == 1:
-        interface = module.get("StructuredInterface") or {}
-        first = (interface.get("Arguments") or [{}])[0]
-        if first.get("ValueType") == "Literal" and str(first.get("Value") or "").endswith(".py"):
-            return str(first["Value"]), None   # the script is the first structured argument
-    if len(words) >= 2 and words[0] in PYTHONS and words[1].endswith(".py"):
-        return words[1], words[2:]
-    raise NotEmulated("a CommandStep's command other than `python <script>.py ...` ({!r}, step {})".format(
-        command, module.get("Name")))
+def command_line(command: str, arguments: list[str]) -> str:
+    """A CommandStep's command line: the SDK sends its first word as the ``Command`` parameter and
+    the rest (with its data and parameters) as the structured arguments; the job runs them
+    joined with spaces in a shell (`execution.job_command`), as the SDK joins a script run's
+    command list."""
+    return " ".join([command, *arguments])
+
+
+def upload_output(location: Location, setting: dict, port: dict) -> dict:
+    """An output in upload mode, as a script run's output dataset (`data_access.outputs`): a local
+    folder (``PathOnCompute`` in the working directory, else the job's own) whose files are copied
+    to the output's datastore path when the step's script or command has ended."""
+    overwrite = setting.get("Overwrite") if setting.get("Overwrite") is not None else port.get("Overwrite")
+    return {"mechanism": "upload",
+            "outputLocation": {"dataPath": {"datastoreName": location.datastore, "relativePath": location.path}},
+            "additionalOptions": {"pathOnCompute": setting.get("PathOnCompute") or port.get("PathOnCompute"),
+                                  "uploadOptions": {"overwrite": bool(overwrite)}}}
 
 
 def _mode(value: object, default: str = "mount") -> str:
@@ -153,10 +162,7 @@ def define(node: dict, module: dict, parameters: dict[str, str], inputs: dict[st
         raise NotEmulated("pipeline steps of type {} (step {}): the emulator runs PythonScriptStep".format(
             module.get("StepType"), module.get("Name")))
     values = node_parameters(node, module, parameters)
-    leading: list[str] | None = []
-    if values.get("Command"):   # a CommandStep: `python <script>.py ...` runs as that script
-        values["Script"], leading = command_script(str(values["Command"]), module)
-    if not values.get("Script"):
+    if not values.get("Script") and not values.get("Command"):
         raise EmulatorError("Step {} has no script".format(module.get("Name")), code="UserError")
     runconfig_text = node.get("Runconfig") or module.get("Runconfig") or "{}"
     try:
@@ -184,15 +190,15 @@ def define(node: dict, module: dict, parameters: dict[str, str], inputs: dict[st
                             "mode": _mode(setting.get("DataStoreMode") or port.get("DataStoreMode")),
                             "pathOnCompute": setting.get("PathOnCompute") or port.get("PathOnCompute"),
                             "overwrite": bool(port.get("Overwrite"))}
-    outputs, registered = {}, {}
+    outputs, registered, uploads = {}, {}, {}
     for port in interface.get("Outputs") or []:
         if is_sequencing(port["Name"]) or port.get("SkipProcessing"):
             continue
         setting = output_settings.get(port["Name"]) or {}
         mode = _mode(setting.get("DataStoreMode") or port.get("DataStoreMode"))
-        if mode != "mount":
-            raise NotEmulated("step outputs in mode {!r} (output {} of step {}): the emulator mounts outputs"
-                              .format(mode, port["Name"], module.get("Name")))
+        if mode not in ("mount", "upload"):
+            raise NotEmulated("step outputs in mode {!r} (output {} of step {}): the emulator mounts and uploads "
+                              "outputs".format(mode, port["Name"], module.get("Name")))
         path = "azureml/{}/{}".format(step_run_id, port["Name"])   # a PipelineData's place
         registration = registrations.requested(setting)
         if registration is not None:
@@ -203,15 +209,21 @@ def define(node: dict, module: dict, parameters: dict[str, str], inputs: dict[st
         location = Location(setting.get("DataStoreName") or port.get("DataStoreName") or "workspaceblobstore",
                             path.strip("/"), port.get("DataTypeId") or "AnyFile")
         outputs[port["Name"]] = location
+        if mode == "upload":   # a local folder, copied to the location when the step ends
+            uploads[port["Name"]] = upload_output(location, setting, port)
+            continue
         references[port["Name"]] = {"dataStoreName": location.datastore, "pathOnDataStore": location.path,
                                     "mode": "mount", "pathOnCompute": None, "overwrite": bool(port.get("Overwrite"))}
     environment = configuration.get("environment") or {}
     environment["environmentVariables"] = dict(environment.get("environmentVariables") or {},
                                                **_environment_variables(module, values))
-    command_line = arguments(module, values, frozenset(data))
-    command_line = command_line[1:] if leading is None else leading + command_line
-    configuration.update(script=values["Script"], arguments=command_line,
-                         target=values.get("Target"), environment=environment, dataReferences=references, data=data)
+    words = arguments(module, values, frozenset(data), frozenset(uploads))
+    if values.get("Command"):   # a CommandStep: its command runs in a shell, with no script
+        configuration.update(script=None, command=command_line(str(values["Command"]), words), arguments=[])
+    else:
+        configuration.update(script=values["Script"], arguments=words)
+    configuration.update(target=values.get("Target"), environment=environment, dataReferences=references, data=data,
+                         outputData=uploads)
     snapshot_id = (module.get("DataLocation") or {}).get("StorageId")
     key = {"module": module["Id"], "parameters": {k: v for k, v in sorted(values.items())},
            "runconfig": runconfig_text, "inputs": {name: identity for name, (_l, identity) in sorted(inputs.items())}}

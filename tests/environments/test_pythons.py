@@ -95,12 +95,12 @@ def test_what_a_service_or_job_process_imports_of_the_emulator_loads_in_every_py
     """The emulator's side modules, copied beside a process as a service or job gets them, import
     in each Python such a process may run in (the inference server's app is compiled only: a bare
     Python has no inference server to import)."""
-    from azureml_emulator.execution import isolation, job_contract, service_contract
+    from azureml_emulator.execution import isolation, job_command, job_contract, service_contract
     from azureml_emulator.pipelines import parallel
-    root = isolation.side_code(tmp_path, isolation.side_modules(service_contract.ENTRY_MODULES
-                                                                + (job_contract.ENTRY_MODULE, parallel.DRIVER_MODULE)))
+    root = isolation.side_code(tmp_path, isolation.side_modules(service_contract.ENTRY_MODULES + (
+        job_contract.ENTRY_MODULE, parallel.DRIVER_MODULE, job_command.RUNTIME_MODULE)))
     check = ("import azureml_emulator.execution.service_process, azureml_emulator.execution.job_runtime\n"
-             "import azureml_emulator.execution.parallel_run\n"
+             "import azureml_emulator.execution.parallel_run, azureml_emulator.execution.command_runtime\n"
              "compile(open(sys.argv[1]).read(), sys.argv[1], 'exec')")
     checked = []
     for python in PYTHONS:

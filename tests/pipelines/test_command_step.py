@@ -1,7 +1,8 @@
-"""CommandStep: a `python <script>.py ...` command runs as that script, as a real step run
-(a list command with PipelineData in it, or one string); any other command is refused."""
+"""CommandStep: its command runs in a shell in the step's job (a list command with PipelineData
+in it, or one string), any command: a Python process it starts finds the step run, and its exit
+code is the step's. A step's output in upload mode (``as_upload()``) reaches the next step."""
 from azureml.core.runconfig import RunConfiguration
-from azureml.pipeline.core import Pipeline, PipelineData
+from azureml.pipeline.core import Pipeline, PipelineData, PipelineParameter
 from azureml.pipeline.steps import CommandStep
 
 from helpers import job_log
@@ -41,13 +42,59 @@ def test_python_commands_run_as_their_scripts_and_pass_data(cluster):
     assert run.find_step_run("write")[0].get_properties()["StepType"] == "CommandStep"
 
 
-def test_which_commands_run_and_which_are_refused():
-    import pytest
-    from azureml_emulator.errors import NotEmulated
-    from azureml_emulator.pipelines.steps import command_script
-    listed = {"Name": "s", "StructuredInterface": {"Arguments": [{"ValueType": "Literal", "Value": "train.py"}]}}
-    assert command_script("python", listed) == ("train.py", None)
-    assert command_script("python3 train.py --lr 0.1", {"Name": "s"}) == ("train.py", ["--lr", "0.1"])
-    for command in ("bash run.sh", "python -m trainer", "echo hi", "python"):
-        with pytest.raises(NotEmulated, match="a CommandStep's command other than `python <script>.py ...`"):
-            command_script(command, {"Name": "s", "StructuredInterface": {}})
+LOG_METRIC = "from azureml.core import Run; Run.get_context().log('m', 1)"
+
+
+def test_any_command_runs_in_a_shell_whose_python_finds_the_step_run(cluster):
+    folder = cluster.work / "shell"
+    (folder / "pkg").mkdir(parents=True)
+    (folder / "run.sh").write_text('set -e\necho "SHELL $1"\npython -c "{}"\n'.format(LOG_METRIC))
+    (folder / "pkg" / "__init__.py").write_text("")
+    (folder / "pkg" / "mod.py").write_text("import sys\nprint('MODULE', __name__, sys.argv[1:])\n")
+    config = RunConfiguration()
+    config.environment = cluster.environment
+    common = dict(source_directory=str(folder), compute_target=cluster.target, runconfig=config, allow_reuse=False)
+    steps = [CommandStep(name="bash", command="bash run.sh hello", **common),
+             CommandStep(name="module", command=["python -m pkg.mod --x", PipelineParameter("x", default_value=1),
+                                                 "&& echo CHAINED"], **common),
+             CommandStep(name="fails", command=["echo before", "&&", "exit 3"], **common)]
+    run = cluster.experiment.submit(Pipeline(cluster.ws, steps=steps), pipeline_parameters={"x": 2},
+                                    continue_on_step_failure=True)
+    assert run.wait_for_completion(show_output=False, raise_on_error=False) == "Failed"
+    step_runs = {name: run.find_step_run(name)[0] for name in ("bash", "module", "fails")}
+    assert step_runs["bash"].get_status() == "Finished"
+    assert "SHELL hello" in job_log(step_runs["bash"])
+    assert step_runs["bash"].get_metrics() == {"m": 1}, job_log(step_runs["bash"])   # its python process logged it
+    assert "MODULE __main__ ['--x', '2']\nCHAINED" in job_log(step_runs["module"])
+    failed = step_runs["fails"]
+    assert failed.get_status() == "Failed" and "before" in job_log(failed)
+    assert failed.get_details()["error"]["error"]["message"] == (
+        "Execution failed. User process '/bin/bash' exited with status code 3. Please check log file "
+        "'user_logs/std_log.txt' for error details.")
+
+
+def test_an_uploaded_output_is_copied_to_its_destination_and_read_by_the_next_step(cluster):
+    from azureml.data import OutputFileDatasetConfig
+    from azureml.pipeline.steps import PythonScriptStep
+    folder = cluster.work / "upload"
+    folder.mkdir()
+    (folder / "write.py").write_text(
+        "import os, sys\nopen(os.path.join(sys.argv[1], 'word.txt'), 'w').write('uploaded')\n"
+        "print('LOCAL', sys.argv[1], os.environ['AZUREML_DATAREFERENCE_words'] == sys.argv[1])\n")
+    config = RunConfiguration()
+    config.environment = cluster.environment
+    uploaded = OutputFileDatasetConfig(name="words").as_upload(overwrite=True)
+    write = PythonScriptStep(name="write", script_name="write.py", arguments=[uploaded], source_directory=str(folder),
+                             compute_target=cluster.target, runconfig=config, allow_reuse=False)
+    read = CommandStep(name="read", command=["cd", uploaded.as_input(), "&& cat word.txt"], source_directory=str(folder),
+                       compute_target=cluster.target, runconfig=config, allow_reuse=False)
+    run = cluster.experiment.submit(Pipeline(cluster.ws, steps=[write, read]))
+    assert run.wait_for_completion(show_output=False) == "Finished"
+    writer = run.find_step_run("write")[0]
+    local, same = next(line for line in job_log(writer).splitlines() if line.startswith("LOCAL ")).split(" ")[1:]
+    assert same == "True"   # the step's variable for its output names the same folder
+    destination = "dataset/{}/words".format(writer.id)   # Azure's default destination
+    assert destination not in local   # the script wrote a local folder, not the datastore
+    cluster.ws.get_default_datastore().download(str(cluster.work / "got"), prefix=destination)
+    assert (cluster.work / "got" / destination / "word.txt").read_text() == "uploaded"
+    assert job_log(run.find_step_run("read")[0]).startswith("uploaded")

@@ -62,5 +62,11 @@ def test_a_missing_pipeline_parameter_and_other_step_kinds_are_refused():
         steps.define(node({"Name": "rate", "Value": "lr", "ValueType": "1"}), module(), {}, RAW, "s")
     with pytest.raises(NotEmulated, match="KustoStep"):   # ParallelRunStep runs (test_parallel_run.py)
         steps.define(node(), module(StepType="KustoStep"), {}, RAW, "s")
-    with pytest.raises(NotEmulated, match="CommandStep"):
-        steps.define(node({"Name": "Command", "Value": "echo hi", "ValueType": "0"}), module(), {}, RAW, "s")
+
+
+def test_a_command_step_is_its_command_line_with_the_data_in_it():
+    command = {"Name": "Command", "Value": "bash", "ValueType": "0"}
+    configuration = steps.define(node(command, {"Name": "Script", "Value": None, "ValueType": "0"}),
+                                 module(StepType="CommandStep"), {}, RAW, "s").configuration
+    assert configuration["script"] is None and configuration["arguments"] == []
+    assert configuration["command"] == "bash --in $AZUREML_DATAREFERENCE_raw --out $AZUREML_DATAREFERENCE_model 0.1"
