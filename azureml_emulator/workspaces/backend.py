@@ -2,6 +2,7 @@
 Resource Manager view of them (`ws.get_details()`, `Workspace.list`)."""
 from __future__ import annotations
 
+import sys
 import uuid
 from typing import Any
 
@@ -27,12 +28,22 @@ def workspace_id(store: Store, workspace: WorkspaceKey) -> str:
         return new_id
 
 
+# The services azureml-core (1.61 and 1.62) looks up in service discovery, as its
+# `_ServiceKeys.get_discovery_keys()` lists them (a test keeps this the installed SDK's list).
+# Known here so that a job's supervisor, whose bridge answers the job's discovery call, need not
+# import the SDK's REST client package for it (a second of CPU in every job, step and trial).
+DISCOVERY_KEYS = ("api", "experimentation", "history", "hyperdrive", "modelmanagement", "studio")
+SDK_SERVICE_KEYS = "azureml._restclient.service_context"
+
+
 def service_endpoints() -> dict[str, str]:
-    """Service discovery's answer: every Azure ML service the SDK knows lives at the emulator's host."""
-    # The SDK's REST client package is imported here only: a job or pipeline supervisor, which
-    # needs the workspace records but never answers discovery, starts seconds sooner without it.
-    from azureml._restclient.service_context import _ServiceKeys
-    return {key: EMULATOR_BASE_URL for key in _ServiceKeys.get_discovery_keys()}
+    """Service discovery's answer: every Azure ML service the SDK knows lives at the emulator's host
+    (with the keys of the SDK already imported in this process too, should it know more)."""
+    keys = set(DISCOVERY_KEYS)
+    sdk = sys.modules.get(SDK_SERVICE_KEYS)
+    if sdk is not None:
+        keys.update(sdk._ServiceKeys.get_discovery_keys())
+    return {key: EMULATOR_BASE_URL for key in sorted(keys)}
 
 
 TENANT = "00000000-0000-0000-0000-00000000e4e1"   # the emulator's one tenant

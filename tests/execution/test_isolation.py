@@ -69,3 +69,15 @@ def test_a_supervisor_starts_without_importing_the_sdk(supervisor):
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'azureml'))".format(supervisor))
     imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert imported.strip() == "[]"
+
+
+def test_a_jobs_supervisor_answers_its_discovery_call_without_the_sdk():
+    """A job's SDK asks service discovery first, through its supervisor's bridge; answering it
+    imported the SDK's REST client package in every job, step and trial (a second of CPU)."""
+    import subprocess
+    code = ("import sys, azureml_emulator.execution.job_supervisor\n"
+            "from azureml_emulator.workspaces import api, backend\n"
+            "answer = backend.service_endpoints()\n"
+            "print(sorted(answer), sorted(m for m in sys.modules if m.split('.')[0] == 'azureml'))")
+    printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert printed.strip() == "['api', 'experimentation', 'history', 'hyperdrive', 'modelmanagement', 'studio'] []"

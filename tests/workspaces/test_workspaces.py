@@ -122,3 +122,12 @@ def test_interactive_login_is_the_sdks_own_again_after_the_emulator_stops(tmp_pa
     with emulate(home=tmp_path / "home"):
         assert InteractiveLoginAuthentication._get_ambient is not original
     assert InteractiveLoginAuthentication._get_ambient is original
+
+
+def test_discovery_names_every_service_the_installed_sdk_looks_up():
+    """The emulator's own list of discovery keys (answered without importing the SDK) is the SDK's."""
+    from azureml._restclient.service_context import _ServiceKeys
+
+    from azureml_emulator.workspaces import backend
+    assert set(backend.DISCOVERY_KEYS) == set(_ServiceKeys.get_discovery_keys())
+    assert set(backend.service_endpoints()) == set(backend.DISCOVERY_KEYS)
