@@ -12,18 +12,13 @@ Schedules are `schedules_api`'s, drafts `drafts_api`'s, Azure ML modules (`Modul
 from __future__ import annotations
 
 from azureml_emulator.errors import BadRequest, NotEmulated, Unauthorized
-from azureml_emulator.pipelines import backend, catalog, endpoints, published
+from azureml_emulator.pipelines import backend, catalog, endpoints, entities, published
 from azureml_emulator.rest import catalogue
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Handler, Route
 
 PIPELINES = "/pipelines/v1.0{workspace}"
-
-
-def _public(entity: dict) -> dict:
-    """An entity as the service answers it: without the emulator's own bookkeeping (``_`` keys)."""
-    return {key: value for key, value in entity.items() if not key.startswith("_")}
 
 
 def list_data_types(request: Request) -> Reply:
@@ -44,7 +39,7 @@ def create_module(request: Request) -> Reply:
 
 
 def get_module(request: Request) -> Reply:
-    module = _public(catalog.get_module(request.store, request.workspace, request.params["id"]))
+    module = entities.public(catalog.get_module(request.store, request.workspace, request.params["id"]))
     return Reply(200, catalog.module_info(module))
 
 
@@ -66,7 +61,7 @@ def data_source_by_hash(request: Request) -> Reply:
 
 
 def get_graph(request: Request) -> Reply:
-    return Reply(200, _public(backend.get_graph(request.store, request.workspace, request.params["graph_id"])))
+    return Reply(200, entities.public(backend.get_graph(request.store, request.workspace, request.params["graph_id"])))
 
 
 def get_graph_interface(request: Request) -> Reply:
@@ -79,7 +74,7 @@ def create_unsubmitted(request: Request) -> Reply:
     if not experiment:
         raise BadRequest("Query parameter 'experimentName' is missing: expected the experiment of the pipeline run")
     run = backend.create_unsubmitted(request.store, request.workspace, experiment, request.json_object())
-    return Reply(200, _public(run))
+    return Reply(200, entities.public(run))
 
 
 def submit(request: Request) -> Reply:
@@ -89,7 +84,8 @@ def submit(request: Request) -> Reply:
 
 
 def get_pipeline_run(request: Request) -> Reply:
-    return Reply(200, _public(backend.get_pipeline_run(request.store, request.workspace, request.params["run_id"])))
+    run = backend.get_pipeline_run(request.store, request.workspace, request.params["run_id"])
+    return Reply(200, entities.public(run))
 
 
 def cancel(request: Request) -> Reply:
@@ -167,11 +163,11 @@ def submit_published(request: Request) -> Reply:
     _require_token(request)
     run = published.submit(request.store, request.workspace, request.params["pipeline_id"], request.json_object(),
                            request.emulator.environments, parent_run_id=request.query.get("parentRunId"))
-    return Reply(200, _public(run))
+    return Reply(200, entities.public(run))
 
 
 def runs_of_published(request: Request) -> Reply:
-    return Reply(200, [_public(run) for run in published.runs_of(request.store, request.workspace,
+    return Reply(200, [entities.public(run) for run in published.runs_of(request.store, request.workspace,
                                                                  request.params["pipeline_id"])])
 
 
@@ -204,7 +200,7 @@ def submit_endpoint(request: Request) -> Reply:
     version = request.query.get("pipelineVersion") or request.params.get("pipeline_version")
     run = endpoints.submit(request.store, request.workspace, request.params["endpoint_id"], request.json_object(),
                            request.emulator.environments, version, parent_run_id=request.query.get("parentRunId"))
-    return Reply(200, _public(run))
+    return Reply(200, entities.public(run))
 
 
 def submit_endpoint_by_name(request: Request) -> Reply:
@@ -215,7 +211,7 @@ def submit_endpoint_by_name(request: Request) -> Reply:
     run = endpoints.submit(request.store, request.workspace, endpoint["Id"], request.json_object(),
                            request.emulator.environments, request.query.get("pipelineVersion"),
                            parent_run_id=request.query.get("parentRunId"))
-    return Reply(200, _public(run))
+    return Reply(200, entities.public(run))
 
 
 def endpoint_pipelines(request: Request) -> Reply:

@@ -4,17 +4,12 @@ drafts, submit a run of a draft (``PipelineRuns/PipelineDraftSubmit``) and publi
 (``Pipelines/PipelineDraftCreate``). The behaviour is `pipelines.drafts`'."""
 from __future__ import annotations
 
-from azureml_emulator.pipelines import drafts
+from azureml_emulator.pipelines import drafts, entities
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
 
 PIPELINES = "/pipelines/v1.0{workspace}"
-
-
-def _public(entity: dict) -> dict:
-    """An entity as the service answers it: without the emulator's own bookkeeping (``_`` keys)."""
-    return {key: value for key, value in entity.items() if not key.startswith("_")}
 
 
 def create_graph_draft(request: Request) -> Reply:
@@ -73,7 +68,7 @@ def clone_draft(request: Request) -> Reply:
 def submit(request: Request) -> Reply:
     run = drafts.submit(request.store, request.workspace, request.json_object(), request.emulator.environments,
                         parent_run_id=request.query.get("parentRunId"))
-    return Reply(200, _public(run))
+    return Reply(200, entities.public(run))
 
 
 def publish(request: Request) -> Reply:

@@ -36,11 +36,6 @@ OTHER_SERVICES = {"adlcloud": "Azure Data Lake Analytics (publish_adla_script)",
 AML_MODULE_ID, VERSION = "_AmlModuleId", "_Version"
 
 
-def public(entity: dict) -> dict:
-    """An entity as the service answers it, without the emulator's bookkeeping (``_`` keys)."""
-    return {key: value for key, value in entity.items() if not key.startswith("_")}
-
-
 def _status(value: object) -> str:
     text = STATUS_NUMBERS.get(str(value), str(value))
     if text not in STATUSES:
@@ -166,7 +161,8 @@ def _version(store: Store, workspace: WorkspaceKey, version_id: str) -> dict:
 
 def answer_version(version: dict) -> dict:
     """The ``AzureMLModuleVersion``: the module's id, the version's module entity and its interface."""
-    return {"ModuleId": version[AML_MODULE_ID], "Data": public(version), "Interface": catalog.interface_of(version)}
+    return {"ModuleId": version[AML_MODULE_ID], "Data": entities.public(version),
+            "Interface": catalog.interface_of(version)}
 
 
 def get_version(store: Store, workspace: WorkspaceKey, version_id: str) -> dict:

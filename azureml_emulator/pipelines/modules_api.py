@@ -4,7 +4,7 @@
 update a module; create, get and update a version. The behaviour is `pipelines.modules`'."""
 from __future__ import annotations
 
-from azureml_emulator.pipelines import modules
+from azureml_emulator.pipelines import entities, modules
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
@@ -13,20 +13,20 @@ PIPELINES = "/pipelines/v1.0{workspace}"
 
 
 def create(request: Request) -> Reply:
-    return Reply(200, modules.public(modules.create(request.store, request.workspace, request.json_object())))
+    return Reply(200, entities.public(modules.create(request.store, request.workspace, request.json_object())))
 
 
 def get(request: Request) -> Reply:
-    return Reply(200, modules.public(modules.get(request.store, request.workspace, request.params["id"])))
+    return Reply(200, entities.public(modules.get(request.store, request.workspace, request.params["id"])))
 
 
 def get_by_name(request: Request) -> Reply:
-    return Reply(200, modules.public(modules.get_by_name(request.store, request.workspace,
+    return Reply(200, entities.public(modules.get_by_name(request.store, request.workspace,
                                                          request.query.get("name") or "")))
 
 
 def update(request: Request) -> Reply:
-    return Reply(200, modules.public(modules.update(request.store, request.workspace, request.params["id"],
+    return Reply(200, entities.public(modules.update(request.store, request.workspace, request.params["id"],
                                                     request.json_object())))
 
 

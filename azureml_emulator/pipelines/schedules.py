@@ -28,10 +28,6 @@ DEFAULT_POLLING_MINUTES = 5
 RUN_SOURCE, RUN_TYPE = "Unavailable", "Schedule"
 
 
-def public(schedule: dict) -> dict:
-    return {key: value for key, value in schedule.items() if not key.startswith("_")}
-
-
 def _submission(store: Store, workspace: WorkspaceKey, info: object, pipeline_id: str) -> dict:
     """The PipelineSubmissionInfo a schedule submits with: the experiment must be a valid name and
     the parameters the published pipeline's own."""

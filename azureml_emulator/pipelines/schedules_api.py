@@ -4,7 +4,7 @@ pipeline, by pipeline endpoint), update (enable, disable and changes), and the r
 submitted. Creating or enabling a schedule starts the home's scheduler (`pipelines.scheduler`)."""
 from __future__ import annotations
 
-from azureml_emulator.pipelines import scheduler, schedules
+from azureml_emulator.pipelines import entities, scheduler, schedules
 from azureml_emulator.rest.reply import Reply
 from azureml_emulator.rest.request import Request
 from azureml_emulator.rest.router import Route
@@ -12,33 +12,29 @@ from azureml_emulator.rest.router import Route
 PIPELINES = "/pipelines/v1.0{workspace}"
 
 
-def _run(entity: dict) -> dict:
-    return {key: value for key, value in entity.items() if not key.startswith("_")}
-
-
 def create(request: Request) -> Reply:
     schedule = schedules.create(request.store, request.workspace, request.json_object(),
                                 request.emulator.environments)
     scheduler.ensure_running(request.store)
-    return Reply(200, schedules.public(schedule))
+    return Reply(200, entities.public(schedule))
 
 
 def get(request: Request) -> Reply:
-    return Reply(200, schedules.public(schedules.get(request.store, request.workspace, request.params["schedule_id"])))
+    return Reply(200, entities.public(schedules.get(request.store, request.workspace, request.params["schedule_id"])))
 
 
 def list_all(request: Request) -> Reply:
     active_only = request.query.get("activeOnly", "true").lower() != "false"
-    return Reply(200, [schedules.public(s) for s in schedules.list_all(request.store, request.workspace, active_only)])
+    return Reply(200, [entities.public(s) for s in schedules.list_all(request.store, request.workspace, active_only)])
 
 
 def of_pipeline(request: Request) -> Reply:
-    return Reply(200, [schedules.public(s) for s in schedules.of_pipeline(request.store, request.workspace,
+    return Reply(200, [entities.public(s) for s in schedules.of_pipeline(request.store, request.workspace,
                                                                           request.params["pipeline_id"])])
 
 
 def of_endpoint(request: Request) -> Reply:
-    return Reply(200, [schedules.public(s) for s in schedules.of_endpoint(request.store, request.workspace,
+    return Reply(200, [entities.public(s) for s in schedules.of_endpoint(request.store, request.workspace,
                                                                           request.params["endpoint_id"])])
 
 
@@ -46,18 +42,18 @@ def update(request: Request) -> Reply:
     schedule = schedules.update(request.store, request.workspace, request.params["schedule_id"],
                                 request.json_object())
     scheduler.ensure_running(request.store)
-    return Reply(200, schedules.public(schedule))
+    return Reply(200, entities.public(schedule))
 
 
 def runs(request: Request) -> Reply:
-    return Reply(200, [_run(r) for r in schedules.runs(request.store, request.workspace,
+    return Reply(200, [entities.public(r) for r in schedules.runs(request.store, request.workspace,
                                                        request.params["schedule_id"])])
 
 
 def last_run(request: Request) -> Reply:
     """The latest run, or 204 with no body when the schedule has not fired yet (the SDK's client takes both)."""
     found = schedules.last_run(request.store, request.workspace, request.params["schedule_id"])
-    return Reply(200, _run(found)) if found is not None else Reply(204, b"")
+    return Reply(200, entities.public(found)) if found is not None else Reply(204, b"")
 
 
 ROUTES = (
