@@ -8,6 +8,9 @@ reuse key.
 * The module's structured ``Arguments`` become the command line: a literal as it is, a
   parameter's value, and an input or output as ``$AZUREML_DATAREFERENCE_<name>``, which the
   job replaces by the data's path (`data_access.references`), as Azure's data references do.
+  A module version published without arguments takes its ``ModuleStep``'s own: the node's
+  ``Arguments`` parameter, the words the SDK joined with commas, where a pipeline parameter is
+  ``$AML_PARAMETER_<name>`` (its value) and a port is already ``$AZUREML_DATAREFERENCE_<port>``.
 * An input is the datastore path of the edge's source (an upstream step's output, or a
   data source); an output (PipelineData) is ``azureml/<step run id>/<output name>`` on its
   datastore, mounted read-write, as Azure places it; an output in upload mode (``as_upload()``)
@@ -39,6 +42,8 @@ MODES = {"0": "none", "1": "mount", "2": "download", "3": "upload"}
 DATASET_PLACEHOLDER = re.compile(r"^(?:DatasetOutputConfig|DatasetConsumptionConfig):(.+)$")
 DATASET_OUTPUT_PATH = "dataset/{run-id}/{output-name}"   # an OutputFileDatasetConfig's default destination
 UPLOAD_PLACEHOLDER = "DatasetOutputConfig:{}"   # an uploaded output in the arguments (`data_access.outputs`)
+STRUCTURED = "USE_STRUCTURED_ARGUMENTS"   # a step's Arguments parameter when its module's arguments apply
+PARAMETER_WORD = re.compile(r"\$AML_PARAMETER_(\w+)")   # a parameter in a ModuleStep's own arguments
 
 
 @dataclass
@@ -108,6 +113,9 @@ def arguments(module: dict, values: dict[str, str | None], dataset_inputs: froze
     and an uploaded output is ``DatasetOutputConfig:<name>``, which the job replaces by the local
     path, as for a script run's dataset inputs and output datasets."""
     interface = module.get("StructuredInterface") or {}
+    own = values.get("Arguments")
+    if not interface.get("Arguments") and own and own != STRUCTURED:
+        return [PARAMETER_WORD.sub(lambda found: _parameter_word(found, values), word) for word in own.split(",")]
     ports = {port["Name"] for key in ("Inputs", "Outputs") for port in interface.get(key) or []} - dataset_inputs
     result = []
     for argument in interface.get("Arguments") or []:
@@ -128,6 +136,13 @@ def arguments(module: dict, values: dict[str, str | None], dataset_inputs: froze
         else:
             raise NotEmulated("step arguments of kind {!r} ({})".format(kind, value))
     return result
+
+
+def _parameter_word(found: re.Match[str], values: dict[str, str | None]) -> str:
+    """A ``$AML_PARAMETER_<name>`` of a step's own arguments: the parameter's value; a name the
+    step has no parameter for stays as it is."""
+    value = values.get(found.group(1), found.group(0))
+    return "" if value is None else str(value)
 
 
 def command_line(command: str, arguments: list[str]) -> str:

@@ -226,3 +226,49 @@ def test_malformed_module_requests_are_refused_saying_what_is_expected(azureml_e
             call()
         assert raised.value.message == message
     assert modules.get(store, workspace, module["Id"]) == module   # nothing changed
+
+
+CALCULATE = """
+import argparse, os
+parser = argparse.ArgumentParser()
+parser.add_argument('--arg_num1', type=int)
+parser.add_argument('--arg_num2', type=int)
+parser.add_argument('--file_num1')
+parser.add_argument('--output_sum')
+args = parser.parse_args()
+first = args.arg_num1 if args.arg_num1 is not None else int(open(os.path.join(args.file_num1, 'sum')).read())
+os.makedirs(args.output_sum, exist_ok=True)
+open(os.path.join(args.output_sum, 'sum'), 'w').write(str(first + args.arg_num2))
+print('SUM', first + args.arg_num2)
+"""
+
+
+def test_a_module_step_s_own_arguments_are_the_command_line_of_a_version_published_without_any(cluster):
+    # As Microsoft's ModuleStep sample does: the versions have no arguments; each step gives its own,
+    # with a pipeline parameter, and data wired to the version's ports by the inputs and outputs maps.
+    (cluster.work / "calc").mkdir()
+    (cluster.work / "calc" / "calculate.py").write_text(CALCULATE)
+    module = Module.create(cluster.ws, "calc", "adds")
+    store = "workspaceblobstore"
+    entry = module.publish_python_script(
+        "calculate.py", "initial", inputs=[], params={"initialNum": 12}, version="1", source_directory="calc",
+        outputs=[OutputPortDef(name="out_sum", default_datastore_name=store, default_datastore_mode="mount")])
+    module.publish_python_script(
+        "calculate.py", "middle", version="2", is_default=True, source_directory="calc",
+        inputs=[InputPortDef(name="in1", default_datastore_mode="mount", default_data_reference_name=store)],
+        outputs=[OutputPortDef(name="out_sum", default_datastore_name=store, default_datastore_mode="mount")])
+    datastore = cluster.ws.get_default_datastore()
+    first_sum = PipelineData("sum_out", datastore=datastore, is_directory=True)
+    end_sum = PipelineData("end_sum", datastore=datastore, is_directory=True)
+    number = PipelineParameter(name="initialNum", default_value=17)
+    first = ModuleStep(module_version=entry, inputs_map={}, outputs_map={"out_sum": first_sum},
+                       runconfig=_config(cluster), compute_target=cluster.target,
+                       arguments=["--output_sum", first_sum, "--arg_num1", number, "--arg_num2", "2"])
+    end = ModuleStep(module=module, inputs_map={"in1": first_sum}, outputs_map={"out_sum": end_sum},
+                     runconfig=_config(cluster), compute_target=cluster.target,
+                     arguments=["--file_num1", first_sum, "--arg_num2", "3", "--output_sum", end_sum])
+    run = cluster.experiment.submit(Pipeline(cluster.ws, steps=[first, end]))
+    status = run.wait_for_completion(show_output=False, raise_on_error=False)
+    assert status == "Finished", [step.get_details().get("error") for step in run.get_steps()]
+    logs = sorted(job_log(step) for step in run.get_steps())
+    assert "SUM 19" in logs[0] and "SUM 22" in logs[1]   # 17 + 2, then (17 + 2) + 3
