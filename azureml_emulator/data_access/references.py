@@ -54,9 +54,17 @@ def _download(source: Path, target: Path, overwrite: bool) -> None:
     copy_files(source, target, overwrite)
 
 
+def own_output(run_id: str, name: str) -> str:
+    """Where a pipeline step's `PipelineData` output ``name`` lives on its datastore (Azure's place)."""
+    return "azureml/{}/{}".format(run_id, name)
+
+
 def prepare(store: Store, workspace: WorkspaceKey, references: Mapping[str, dict], workdir: Path,
-            folder: Path) -> dict[str, str]:
-    """Each data reference's local path by name (``folder`` is the job's own folder)."""
+            folder: Path, run_id: str = "") -> dict[str, str]:
+    """Each data reference's local path by name (``folder`` is the job's own folder). A mounted
+    path that does not exist is made a folder, except the job's own `PipelineData` output (run
+    ``run_id``'s): as on Azure, only its parent exists, and the script makes the output a file
+    or a folder (Microsoft's ModuleStep sample writes a file at that path)."""
     located = {}
     for name, reference in references.items():
         safe_name(name, "data reference name")
@@ -69,7 +77,8 @@ def prepare(store: Store, workspace: WorkspaceKey, references: Mapping[str, dict
         source = in_folder(root, reference.get("pathOnDataStore"), "pathOnDataStore")
         if mode == "mount":
             if not source.exists():
-                source.mkdir(parents=True)
+                own = run_id and (reference.get("pathOnDataStore") or "").strip("/") == own_output(run_id, name)
+                (source.parent if own else source).mkdir(parents=True, exist_ok=True)
             path = source
         elif mode == "download":
             on_compute = reference.get("pathOnCompute")

@@ -183,7 +183,7 @@ class Job:
     def data_references(self) -> dict[str, str]:
         """Each data reference's local path by name (`data_access.references`)."""
         return references.prepare(self.store, self.workspace, self.run["runDefinition"].get("dataReferences") or {},
-                                  self.workdir, self.folder)
+                                  self.workdir, self.folder, self.run_id)
 
     def outputs(self) -> list[data_outputs.Output]:
         """Each output dataset's folder (`data_access.outputs`)."""

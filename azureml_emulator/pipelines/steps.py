@@ -31,6 +31,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from azureml_emulator.data_access import references as data_references
 from azureml_emulator.errors import EmulatorError, NotEmulated
 from azureml_emulator.pipelines import registration as registrations
 from azureml_emulator.pipelines import parallel
@@ -214,7 +215,7 @@ def define(node: dict, module: dict, parameters: dict[str, str], inputs: dict[st
         if mode not in ("mount", "upload"):
             raise NotEmulated("step outputs in mode {!r} (output {} of step {}): the emulator mounts and uploads "
                               "outputs".format(mode, port["Name"], module.get("Name")))
-        path = "azureml/{}/{}".format(step_run_id, port["Name"])   # a PipelineData's place
+        path = data_references.own_output(step_run_id, port["Name"])   # a PipelineData's place
         registration = registrations.requested(setting)
         if registration is not None:
             registered[port["Name"]] = registration

@@ -236,16 +236,16 @@ parser.add_argument('--arg_num2', type=int)
 parser.add_argument('--file_num1')
 parser.add_argument('--output_sum')
 args = parser.parse_args()
-first = args.arg_num1 if args.arg_num1 is not None else int(open(os.path.join(args.file_num1, 'sum')).read())
-os.makedirs(args.output_sum, exist_ok=True)
-open(os.path.join(args.output_sum, 'sum'), 'w').write(str(first + args.arg_num2))
+first = args.arg_num1 if args.arg_num1 is not None else int(open(args.file_num1).read())
+open(args.output_sum, 'w').write(str(first + args.arg_num2))   # the output is a file, as in the sample
 print('SUM', first + args.arg_num2)
 """
 
 
 def test_a_module_step_s_own_arguments_are_the_command_line_of_a_version_published_without_any(cluster):
     # As Microsoft's ModuleStep sample does: the versions have no arguments; each step gives its own,
-    # with a pipeline parameter, and data wired to the version's ports by the inputs and outputs maps.
+    # with a pipeline parameter, and data wired to the version's ports by the inputs and outputs maps;
+    # each step writes its output as a file at the output's path, which only its parent folder precedes.
     (cluster.work / "calc").mkdir()
     (cluster.work / "calc" / "calculate.py").write_text(CALCULATE)
     module = Module.create(cluster.ws, "calc", "adds")
@@ -258,8 +258,8 @@ def test_a_module_step_s_own_arguments_are_the_command_line_of_a_version_publish
         inputs=[InputPortDef(name="in1", default_datastore_mode="mount", default_data_reference_name=store)],
         outputs=[OutputPortDef(name="out_sum", default_datastore_name=store, default_datastore_mode="mount")])
     datastore = cluster.ws.get_default_datastore()
-    first_sum = PipelineData("sum_out", datastore=datastore, is_directory=True)
-    end_sum = PipelineData("end_sum", datastore=datastore, is_directory=True)
+    first_sum = PipelineData("sum_out", datastore=datastore, is_directory=False)
+    end_sum = PipelineData("end_sum", datastore=datastore, is_directory=False)
     number = PipelineParameter(name="initialNum", default_value=17)
     first = ModuleStep(module_version=entry, inputs_map={}, outputs_map={"out_sum": first_sum},
                        runconfig=_config(cluster), compute_target=cluster.target,
