@@ -23,7 +23,7 @@ from azureml_emulator.errors import EmulatorError
 from azureml_emulator.execution import parent_run
 from azureml_emulator.ids import ArtifactId, WorkspaceKey
 from azureml_emulator.jobs import backend as jobs
-from azureml_emulator.pipelines import backend, entities, hyperdrive_steps, steps
+from azureml_emulator.pipelines import backend, data_paths, entities, hyperdrive_steps, steps
 from azureml_emulator.pipelines import registration as registrations
 from azureml_emulator.pipelines.entities import DATASOURCE, MODULE, PIPELINE_RUN
 from azureml_emulator.runs import backend as runs
@@ -45,6 +45,7 @@ class Orchestrator:
         graph = backend.get_graph(self.store, self.workspace, self.entity["GraphId"])
         self.nodes = {node["Id"]: node for node in graph.get("ModuleNodes") or []}
         self.dataset_nodes = {node["Id"]: node for node in graph.get("DatasetNodes") or []}
+        self.dataset_defaults = data_paths.dataset_defaults(graph)
         self.edges = graph.get("Edges") or []
         self.modules = {node_id: entities.require(self.store, self.workspace, MODULE, node["ModuleId"])
                         for node_id, node in self.nodes.items()}
@@ -129,9 +130,9 @@ class Orchestrator:
     def dataset_input(self, definition: dict, port: str, node_id: str) -> tuple[steps.Location, str]:
         """A registered dataset (by id and version) or a saved one (by id), as a step's dataset input."""
         value = definition.get("Value") or {}
-        if definition.get("ParameterName"):
+        if definition.get("ParameterName"):   # a dataset parameter: the value submitted, else its default
             value = (self.entity.get("DataSetDefinitionValueAssignments") or {}).get(
-                definition["ParameterName"]) or value
+                definition["ParameterName"]) or value or self.dataset_defaults.get(definition["ParameterName"]) or {}
         registered, saved = value.get("DataSetReference"), value.get("SavedDataSetReference")
         if registered and registered.get("Id"):
             version = registered.get("Version")

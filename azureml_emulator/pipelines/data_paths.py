@@ -27,11 +27,33 @@ def _path(value: object, name: str) -> dict[str, str]:
     return {"DataStoreName": str(value["DataStoreName"]), "RelativePath": str(value["RelativePath"]).strip("/")}
 
 
+DATASET_KEYS = ("SavedDataSetReference", "DataSetReference")
+
+
+def _parameters(graph: dict) -> list[dict]:
+    interface = graph.get("_interface") or {}
+    return (interface.get("DataPathParameters") or []) + (interface.get("DataPathParameterList") or [])
+
+
+def _is_dataset(parameter: dict) -> bool:
+    """A dataset parameter (``PipelineParameter(default_value=<Dataset>)``): the SDK lists it among
+    the DataPath parameters, as a DataSetPathParameter whose default is a dataset reference; its
+    values come in DataSetDefinitionValueAssignments."""
+    default = parameter.get("DefaultValue")
+    return isinstance(default, dict) and any(default.get(key) for key in DATASET_KEYS)
+
+
+def dataset_defaults(graph: dict) -> dict[str, dict]:
+    """Each dataset parameter of the graph with its default (a DataSetDefinitionValue)."""
+    return {parameter["Name"]: parameter["DefaultValue"] for parameter in _parameters(graph) if _is_dataset(parameter)}
+
+
 def defaults(graph: dict) -> dict[str, dict | None]:
     """Each DataPath parameter of the graph with its default (None when it has none)."""
-    interface = graph.get("_interface") or {}
     found: dict[str, dict | None] = {}
-    for parameter in (interface.get("DataPathParameters") or []) + (interface.get("DataPathParameterList") or []):
+    for parameter in _parameters(graph):
+        if _is_dataset(parameter):
+            continue
         default = parameter.get("DefaultValue")
         found[parameter["Name"]] = None if default is None else _path(default, parameter["Name"])
     return found

@@ -438,3 +438,33 @@ def test_stopping_the_emulators_jobs_ends_the_pipeline_supervisor_and_its_steps(
     housekeeping.stop_all(cluster.home)   # what `azureml-emulator reset` and a test session's end do
     assert not is_running(pid) and not is_running(supervisor)
     assert run.get_status() == "Canceled"
+
+
+def test_a_dataset_pipeline_parameter_is_its_default_or_the_dataset_given_at_submit(cluster):
+    """Microsoft's ParallelRunStep MNIST sample: PipelineParameter(default_value=<FileDataset>) in a
+    DatasetConsumptionConfig, then a second run with pipeline_parameters={name: another dataset}."""
+    from azureml.core import Dataset
+    from azureml.data.dataset_consumption_config import DatasetConsumptionConfig
+    datastore = cluster.ws.get_default_datastore()
+    for name, digit in (("sevens", "7"), ("threes", "3")):
+        (cluster.work / name).mkdir()
+        (cluster.work / name / (name + ".txt")).write_text(digit)
+        datastore.upload(src_dir=str(cluster.work / name), target_path=name)
+    sevens, threes = (Dataset.File.from_files(path=(datastore, name)) for name in ("sevens", "threes"))
+    folder = script_folder(cluster, listing="""
+import os, sys
+print('FILES', sorted(os.listdir(sys.argv[1])))
+""")
+    chosen = PipelineParameter(name="digits_param", default_value=sevens)
+    data = DatasetConsumptionConfig("digits", chosen).as_mount()
+    pipeline = Pipeline(cluster.ws, steps=[step(cluster, "listing", folder, arguments=[data], inputs=[data])])
+    first = cluster.experiment.submit(pipeline)
+    assert first.wait_for_completion(show_output=False) == "Finished"
+    assert "FILES ['sevens.txt']" in job_log(next(iter(first.get_steps())))
+    second = cluster.experiment.submit(pipeline, pipeline_parameters={"digits_param": threes})
+    assert second.wait_for_completion(show_output=False) == "Finished"
+    assert "FILES ['threes.txt']" in job_log(next(iter(second.get_steps())))
+    # A published pipeline run with no assignment at all takes the graph's default.
+    third = pipeline.publish("digits").submit(cluster.ws, cluster.experiment.name)
+    assert third.wait_for_completion(show_output=False) == "Finished"
+    assert "FILES ['sevens.txt']" in job_log(next(iter(third.get_steps())))
