@@ -31,8 +31,17 @@ def _block_ids(body: bytes) -> list[str]:
     return [element.text or "" for element in root if element.tag in ("Latest", "Committed", "Uncommitted")]
 
 
+def _anonymous(request: Request) -> bool:
+    """A request with neither a Shared Key (``Authorization``) nor a SAS (``sig=``): Azure lets
+    such a request read a public container, never write."""
+    return "authorization" not in request.headers and "sig" not in request.query
+
+
 def put_blob(request: Request) -> Reply:
     """Put Blob (block or append blob), Append Block, Put Block and Put Block List."""
+    if _anonymous(request):   # a datastore registered with no account key or SAS token
+        return storage_error(401, "NoAuthenticationInformation", "Server failed to authenticate the request. "
+                             "Please refer to the information in the www-authenticate header.")
     home, account = request.store.home, request.account
     where = (home, account, request.params["container"], request.params["blob"])
     comp = request.query.get("comp")

@@ -112,7 +112,7 @@ def make_urlopen(original_urlopen: Callable[..., Any]) -> Callable[..., Any]:
         request = url if isinstance(url, urllib.request.Request) else urllib.request.Request(str(url), data=data)
         target, method = request.full_url, request.get_method()
         if host_kind(urlsplit(target).hostname) is not None:
-            reply = ROUTER.dispatch(method, target, _body_bytes(request.data), current())
+            reply = ROUTER.dispatch(method, target, _body_bytes(request.data), current(), dict(request.header_items()))
             if reply.status >= 400:
                 raise urllib.error.HTTPError(target, reply.status, reply.reason or HTTPStatus(reply.status).phrase,
                                              Message(), io.BytesIO(reply.content()))

@@ -7,6 +7,7 @@ from helpers import storage_error
 from azureml_emulator.addresses import blob_base_url
 
 URL = blob_base_url("workspaceartifactstore") + "/snapshots/folder/train.py?sv=2019-02-02&sig=x"
+SAS = {"sv": "2019-02-02", "sig": "x"}   # a write needs a credential: a SAS, or a Shared Key
 
 
 def test_a_put_blob_can_be_read_back_with_its_size(azureml_emulator):
@@ -31,12 +32,12 @@ def test_a_blob_name_cannot_leave_its_container(azureml_emulator):
     home = azureml_emulator.home
     before = set(home.rglob("*"))
     for name in ("a/%2E%2E/%2E%2E/%2E%2E/escape.txt", "%2E%2E/escape.txt", "a%5C..%5C..%5Cescape.txt", "a/%2E%2E"):
-        answer = requests.put(blob_base_url("account") + "/container/" + name, data=b"x")
+        answer = requests.put(blob_base_url("account") + "/container/" + name, data=b"x", params=SAS)
         assert answer.status_code == 400, name
         assert storage_error(answer) == ("InvalidUri", "The requested URI does not represent any resource on the "
                                                        "server."), name
         assert requests.get(blob_base_url("account") + "/container/" + name).status_code == 400
-    nul = requests.put(blob_base_url("account") + "/container/a%00b", data=b"x")
+    nul = requests.put(blob_base_url("account") + "/container/a%00b", data=b"x", params=SAS)
     assert nul.status_code == 400 and storage_error(nul) == (
         "InvalidResourceName", "The specifed resource name contains invalid characters.")
     assert _new_files(home, before) == []
@@ -64,12 +65,12 @@ def test_a_symbolic_link_in_a_container_leads_nowhere_outside_it(azureml_emulato
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.txt").write_text("secret")
-    requests.put(blob_base_url("acct1") + "/data/inside.txt", data=b"x")
+    requests.put(blob_base_url("acct1") + "/data/inside.txt", data=b"x", params=SAS)
     (azureml_emulator.home / "blobs" / "acct1" / "data" / "door").symlink_to(outside)
     for method in (requests.get, requests.head, requests.put):
-        answer = method(blob_base_url("acct1") + "/data/door/secret.txt")
+        answer = method(blob_base_url("acct1") + "/data/door/secret.txt", params=SAS)
         assert answer.status_code == 400 and answer.headers["x-ms-error-code"] == "InvalidUri"
-    assert requests.put(blob_base_url("acct1") + "/data/door/new.txt", data=b"x").status_code == 400
+    assert requests.put(blob_base_url("acct1") + "/data/door/new.txt", data=b"x", params=SAS).status_code == 400
     assert sorted(p.name for p in outside.iterdir()) == ["secret.txt"]
     listing = requests.get(blob_base_url("acct1") + "/data?restype=container&comp=list")
     assert b"secret" not in listing.content and b"<Name>inside.txt</Name>" in listing.content
@@ -83,7 +84,7 @@ def test_an_append_blob_grows_with_each_append_block(azureml_emulator):
 
 
 def test_appending_to_a_missing_blob_is_blob_not_found(azureml_emulator):
-    answer = requests.put(blob_base_url("acct") + "/ctr/none.log?comp=appendblock", data=b"x")
+    answer = requests.put(blob_base_url("acct") + "/ctr/none.log?comp=appendblock", data=b"x", params=SAS)
     assert answer.status_code == 404 and answer.headers["x-ms-error-code"] == "BlobNotFound"
 
 
@@ -113,20 +114,20 @@ def test_other_blob_operations_say_they_are_not_emulated(azureml_emulator):
 
 def test_if_none_match_star_refuses_an_existing_blob(azureml_emulator):
     url = blob_base_url("acct") + "/ctr/once.txt"
-    assert requests.put(url, data=b"1", headers={"If-None-Match": "*"}).status_code == 201
-    again = requests.put(url, data=b"2", headers={"If-None-Match": "*"})
+    assert requests.put(url, data=b"1", headers={"If-None-Match": "*"}, params=SAS).status_code == 201
+    again = requests.put(url, data=b"2", headers={"If-None-Match": "*"}, params=SAS)
     assert again.status_code == 409 and again.headers["x-ms-error-code"] == "BlobAlreadyExists"
     assert requests.get(url).content == b"1"
 
 
 def test_a_ranged_get_answers_206_with_its_content_range(azureml_emulator):
     url = blob_base_url("acct") + "/ctr/digits.txt"
-    requests.put(url, data=b"0123456789")
+    requests.put(url, data=b"0123456789", params=SAS)
     part = requests.get(url, headers={"x-ms-range": "bytes=2-5"})
     assert part.status_code == 206 and part.content == b"2345" and part.headers["Content-Range"] == "bytes 2-5/10"
     tail = requests.get(url, headers={"x-ms-range": "bytes=8-100"})
     assert tail.content == b"89" and tail.headers["Content-Range"] == "bytes 8-9/10"
-    requests.put(blob_base_url("acct") + "/ctr/empty.txt", data=b"")
+    requests.put(blob_base_url("acct") + "/ctr/empty.txt", data=b"", params=SAS)
     empty = requests.get(blob_base_url("acct") + "/ctr/empty.txt", headers={"x-ms-range": "bytes=0-99"})
     assert empty.status_code == 416 and empty.headers["x-ms-error-code"] == "InvalidRange"
 
@@ -134,8 +135,8 @@ def test_a_ranged_get_answers_206_with_its_content_range(azureml_emulator):
 def test_list_blobs_gives_the_names_under_a_prefix_and_not_uploads_in_progress(azureml_emulator):
     from xml.etree import ElementTree
     for name in ("logs/a.txt", "logs/deep/b.txt", "other.txt"):
-        requests.put(blob_base_url("acct") + "/list/" + name, data=b"x")
-    requests.put(blob_base_url("acct") + "/list/logs/big.bin?comp=block&blockid=QQ==", data=b"staged")
+        requests.put(blob_base_url("acct") + "/list/" + name, data=b"x", params=SAS)
+    requests.put(blob_base_url("acct") + "/list/logs/big.bin?comp=block&blockid=QQ==", data=b"staged", params=SAS)
     listing = requests.get(blob_base_url("acct") + "/list?restype=container&comp=list&prefix=logs/")
     root = ElementTree.fromstring(listing.content)
     assert root.findtext("Prefix") == "logs/"
@@ -146,11 +147,24 @@ def test_a_container_or_account_name_azure_refuses_cannot_reach_outside_the_home
     escape = requests.get(blob_base_url("acct") + "/%2E%2E%2F%2E%2E%2F%2E%2E%2Fetc/hostname")
     assert escape.status_code == 400 and storage_error(escape)[0] == "InvalidResourceName"
     assert storage_error(escape)[1].startswith("Container name '../../../etc' is invalid")
-    assert requests.put(blob_base_url("a") + "/ctr/x.txt", data=b"x").status_code == 400   # account too short
+    assert requests.put(blob_base_url("a") + "/ctr/x.txt", data=b"x", params=SAS).status_code == 400   # account too short
 
 
 def test_a_reversed_range_is_an_invalid_range_not_a_crash(azureml_emulator):
     url = blob_base_url("acct") + "/ctr/digits.txt"
-    requests.put(url, data=b"0123456789")
+    requests.put(url, data=b"0123456789", params=SAS)
     assert requests.get(url, headers={"x-ms-range": "bytes=5-2"}).status_code == 416
     assert requests.get(url).content == b"0123456789"
+
+
+def test_a_write_without_a_key_or_sas_is_refused_as_azure_refuses_it(azureml_emulator):
+    """Azure lets an anonymous request read a public container, never write one (a datastore
+    registered with no account key or SAS token gets this from the SDK's upload_files)."""
+    url = blob_base_url("acct") + "/ctr/anonymous.txt"
+    for query in ("", "?comp=block&blockid=YQ==", "?comp=blocklist", "?comp=appendblock"):
+        answer = requests.put(url + query, data=b"x")
+        assert answer.status_code == 401 and storage_error(answer) == (
+            "NoAuthenticationInformation", "Server failed to authenticate the request. Please refer to the "
+                                           "information in the www-authenticate header."), query
+    assert requests.get(url, params=SAS).status_code == 404   # nothing was written
+    assert requests.put(url, data=b"x", headers={"Authorization": "SharedKey acct:c2lnbmVk"}).status_code == 201

@@ -142,6 +142,8 @@ def test_urlopen_refuses_as_requests_does_and_lets_this_homes_services_through(u
 
 
 BLOB = "https://account.blob.azureml-emulator.invalid/bodies/"
+# A blob write carries a credential, as the SDK's storage client sends one (a Shared Key here).
+WRITE_HEADERS = {"x-ms-blob-type": "BlockBlob", "Authorization": "SharedKey account:c2lnbmVk"}
 
 
 @pytest.mark.parametrize("make_body, stored", [
@@ -155,7 +157,7 @@ def test_every_kind_of_body_requests_sends_reaches_the_emulator_whole(send, make
     """bytes, str (as UTF-8), binary and text files, and generators of chunks, as the SDK's clients send them."""
     body = make_body()
     name = BLOB + "blob-{}".format(type(body).__name__)
-    put = send(None, requests.Request("PUT", name, data=body, headers={"x-ms-blob-type": "BlockBlob"}).prepare())
+    put = send(None, requests.Request("PUT", name, data=body, headers=WRITE_HEADERS).prepare())
     assert put.status_code == 201, put.text
     assert send(None, prepared(name)).content == stored
 
@@ -223,8 +225,7 @@ def test_urlopen_sends_a_request_object_and_its_data_as_given(urlopen):
 
 def test_urlopen_answers_with_the_emulators_status_body_and_url(urlopen):
     open_, _ = urlopen
-    put = urllib.request.Request(BLOB + "by-urlopen", data=b"written by urlopen", method="PUT",
-                                 headers={"x-ms-blob-type": "BlockBlob"})
+    put = urllib.request.Request(BLOB + "by-urlopen", data=b"written by urlopen", method="PUT", headers=WRITE_HEADERS)
     open_(put)
     with open_(BLOB + "by-urlopen") as answer:
         assert (answer.status, answer.url, answer.read()) == (200, BLOB + "by-urlopen", b"written by urlopen")
