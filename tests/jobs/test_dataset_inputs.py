@@ -45,7 +45,9 @@ def test_a_dataset_the_job_cannot_read_fails_the_run_with_the_reason(cluster, tm
     monkeypatch.setenv("AZUREML_EMULATOR_MNIST_DIR", str(tmp_path / "no-mnist-here"))   # inherited by the job
     run = submit_script(cluster, CHECK_INPUT, [dataset.as_mount()])
     with pytest.raises(ActivityFailedException, match="MNIST file t10k-images-idx3-ubyte.gz is missing"):
-        run.wait_for_completion()
+        # Through Finalizing too: without wait_post_processing the SDK stops polling at Finalizing (not one of
+        # its running states) and returns without raising, on Azure as here, if its poll lands there.
+        run.wait_for_completion(wait_post_processing=True)
 
 
 @pytest.mark.parametrize("factory", [

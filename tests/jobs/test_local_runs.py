@@ -81,7 +81,9 @@ def test_user_managed_dependencies_run_in_the_kernels_python_and_say_so(cluster)
 def test_a_failing_local_script_fails_the_run_with_its_traceback(cluster):
     run = submit_local(cluster, "raise ValueError('bad local data')\n")
     with pytest.raises(ActivityFailedException, match="bad local data"):
-        run.wait_for_completion()
+        # Through Finalizing too: without wait_post_processing the SDK stops polling at Finalizing (not one of
+        # its running states) and returns without raising, on Azure as here, if its poll lands there.
+        run.wait_for_completion(wait_post_processing=True)
     assert run.get_status() == "Failed"
     assert "User process 'python' exited with status code 1" in run.get_details()["error"]["error"]["message"]
 

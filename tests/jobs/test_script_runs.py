@@ -78,7 +78,9 @@ def test_a_failing_script_fails_the_run_with_its_traceback(cluster):
 def test_a_script_that_exits_with_a_code_fails_with_that_code(cluster):
     run = submit_script(cluster, "import sys\nsys.exit(3)\n")
     with pytest.raises(ActivityFailedException, match="exited with status code 3"):
-        run.wait_for_completion()
+        # Through Finalizing too: without wait_post_processing the SDK stops polling at Finalizing (not one of
+        # its running states) and returns without raising, on Azure as here, if its poll lands there.
+        run.wait_for_completion(wait_post_processing=True)
 
 
 def test_cancel_stops_the_job_and_ends_the_run_canceled(cluster):
