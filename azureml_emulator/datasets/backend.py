@@ -68,15 +68,15 @@ def ensure_saved(store: Store, workspace: WorkspaceKey, body: dict) -> dict:
         found = store.loads(row["payload"])
         if found.get("_ensured") and (found["datasetType"], found["dataflowJson"], found["properties"]) == (
                 kind, dataflow, properties):
-            return {key: value for key, value in found.items() if not key.startswith("_")}
+            return Store.public(found)
     saved_dataset = save(store, workspace, body, _ensured=True)
-    return {key: value for key, value in saved_dataset.items() if not key.startswith("_")}
+    return Store.public(saved_dataset)
 
 
 def saved(store: Store, workspace: WorkspaceKey, saved_id: str) -> dict | None:
     rows = store.query("SELECT payload FROM saved_datasets WHERE workspace=? AND id=?", (str(workspace), saved_id))
     found = store.loads(rows[0]["payload"]) if rows else None
-    return None if found is None else {key: value for key, value in found.items() if not key.startswith("_")}
+    return None if found is None else Store.public(found)
 
 
 def _saved_of(store: Store, workspace: WorkspaceKey, saved_id: str) -> dict:

@@ -90,6 +90,7 @@ class Job:
         self.local = workdir is not None
         self.workdir = Path(workdir) if workdir else self.folder / "wd"
         self.container = ArtifactId("ExperimentRun", self.run["dataContainerId"])
+        self.command = job_command.command(self.run["runDefinition"])   # None for a script run
 
     # --- run state --------------------------------------------------------------------
 
@@ -201,7 +202,8 @@ class Job:
         return result
 
     def job_environment(self, build: builder.Build, bridge: Bridge, variables: dict[str, str]) -> dict[str, str]:
-        env = isolation.process_environment(build, self.folder, [job_contract.ENTRY_MODULE, job_command.RUNTIME_MODULE,
+        command_runtime = [job_command.RUNTIME_MODULE] if self.command is not None else []
+        env = isolation.process_environment(build, self.folder, [job_contract.ENTRY_MODULE, *command_runtime,
                                                                  *parallel.entry_modules(self.run)])
         configuration = self.run["runDefinition"]
         env.update({k: str(v) for k, v in ((configuration.get("environment") or {}).get("environmentVariables")
@@ -257,7 +259,7 @@ class Job:
             # a step's outputs are data references on Azure, its upload outputs too
             variables.update({references.VARIABLE + output.name: str(output.path) for output in outputs})
         variables.update(parallel.prepare_job(self.run, workdir))   # a ParallelRunStep's driver
-        command = job_command.command(self.run["runDefinition"])
+        command = self.command
         bridge = Bridge(self.emulator)
         try:
             env = self.job_environment(build, bridge, variables)
@@ -320,7 +322,7 @@ class Job:
         if code == 0:
             self.set_status("Completed")
             return
-        if job_command.command(self.run["runDefinition"]) is not None:
+        if self.command is not None:
             self.set_status("Failed", runs.run_error("UserError", job_command.failure(job_command.shell(), code,
                                                                                       STD_LOG)))
             return

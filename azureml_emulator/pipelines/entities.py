@@ -25,9 +25,7 @@ WHAT = {DATATYPE: "DataType", MODULE: "Module", DATASOURCE: "DataSource", GRAPH:
         SCHEDULE: "Schedule", PIPELINE_DRAFT: "PipelineDraft", GRAPH_DRAFT: "GraphDraft"}
 
 
-def public(entity: dict) -> dict:
-    """An entity as the service answers it: without the emulator's own bookkeeping (``_`` keys)."""
-    return {key: value for key, value in entity.items() if not key.startswith("_")}
+public = Store.public   # an entity as the service answers it, without the emulator's bookkeeping
 
 
 def new_id() -> str:

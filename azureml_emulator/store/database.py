@@ -121,3 +121,8 @@ class Store:
     @staticmethod
     def loads(text: str | None) -> Any:
         return json.loads(text) if text else None
+
+    @staticmethod
+    def public(payload: dict) -> dict:
+        """A stored payload as a service answers it: without the emulator's own fields (``_`` keys)."""
+        return {key: value for key, value in payload.items() if not key.startswith("_")}
